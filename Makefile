@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# gochan: the toolbox.  "make help" lists the targets.
+
+VERSION   := 0.1.0
+KVER      ?= $(shell uname -r)
+KDIR      ?= /lib/modules/$(KVER)/build
+O         ?= $(CURDIR)/.build
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+VM        := $(CURDIR)/tools/testing/vm
+
+# kselftest_harness.h comes from a kernel source tree: KDIR when it is a
+# full tree, otherwise the unpacked linux-source-6.12 of the test setup.
+KSFT_DIR  ?= $(firstword $(wildcard $(KDIR)/tools/testing/selftests) \
+			 $(shell $(VM)/kernel.sh source 2>/dev/null)/tools/testing/selftests)
+# checkpatch.pl comes from the same place.
+KSRC      ?= $(patsubst %/tools/testing/selftests,%,$(KSFT_DIR))
+
+KERNEL_SRCS := $(filter-out %.mod.c module/compat.h,$(wildcard module/*.c module/*.h)) \
+	       uapi/linux/gochan.h
+USER_SRCS   := $(wildcard tools/lib/gochan/*.c tools/lib/gochan/*.h \
+		 tools/lib/gochan/examples/*.c selftests/gochan/*.c)
+
+all: module lib selftests
+
+help:
+	@echo "make [KDIR=<kernel build dir>]  gochan.ko, libgochan, selftests"
+	@echo "make module        gochan.ko (and gochan_kunit.ko if KDIR has KUnit)"
+	@echo "make lib           libgochan.a, libgochan.so and the examples"
+	@echo "make selftests     the kselftest programs"
+	@echo "make check         every test, in the VM, on the stock and debug kernels"
+	@echo "make demo          the examples in the VM on the stock kernel"
+	@echo "make style         checkpatch --strict"
+	@echo "make sparse        sparse (C=2) against KDIR"
+	@echo "make install       libgochan, headers, pkg-config file (DESTDIR, PREFIX)"
+	@echo "make dkms-install  register gochan.ko with DKMS (KVER)"
+
+kdir-check:
+	@test -f $(KDIR)/Makefile || { \
+		echo "No kernel build tree at KDIR=$(KDIR)."; \
+		echo "Install the headers (apt-get install linux-headers-$(KVER))"; \
+		echo "or point KDIR at a kernel tree."; exit 1; }
+
+module: kdir-check
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+
+sparse: kdir-check
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 CHECK=sparse modules
+
+lib:
+	$(MAKE) -C tools/lib/gochan O=$(O)/lib PREFIX=$(PREFIX)
+
+selftests: lib
+	$(MAKE) -C selftests/gochan O=$(O)/selftests LIBDIR=$(O)/lib \
+		KSFT_DIR=$(KSFT_DIR)
+
+style:
+	@test -x $(KSRC)/scripts/checkpatch.pl || \
+		{ echo "checkpatch.pl not found under KSRC=$(KSRC)"; exit 1; }
+	$(KSRC)/scripts/checkpatch.pl --strict --no-tree --terse \
+		--ignore FILE_PATH_CHANGES -f $(KERNEL_SRCS)
+	@# compat.h is the one file that must test LINUX_VERSION_CODE.
+	$(KSRC)/scripts/checkpatch.pl --strict --no-tree --terse \
+		--ignore FILE_PATH_CHANGES,LINUX_VERSION_CODE -f module/compat.h
+	$(KSRC)/scripts/checkpatch.pl --strict --no-tree --terse \
+		--ignore FILE_PATH_CHANGES -f $(USER_SRCS)
+
+check:
+	$(VM)/check.sh
+
+demo:
+	$(VM)/demo.sh
+
+install: lib
+	$(MAKE) -C tools/lib/gochan O=$(O)/lib PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) install
+
+uninstall:
+	$(MAKE) -C tools/lib/gochan O=$(O)/lib PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) uninstall
+
+DKMS_SRC := $(DESTDIR)/usr/src/gochan-$(VERSION)
+
+dkms-src:
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	cp -r Kbuild Makefile dkms.conf module uapi $(DKMS_SRC)/
+	rm -f $(DKMS_SRC)/module/*.o $(DKMS_SRC)/module/*.ko $(DKMS_SRC)/module/*.mod*
+
+dkms-install: dkms-src
+	dkms add -m gochan -v $(VERSION)
+	dkms build -m gochan -v $(VERSION) -k $(KVER)
+	dkms install -m gochan -v $(VERSION) -k $(KVER)
+
+dkms-remove:
+	dkms remove -m gochan -v $(VERSION) --all
+	rm -rf $(DKMS_SRC)
+
+clean:
+	test ! -f $(KDIR)/Makefile || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf $(O)
+
+.PHONY: all help kdir-check module sparse lib selftests style check demo \
+	install uninstall dkms-src dkms-install dkms-remove clean

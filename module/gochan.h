@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal declarations shared by the files of gochan.ko.  Nothing here is
+ * part of the module's API to userspace (uapi/linux/gochan.h) or to other
+ * modules (the exported kgo_* symbols).
+ */
+#ifndef _GOCHAN_INTERNAL_H
+#define _GOCHAN_INTERNAL_H
+
+#include <linux/gochan.h>
+
+#include "compat.h"
+
+/* Every GOCHAN_FEATURE_* bit this build of the module implements. */
+#define GOCHAN_FEATURES		GOCHAN_FEATURE_API
+
+/* dev.c: the /dev/gochan misc device. */
+int gochan_dev_init(void);
+void gochan_dev_exit(void);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+int gochan_api_negotiate(struct gochan_api *api);
+#endif
+
+#endif /* _GOCHAN_INTERNAL_H */

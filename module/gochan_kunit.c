@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suites for gochan.  Built as gochan_kunit.ko for kernels with
+ * CONFIG_KUNIT; the suites run when the module is loaded.
+ */
+#include <kunit/test.h>
+#include <linux/module.h>
+
+#include "gochan.h"
+
+/* A valid request gets the module's version and feature set. */
+static void gochan_api_accepts_valid(struct kunit *test)
+{
+	struct gochan_api api = { .api = GOCHAN_API_VERSION };
+
+	KUNIT_ASSERT_EQ(test, gochan_api_negotiate(&api), 0);
+	KUNIT_EXPECT_EQ(test, api.api, GOCHAN_API_VERSION);
+	KUNIT_EXPECT_EQ(test, api.features, (u64)GOCHAN_FEATURES);
+	KUNIT_EXPECT_TRUE(test, api.features & GOCHAN_FEATURE_API);
+	KUNIT_EXPECT_EQ(test, api.flags, 0U);
+	KUNIT_EXPECT_EQ(test, api.reserved[0], 0ULL);
+	KUNIT_EXPECT_EQ(test, api.reserved[1], 0ULL);
+}
+
+/* A caller built against a newer header is answered with our version. */
+static void gochan_api_answers_newer_caller(struct kunit *test)
+{
+	struct gochan_api api = { .api = GOCHAN_API_VERSION + 7 };
+
+	KUNIT_ASSERT_EQ(test, gochan_api_negotiate(&api), 0);
+	KUNIT_EXPECT_EQ(test, api.api, GOCHAN_API_VERSION);
+}
+
+struct gochan_api_bad_case {
+	const char *name;
+	struct gochan_api api;
+};
+
+static const struct gochan_api_bad_case gochan_api_bad_cases[] = {
+	{ "zero api", { .api = 0 } },
+	{ "flags set", { .api = 1, .flags = 1 } },
+	{ "high flag set", { .api = 1, .flags = 0x80000000U } },
+	{ "reserved[0] set", { .api = 1, .reserved = { 1, 0 } } },
+	{ "reserved[1] set", { .api = 1, .reserved = { 0, 1ULL << 63 } } },
+};
+
+static void gochan_api_bad_desc(const struct gochan_api_bad_case *c,
+				char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(gochan_api_bad, gochan_api_bad_cases, gochan_api_bad_desc);
+
+/* Bad input is refused, and the request is left as the caller wrote it. */
+static void gochan_api_rejects_bad(struct kunit *test)
+{
+	const struct gochan_api_bad_case *c = test->param_value;
+	struct gochan_api api = c->api;
+
+	KUNIT_EXPECT_EQ(test, gochan_api_negotiate(&api), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memcmp(&api, &c->api, sizeof(api)), 0);
+}
+
+static struct kunit_case gochan_api_cases[] = {
+	KUNIT_CASE(gochan_api_accepts_valid),
+	KUNIT_CASE(gochan_api_answers_newer_caller),
+	KUNIT_CASE_PARAM(gochan_api_rejects_bad, gochan_api_bad_gen_params),
+	{}
+};
+
+static struct kunit_suite gochan_api_suite = {
+	.name = "gochan_api",
+	.test_cases = gochan_api_cases,
+};
+
+kunit_test_suites(&gochan_api_suite);
+
+MODULE_DESCRIPTION("KUnit tests for gochan");
+MODULE_LICENSE("GPL");
+GOCHAN_IMPORT_KUNIT_NS();

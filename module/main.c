@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gochan: Go's concurrency model for the Linux kernel and between
+ * processes.  This file holds module load and unload; each subsystem has a
+ * file of its own.  The design is described in Documentation/design.rst.
+ */
+#include <linux/build_bug.h>
+#include <linux/module.h>
+#include <linux/stddef.h>
+
+#include "gochan.h"
+
+/* The uapi layout is ABI: pin every offset so a change cannot slip in. */
+static void gochan_check_uapi_layout(void)
+{
+	BUILD_BUG_ON(sizeof(struct gochan_api) != 32);
+	BUILD_BUG_ON(offsetof(struct gochan_api, api) != 0);
+	BUILD_BUG_ON(offsetof(struct gochan_api, flags) != 4);
+	BUILD_BUG_ON(offsetof(struct gochan_api, features) != 8);
+	BUILD_BUG_ON(offsetof(struct gochan_api, reserved) != 16);
+}
+
+static int __init gochan_init(void)
+{
+	int ret;
+
+	gochan_check_uapi_layout();
+
+	ret = gochan_dev_init();
+	if (ret)
+		goto err;
+
+	pr_info("API %d loaded, /dev/gochan ready\n", GOCHAN_API_VERSION);
+	return 0;
+
+err:
+	pr_err("failed to load: %d\n", ret);
+	return ret;
+}
+
+static void __exit gochan_exit(void)
+{
+	gochan_dev_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(gochan_init);
+module_exit(gochan_exit);
+
+MODULE_DESCRIPTION("Go channels and goroutines for the Linux kernel");
+MODULE_AUTHOR("The gochan authors");
+MODULE_LICENSE("GPL");
+MODULE_VERSION("0.1.0");

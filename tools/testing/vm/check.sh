@@ -1,0 +1,100 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh: everything "make check" runs.
+#
+#   1. install missing build/test packages (install-deps.sh);
+#   2. prepare the stock and debug kernels (kernel.sh, cached);
+#   3. host checks: libgochan, selftests and examples build; gochan.ko
+#      builds W=1 warning-free against each kernel; sparse and checkpatch
+#      are clean; "make install" and DKMS produce a working install;
+#   4. boot each kernel in qemu and run the guest's checks (init.sh);
+#   5. print one line per suite and "N passed, N failed" (report.py).
+#
+# Environment: GOCHAN_KERNELS (default "stock debug"), GOCHAN_OUT (build
+# and log directory, default .build/check), GOCHAN_VM_TIMEOUT (seconds
+# per VM, default 900), GOCHAN_CACHE (kernel cache).
+set -uo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+out=${GOCHAN_OUT:-$top/.build/check}
+# shellcheck source=lib.sh
+. "$top/tools/testing/vm/lib.sh"
+
+kernels=${GOCHAN_KERNELS:-stock debug}
+limit=${GOCHAN_VM_TIMEOUT:-900}
+t0=$(date +%s)
+
+step() { echo "check: [$(($(date +%s) - t0))s] $*" >&2; }
+die() { echo "check: error: $*" >&2; exit 1; }
+
+"$vm/install-deps.sh" || die "could not install the build dependencies"
+
+declare -A kdir
+for k in $kernels; do
+	step "preparing the $k kernel"
+	kdir[$k]=$("$vm/kernel.sh" "$k") || die "could not prepare the $k kernel"
+done
+ksrc=$("$vm/kernel.sh" source) || die "could not unpack the kernel source"
+
+rm -rf "$out"
+mkdir -p "$out/host"
+host=$out/host/results.log
+
+# Host checks are a TAP suite like the guest's.
+h_n=0
+h_begin() { h_n=0; h_bad=0; h_name=$1; echo "gochan-suite: $1" >>"$host"; }
+h_case() {
+	# h_case DESC LOG COMMAND...: ok when COMMAND succeeds; LOG is kept
+	local desc=$1 log=$2
+	shift 2
+	h_n=$((h_n + 1))
+	if "$@" >"$log" 2>&1; then
+		echo "ok $h_n $desc" >>"$host"
+	else
+		h_bad=1
+		echo "not ok $h_n $desc" >>"$host"
+		tail -n 30 "$log" | sed 's/^/# /' >>"$host"
+	fi
+}
+h_end() { echo "1..$h_n" >>"$host"; echo "gochan-end: $h_name $h_bad" >>"$host"; }
+
+# A build whose log has a compiler warning fails, even if make succeeded.
+no_warnings() {
+	"$@" 2>&1 | tee /dev/stderr | { ! grep -E 'warning:|error:'; }
+}
+
+step "building userspace and gochan.ko"
+h_begin build
+h_case "libgochan (static, shared), examples and kselftests" \
+	"$out/host/user.log" no_warnings build_user
+for k in $kernels; do
+	h_case "gochan.ko builds W=1 warning-free against $k" \
+		"$out/host/module-$k.log" \
+		no_warnings build_module "$k" "${kdir[$k]}" W=1
+	h_case "sparse (C=2) clean against $k" "$out/host/sparse-$k.log" \
+		no_warnings make -C "${kdir[$k]}/build" M="$out/mod-$k/src" \
+		C=2 CHECK=sparse modules
+done
+h_end
+
+step "style and install checks"
+h_begin style
+h_case "checkpatch --strict" "$out/host/checkpatch.log" \
+	make -s -C "$top" style KSRC="$ksrc"
+h_end
+
+h_begin install
+h_case "make install (DESTDIR, PREFIX), pkg-config, DKMS build" "$out/host/install.log" \
+	"$vm/check-install.sh" "$top" "$out/install"
+h_end
+
+for k in $kernels; do
+	step "running the $k kernel in the VM"
+	stage_and_boot "$k" "${kdir[$k]}" check "$limit"
+done
+
+step "done"
+args=("host:$out/host")
+for k in $kernels; do args+=("$k:$out/vm-$k"); done
+"$vm/report.py" "${args[@]}"

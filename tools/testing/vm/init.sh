@@ -1,0 +1,203 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# PID 1 of the gochan test VM.  The kernel command line picks the job:
+#   gochan.mode=check  load gochan, run KUnit, kselftests and examples,
+#                      check the kernel's health, unload, report
+#   gochan.mode=demo   load gochan, run the examples, unload
+#
+# Results go to the second serial port (/dev/ttyS1) as sections:
+#   gochan-suite: NAME
+#   ...TAP/KTAP lines...
+#   gochan-end: NAME RC
+# and "gochan-done" when everything ran.  The host parses them; the
+# console (ttyS0) carries only the kernel log and diagnostics.
+
+PATH=/bin
+export PATH
+/bin/busybox --install -s /bin
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmpfs /tmp
+mkdir -p /dev/shm /dev/mqueue
+mount -t tmpfs tmpfs /dev/shm
+
+mode=check
+for arg in $(cat /proc/cmdline); do
+	case "$arg" in
+	gochan.mode=*) mode=${arg#gochan.mode=} ;;
+	esac
+done
+
+exec 3>/dev/ttyS1
+say() { echo "$*" >&3; }
+kmsg() { echo "gochan-vm: $*" >/dev/kmsg; }
+
+# One TAP suite assembled by the shell: t_begin NAME, t_ok/t_fail, t_end.
+t_begin() {
+	t_name=$1
+	t_n=0
+	t_bad=0
+	say "gochan-suite: $t_name"
+	say "TAP version 13"
+}
+t_ok() {
+	t_n=$((t_n + 1))
+	say "ok $t_n $*"
+}
+t_fail() {
+	t_n=$((t_n + 1))
+	t_bad=1
+	say "not ok $t_n $*"
+}
+t_check() {
+	# t_check DESCRIPTION COMMAND...: ok when COMMAND succeeds
+	desc=$1
+	shift
+	if "$@" >/tmp/t_out 2>&1; then
+		t_ok "$desc"
+	else
+		t_fail "$desc"
+		sed 's/^/# /' /tmp/t_out >&3
+	fi
+}
+t_end() {
+	say "1..$t_n"
+	say "gochan-end: $t_name $t_bad"
+}
+
+# Run one program as a suite of its own; its stdout is the TAP stream.
+run_prog() {
+	name=$1
+	shift
+	kmsg "start $name"
+	say "gochan-suite: $name"
+	"$@" >&3 2>&3
+	rc=$?
+	say "gochan-end: $name $rc"
+	kmsg "end $name rc=$rc"
+}
+
+# rmmod must be refused while /dev/gochan is held open (the file's owner
+# module reference; delete_module() fails with EWOULDBLOCK and kmod's
+# rmmod reports the module as in use), and the module must stay loaded.
+rmmod_refused_while_open() {
+	exec 4</dev/gochan
+	if rmmod gochan; then
+		exec 4<&-
+		echo "rmmod succeeded with /dev/gochan open"
+		return 1
+	fi
+	exec 4<&-
+	test -d /sys/module/gochan
+}
+
+splat_scan() {
+	dmesg >/tmp/dmesg
+	! grep -E 'BUG:|WARNING:|Oops|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|blocked for more than|soft lockup|ODEBUG|list_add corruption|list_del corruption|Call Trace' /tmp/dmesg >/tmp/splat
+}
+taint_clean() {
+	# 4096 (O, out of tree), 8192 (E, unsigned), 262144 (N, KUnit ran)
+	t=$(cat /proc/sys/kernel/tainted)
+	echo "tainted=$t"
+	[ $((t & ~(4096 | 8192 | 262144))) -eq 0 ]
+}
+locks_clean() {
+	grep -q 'debug_locks: *1' /proc/lockdep_stats
+}
+kmemleak_clean() {
+	kl=/sys/kernel/debug/kmemleak
+	# Objects younger than 5 s are not reported yet.
+	sleep 6
+	echo scan >$kl
+	echo scan >$kl
+	cat $kl >/tmp/leaks
+	[ ! -s /tmp/leaks ]
+}
+
+check() {
+	[ -w /sys/kernel/debug/kmemleak ] && echo clear >/sys/kernel/debug/kmemleak
+	kmsg "check start"
+
+	t_begin vm-load
+	t_check "insmod gochan.ko" insmod /lib/gochan/gochan.ko
+	t_check "/dev/gochan is a character device" test -c /dev/gochan
+	t_end
+
+	if [ -f /lib/gochan/gochan_kunit.ko ]; then
+		kmsg "kunit start"
+		insmod /lib/gochan/gochan_kunit.ko
+		for d in /sys/kernel/debug/kunit/gochan*; do
+			[ -d "$d" ] || continue
+			s=${d##*/}
+			say "gochan-suite: kunit:$s"
+			cat "$d/results" >&3
+			say "gochan-end: kunit:$s 0"
+		done
+		rmmod gochan_kunit
+	fi
+
+	for t in /tests/*; do
+		[ -x "$t" ] && run_prog "selftest:${t##*/}" "$t"
+	done
+
+	t_begin examples
+	for e in /examples/*; do
+		[ -x "$e" ] && t_check "example ${e##*/}" "$e"
+	done
+	t_end
+
+	t_begin vm-unload
+	t_check "rmmod refused while /dev/gochan is open" rmmod_refused_while_open
+	t_check "rmmod gochan" rmmod gochan
+	t_check "/dev/gochan removed" test ! -e /dev/gochan
+	t_end
+
+	t_begin vm-health
+	kmsg "health checks"
+	if [ ! -w /sys/kernel/debug/kmemleak ]; then
+		t_ok "kmemleak: no leaks # SKIP kernel without kmemleak"
+	elif kmemleak_clean; then
+		t_ok "kmemleak: no leaks"
+	else
+		t_fail "kmemleak: no leaks"
+		head -n 60 /tmp/leaks | sed 's/^/# /' >&3
+	fi
+	if splat_scan; then
+		t_ok "kernel log: no splat"
+	else
+		t_fail "kernel log: no splat"
+		head -n 40 /tmp/splat | sed 's/^/# /' >&3
+	fi
+	t_check "taint: only out-of-tree/unsigned/test bits" taint_clean
+	if [ -r /proc/lockdep_stats ]; then
+		t_check "lockdep: debug_locks still 1" locks_clean
+	else
+		t_ok "lockdep: debug_locks still 1 # SKIP kernel without lockdep"
+	fi
+	t_end
+}
+
+demo() {
+	insmod /lib/gochan/gochan.ko || say "demo: insmod failed"
+	for e in /examples/*; do
+		[ -x "$e" ] || continue
+		say "\$ ${e##*/}"
+		"$e" >&3 2>&3
+		say "(exit status $?)"
+	done
+	rmmod gochan
+}
+
+case "$mode" in
+check) check ;;
+demo) demo ;;
+*) say "unknown gochan.mode=$mode" ;;
+esac
+
+say "gochan-done"
+sync
+reboot -f

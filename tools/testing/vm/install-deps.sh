@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install, on Debian 12, every package gochan's build, tests, demo and
+# benchmarks need.  Does nothing when all are present, so it is cheap to
+# call before every run.
+set -euo pipefail
+
+pkgs=(
+	# module and userspace build
+	build-essential make gcc libc6-dev pkg-config
+	linux-headers-amd64
+	# the debug kernel build
+	linux-source-6.12 bc bison flex libelf-dev libssl-dev xz-utils
+	dwarves kmod cpio rsync python3 gawk
+	# style and static checks
+	sparse perl
+	# the test VM
+	qemu-system-x86 busybox-static
+	# DKMS registration
+	dkms
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing+=("$p")
+	fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q >&2
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >&2

@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared by check.sh, demo.sh and bench: build gochan for a kernel and
+# stage a VM.  Source it with $top and $out set.
+
+vm=$top/tools/testing/vm
+
+# build_user: libgochan, examples and selftests into $out/user.
+build_user() {
+	local ksft
+	ksft=$("$vm/kernel.sh" source)/tools/testing/selftests || return 1
+	make -C "$top/tools/lib/gochan" O="$out/user/lib" &&
+		make -C "$top/selftests/gochan" O="$out/user/selftests" \
+			LIBDIR="$out/user/lib" KSFT_DIR="$ksft"
+}
+
+# copy_sources K: a private copy of the module sources for kernel K, so
+# objects built for two kernels never mix.  Prints its path.
+copy_sources() {
+	local src=$out/mod-$1/src
+	rm -rf "$src"
+	mkdir -p "$src"
+	cp -r "$top/Kbuild" "$top/module" "$top/uapi" "$src/"
+	rm -f "$src"/module/*.ko "$src"/module/*.o
+	echo "$src"
+}
+
+# build_module K KDIR [make args...]
+build_module() {
+	local k=$1 kdir=$2 src
+	shift 2
+	src=$(copy_sources "$k")
+	make -C "$kdir/build" M="$src" "$@" modules
+}
+
+# stage K MODE TIMEOUT: pack the initramfs for kernel K and boot it.
+stage_and_boot() {
+	local k=$1 kdir=$2 mode=$3 limit=$4 st=$out/vm-$1 rc
+	rm -rf "$st"
+	mkdir -p "$st/mod" "$st/bin/selftests" "$st/bin/examples"
+	cp "$out/mod-$k/src/module/"*.ko "$st/mod/"
+	[ "$mode" = demo ] || cp "$out/user/selftests/"* "$st/bin/selftests/"
+	cp "$out/user/lib/examples/"* "$st/bin/examples/"
+	"$vm/mkinitramfs.sh" "$st/initrd.gz" "$st/mod" "$st/bin" || return 1
+	"$vm/run-vm.sh" "$kdir" "$st/initrd.gz" "$st" "$mode" "$limit"
+	rc=$?
+	[ $rc = 124 ] && echo "the $k VM hit the ${limit}s timeout" >&2
+	echo "$k VM: $(cat "$st/seconds") s from qemu start to exit (status $rc)" >&2
+	return $rc
+}

@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# mkinitramfs.sh OUT.cpio.gz MODDIR BINDIR
+#
+# Pack the test VM's initramfs: busybox, init.sh as /init, the modules in
+# MODDIR (*.ko) under /lib/gochan, the selftests in BINDIR/selftests under
+# /tests and the examples in BINDIR/examples under /examples.  The archive
+# is written with the kernel's gen_init_cpio, so device nodes need no root.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+out=$1 moddir=$2 bindir=$3
+cache=${GOCHAN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gochan}
+
+src=$("$here/kernel.sh" source)
+gen="$cache/bin/gen_init_cpio"
+if [ ! -x "$gen" ] || [ "$src/usr/gen_init_cpio.c" -nt "$gen" ]; then
+	mkdir -p "$cache/bin"
+	cc -O2 -o "$gen.tmp" "$src/usr/gen_init_cpio.c"
+	mv "$gen.tmp" "$gen"
+fi
+
+busybox=/bin/busybox
+dpkg-query -W busybox-static >/dev/null 2>&1 ||
+	{ echo "busybox-static is not installed" >&2; exit 1; }
+
+list=$(mktemp)
+trap 'rm -f "$list"' EXIT
+{
+	for d in /bin /dev /proc /sys /tmp /lib /lib/gochan /tests /examples; do
+		echo "dir $d 0755 0 0"
+	done
+	echo "nod /dev/console 0600 0 0 c 5 1"
+	echo "nod /dev/null 0666 0 0 c 1 3"
+	echo "file /bin/busybox $busybox 0755 0 0"
+	echo "slink /bin/sh busybox 0777 0 0"
+	echo "file /init $here/init.sh 0755 0 0"
+	for f in "$moddir"/*.ko; do
+		[ -e "$f" ] && echo "file /lib/gochan/${f##*/} $f 0644 0 0"
+	done
+	for f in "$bindir"/selftests/*; do
+		[ -f "$f" ] && [ -x "$f" ] && echo "file /tests/${f##*/} $f 0755 0 0"
+	done
+	for f in "$bindir"/examples/*; do
+		[ -f "$f" ] && [ -x "$f" ] && echo "file /examples/${f##*/} $f 0755 0 0"
+	done
+} >"$list"
+"$gen" "$list" | gzip -1 >"$out"
