@@ -53,8 +53,8 @@ h_case() {
 		echo "ok $h_n $desc" >>"$host"
 	else
 		h_bad=1
-		echo "not ok $h_n $desc" >>"$host"
 		tail -n 30 "$log" | sed 's/^/# /' >>"$host"
+		echo "not ok $h_n $desc" >>"$host"
 	fi
 }
 h_end() { echo "1..$h_n" >>"$host"; echo "gochan-end: $h_name $h_bad" >>"$host"; }

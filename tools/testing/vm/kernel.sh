@@ -105,6 +105,10 @@ build_flavour() {
 	ln -sf build/arch/x86/boot/bzImage "$dir/bzImage"
 	make -s -C "$src" O="$b" kernelrelease >"$dir/release"
 	touch "$dir/.done"
+	# Drop unfinished builds of this flavour (an interrupted run).
+	for old in "$cache/kernels/$flavour"-*; do
+		[ -f "$old/.done" ] || rm -rf "$old"
+	done
 	log "built $flavour kernel $(cat "$dir/release") in $(($(date +%s) - start)) s"
 	echo "$dir"
 }

@@ -30,6 +30,9 @@ import os
 import re
 import sys
 
+COMMENT = re.compile(r"^\s*#\s?(?P<text>.*)$")
+# Diagnostics shown for a failing case: the comment lines just before it.
+MAX_WHY = 16
 RESULT = re.compile(r"^(?P<indent>\s*)(?P<res>ok|not ok)\s+\d+\s*-?\s*(?P<desc>.*)$")
 SPLAT = re.compile(
     r"BUG:|WARNING:|Oops|KASAN:|UBSAN:|kmemleak: \d+ new suspected|"
@@ -47,14 +50,16 @@ class Suite:
         self.passed = 0
         self.failed = []
         self.skipped = 0
+        self.why = {}
 
-    def case(self, ok, desc):
+    def case(self, ok, desc, why=()):
         if re.search(r"#\s*SKIP", desc, re.I):
             self.skipped += 1
         elif ok:
             self.passed += 1
         else:
             self.failed.append(desc)
+            self.why[desc] = list(why)[-MAX_WHY:]
 
 
 def parse_results(label, path):
@@ -63,6 +68,7 @@ def parse_results(label, path):
     cur = None
     depth = 0
     suite_line_bad = False
+    why = []
     try:
         lines = open(path, errors="replace").read().splitlines()
     except OSError:
@@ -72,6 +78,7 @@ def parse_results(label, path):
         if line.startswith("gochan-suite: "):
             cur = Suite(label, line.split(": ", 1)[1].strip())
             depth = 4 if cur.name.startswith("kunit:") else 0
+            why = []
             suite_line_bad = False
             continue
         if line.startswith("gochan-end: ") and cur:
@@ -92,11 +99,16 @@ def parse_results(label, path):
             continue
         m = RESULT.match(line)
         if not m:
+            c = COMMENT.match(line)
+            if c and not re.match(r"(RUN|OK|Subtest:|Starting|module:)\b",
+                                  c.group("text").strip()):
+                why.append(c.group("text").strip())
             continue
         indent = len(m.group("indent").expandtabs(4))
         ok = m.group("res") == "ok"
         if indent == depth:
-            cur.case(ok, m.group("desc"))
+            cur.case(ok, m.group("desc"), why)
+            why = []
         elif indent < depth and not ok:
             suite_line_bad = True
     if cur is not None:
@@ -146,6 +158,8 @@ def main(argv):
         print(f"{s.label:6} {s.name:{width}}  {s.passed} passed, {len(s.failed)} failed{extra}")
         for f in s.failed:
             print(f"{'':6}   FAIL: {f}")
+            for w in s.why.get(f, []):
+                print(f"{'':6}     # {w}")
         for d in getattr(s, "detail", []):
             print(f"{'':6}   | {d}")
     if not all_suites:
