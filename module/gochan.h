@@ -18,6 +18,10 @@
 int gochan_dev_init(void);
 void gochan_dev_exit(void);
 
+/* debugfs.c */
+void gochan_debugfs_init(void);
+void gochan_debugfs_exit(void);
+
 #if IS_ENABLED(CONFIG_KUNIT)
 int gochan_api_negotiate(struct gochan_api *api);
 #endif

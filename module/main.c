@@ -9,6 +9,7 @@
 #include <linux/stddef.h>
 
 #include "gochan.h"
+#include "sched.h"
 
 /* The uapi layout is ABI: pin every offset so a change cannot slip in. */
 static void gochan_check_uapi_layout(void)
@@ -26,13 +27,22 @@ static int __init gochan_init(void)
 
 	gochan_check_uapi_layout();
 
-	ret = gochan_dev_init();
+	ret = kgo_sched_init();
 	if (ret)
 		goto err;
+	gochan_debugfs_init();
 
-	pr_info("API %d loaded, /dev/gochan ready\n", GOCHAN_API_VERSION);
+	ret = gochan_dev_init();
+	if (ret)
+		goto err_sched;
+
+	pr_info("API %d loaded, %d Ps, /dev/gochan ready\n", GOCHAN_API_VERSION,
+		kgo_default_sched()->nprocs);
 	return 0;
 
+err_sched:
+	gochan_debugfs_exit();
+	kgo_sched_exit();
 err:
 	pr_err("failed to load: %d\n", ret);
 	return ret;
@@ -41,6 +51,9 @@ err:
 static void __exit gochan_exit(void)
 {
 	gochan_dev_exit();
+	gochan_debugfs_exit();
+	/* Waits for every goroutine, then stops every worker. */
+	kgo_sched_exit();
 	pr_info("unloaded\n");
 }
 

@@ -21,6 +21,7 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mount -t debugfs debugfs /sys/kernel/debug
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 mount -t tmpfs tmpfs /tmp
 mkdir -p /dev/shm /dev/mqueue
 mount -t tmpfs tmpfs /dev/shm
@@ -86,6 +87,8 @@ run_prog() {
 # module reference; delete_module() fails with EWOULDBLOCK and kmod's
 # rmmod reports the module as in use), and the module must stay loaded.
 rmmod_refused_while_open() {
+	# A failed "exec" redirection would end this shell, and PID 1 with it.
+	[ -c /dev/gochan ] || { echo "no /dev/gochan"; return 1; }
 	exec 4</dev/gochan
 	if rmmod gochan; then
 		exec 4<&-
@@ -140,8 +143,17 @@ check() {
 	t_begin vm-load
 	t_check "insmod gochan.ko" insmod /lib/gochan/gochan.ko
 	t_check "/dev/gochan is a character device" test -c /dev/gochan
+	t_check "debugfs: schedtrace line" \
+		grep -q '^SCHED .*gomaxprocs=' /sys/kernel/debug/gochan/sched
+	t_check "debugfs: goroutine dump readable" \
+		cat /sys/kernel/debug/gochan/goroutines
+	t_check "tracepoints: gochan:gochan_start" \
+		test -d /sys/kernel/tracing/events/gochan/gochan_start
 	t_end
 
+	# The KUnit suites run inside insmod, longer than the debug kernel's
+	# 30 s hung-task timeout; 120 s is the kernel's own default.
+	echo 120 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
 	if [ -f /lib/gochan/gochan_kunit.ko ]; then
 		kmsg "kunit start"
 		insmod /lib/gochan/gochan_kunit.ko

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suites for gochan.  Built as gochan_kunit.ko for kernels with
- * CONFIG_KUNIT; the suites run when the module is loaded.
+ * KUnit suite for the /dev/gochan API handshake.  Part of gochan_kunit.ko,
+ * built for kernels with CONFIG_KUNIT; its suites run when it is loaded.
  */
 #include <kunit/test.h>
 #include <linux/module.h>
@@ -74,7 +74,7 @@ static struct kunit_suite gochan_api_suite = {
 	.test_cases = gochan_api_cases,
 };
 
-kunit_test_suites(&gochan_api_suite);
+kunit_test_suite(gochan_api_suite);
 
 MODULE_DESCRIPTION("KUnit tests for gochan");
 MODULE_LICENSE("GPL");

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /sys/kernel/debug/gochan/: what the scheduler is doing.
+ *
+ *   sched       Go's GODEBUG=schedtrace line, then the event counters
+ *   goroutines  every goroutine that exists, Go's goroutine dump format
+ */
+#include <linux/debugfs.h>
+#include <linux/ktime.h>
+#include <linux/seq_file.h>
+
+#include "gochan.h"
+#include "sched.h"
+
+static struct dentry *gochan_debugfs_dir;
+
+void kgo_sched_show(struct seq_file *sf, struct kgo_sched *s)
+{
+	struct kgo_stats st;
+	unsigned long flags;
+	int i, nm, nmidle = 0;
+	struct kgo_m *m;
+
+	spin_lock_irqsave(&s->lock, flags);
+	nm = s->nm;
+	list_for_each_entry(m, &s->midle, idle)
+		nmidle++;
+	spin_unlock_irqrestore(&s->lock, flags);
+
+	seq_printf(sf, "SCHED %llums: gomaxprocs=%d idleprocs=%d threads=%d spinningthreads=%d idlethreads=%d runqueue=%u goroutines=%d [",
+		   ktime_get_ns() / NSEC_PER_MSEC, s->nprocs,
+		   atomic_read(&s->npidle), nm, atomic_read(&s->nmspinning),
+		   nmidle, READ_ONCE(s->gq_len), atomic_read(&s->ngs));
+	for (i = 0; i < s->nprocs; i++) {
+		struct kgo_p *p = &s->allp[i];
+
+		seq_printf(sf, "%s%u", i ? " " : "",
+			   kgo_runq_len(p) + !!READ_ONCE(p->runnext));
+	}
+	seq_puts(sf, "]\n");
+
+	kgo_sched_stats(s, &st);
+	seq_printf(sf, "spawned %llu\ncompleted %llu\nsteals %llu\nstolen %llu\n",
+		   st.spawned, st.completed, st.steals, st.stolen);
+	seq_printf(sf, "handoffs %llu\nretakes %llu\nparks %llu\nwakeups %llu\n",
+		   st.handoffs, st.retakes, st.parks, st.wakeups);
+	seq_printf(sf, "yields %llu\nglobal_puts %llu\n", st.yields,
+		   st.global_puts);
+}
+EXPORT_SYMBOL_IF_KUNIT(kgo_sched_show);
+
+static const char *const kgo_wait_names[KGO_WAIT_NR] = {
+	[KGO_WAIT_NONE]		= "waiting",
+	[KGO_WAIT_CHAN_SEND]	= "chan send",
+	[KGO_WAIT_CHAN_RECV]	= "chan receive",
+	[KGO_WAIT_SELECT]	= "select",
+	[KGO_WAIT_WAITGROUP]	= "waitgroup",
+	[KGO_WAIT_SLEEP]	= "sleep",
+	[KGO_WAIT_IO]		= "IO wait",
+	[KGO_WAIT_MUTEX]	= "mutex",
+	[KGO_WAIT_YIELD]	= "yield",
+};
+
+static void kgo_g_show(struct seq_file *sf, struct kgo_g *g, u64 now)
+{
+	u8 state = READ_ONCE(g->state);
+	u64 since = READ_ONCE(g->wait_since);
+	struct kgo_m *m = READ_ONCE(g->m);
+
+	seq_printf(sf, "goroutine %llu [", g->id);
+	if (state == KGO_G_RUNNING) {
+		seq_puts(sf, "running");
+	} else if (state == KGO_G_WAITING || (g->flags & KGO_G_RESUME)) {
+		u8 why = READ_ONCE(g->wait_reason);
+
+		seq_printf(sf, "%s", kgo_wait_names[why < KGO_WAIT_NR ? why : 0]);
+		if (since && now > since) {
+			u64 ms = (now - since) / NSEC_PER_MSEC;
+
+			if (ms >= 60000)
+				seq_printf(sf, ", %llu minutes", ms / 60000);
+			else
+				seq_printf(sf, ", %llu ms", ms);
+		}
+	} else {
+		seq_puts(sf, "runnable");
+	}
+	seq_printf(sf, "]:\n\t%ps", g->fn);
+	if (g->name)
+		seq_printf(sf, " \"%s\"", g->name);
+	if (g->owner)
+		seq_printf(sf, " [%s]", module_name(g->owner));
+	if (m && state != KGO_G_RUNNABLE)
+		seq_printf(sf, " on m%d (pid %d)", m->id, task_pid_nr(m->task));
+	seq_putc(sf, '\n');
+}
+
+void kgo_goroutines_show(struct seq_file *sf, struct kgo_sched *s)
+{
+	u64 now = ktime_get_ns();
+	unsigned long flags;
+	int i;
+
+	for (i = 0; i < s->nprocs; i++) {
+		struct kgo_p *p = &s->allp[i];
+		struct kgo_g *g;
+
+		spin_lock_irqsave(&p->glock, flags);
+		list_for_each_entry(g, &p->gs, all)
+			kgo_g_show(sf, g, now);
+		spin_unlock_irqrestore(&p->glock, flags);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(kgo_goroutines_show);
+
+static int gochan_sched_show(struct seq_file *sf, void *unused)
+{
+	kgo_sched_show(sf, kgo_default_sched());
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(gochan_sched);
+
+static int gochan_goroutines_show(struct seq_file *sf, void *unused)
+{
+	kgo_goroutines_show(sf, kgo_default_sched());
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(gochan_goroutines);
+
+void gochan_debugfs_init(void)
+{
+	gochan_debugfs_dir = debugfs_create_dir("gochan", NULL);
+	debugfs_create_file("sched", 0444, gochan_debugfs_dir, NULL,
+			    &gochan_sched_fops);
+	debugfs_create_file("goroutines", 0444, gochan_debugfs_dir, NULL,
+			    &gochan_goroutines_fops);
+}
+
+void gochan_debugfs_exit(void)
+{
+	debugfs_remove_recursive(gochan_debugfs_dir);
+}

@@ -1,0 +1,1481 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The M:N goroutine scheduler: Go's G/M/P design in the kernel.
+ *
+ * G: a goroutine (struct kgo_g), a function and its argument.
+ * M: a worker kthread (struct kgo_m) that runs goroutines to completion.
+ * P: a logical processor (struct kgo_p), one per CPU up to maxprocs.  An M
+ *    must hold a P to take goroutines from the run queues.
+ *
+ * Documentation/design.rst explains the algorithm and the proofs that no
+ * wake-up is lost; sched.h has the locking legend for every field.  The
+ * code follows Go's runtime/proc.go closely and names the Go function each
+ * part corresponds to.
+ *
+ * Where this differs from Go: a goroutine has no stack of its own, it
+ * runs on its M's kernel stack.  So a goroutine that blocks keeps its M
+ * (and releases its P), and one that wakes up continues on the same M:
+ * with a free P if there is one, without a P otherwise.  kgo_yield()
+ * gives the P away and queues a token that hands a P back.
+ */
+#include <linux/delay.h>
+#include <linux/gcd.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+
+#include "gochan.h"
+#include "sched.h"
+
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
+static struct kmem_cache *kgo_g_cache;
+static struct kgo_sched *kgo_default;
+
+static int kgo_m_main(void *data);
+
+/* ---- current M and goroutine ------------------------------------------ */
+
+/* The M the calling thread is, or NULL when it is not a gochan worker. */
+static struct kgo_m *kgo_current_m(void)
+{
+	if (!(current->flags & PF_KTHREAD) || in_interrupt())
+		return NULL;
+	if (kthread_func(current) != kgo_m_main)
+		return NULL;
+	return kthread_data(current);
+}
+
+/**
+ * kgo_in_goroutine() - tell whether the caller runs as a goroutine
+ *
+ * Context: Any context.
+ * Return: true when called from a goroutine's function (or code it calls).
+ */
+bool kgo_in_goroutine(void)
+{
+	struct kgo_m *m = kgo_current_m();
+
+	return m && READ_ONCE(m->curg);
+}
+EXPORT_SYMBOL_GPL(kgo_in_goroutine);
+
+/**
+ * kgo_goid() - the calling goroutine's id
+ *
+ * Context: Any context.
+ * Return: the id shown in the goroutine dump, or 0 outside a goroutine.
+ */
+u64 kgo_goid(void)
+{
+	struct kgo_m *m = kgo_current_m();
+	struct kgo_g *g = m ? READ_ONCE(m->curg) : NULL;
+
+	return g ? g->id : 0;
+}
+EXPORT_SYMBOL_GPL(kgo_goid);
+
+/* ---- P ownership -------------------------------------------------------- */
+
+/*
+ * The M leaves goroutine code and uses its P as owner again.  Fails when
+ * sysmon retook the P meanwhile; the M then has no P.
+ */
+static bool kgo_p_claim(struct kgo_m *m)
+{
+	struct kgo_p *p = m->p;
+	long running = (long)m | KGO_OWN_RUNNING;
+
+	if (!p)
+		return false;
+	if (atomic_long_try_cmpxchg(&p->own, &running, (long)m))
+		return true;
+	m->p = NULL;
+	return false;
+}
+
+/* The M goes back into goroutine code; sysmon may retake the P again. */
+static void kgo_p_unclaim(struct kgo_m *m)
+{
+	atomic_long_set_release(&m->p->own, (long)m | KGO_OWN_RUNNING);
+}
+
+static void kgo_p_acquire(struct kgo_m *m, struct kgo_p *p)
+{
+	WARN_ON_ONCE(m->p);
+	atomic_long_set(&p->own, (long)m);
+	m->p = p;
+}
+
+/* ---- local run queue (runqput, runqget, runqgrab, runqsteal) ---------- */
+
+static bool kgo_runq_empty(struct kgo_p *p)
+{
+	/* Go's runqempty: a consistent snapshot of head, tail and runnext. */
+	for (;;) {
+		u32 head, tail;
+		struct kgo_g *next;
+
+		/* Acquire: read head, tail and runnext in this order. */
+		head = smp_load_acquire(&p->runqhead);
+		/* Acquire: as above. */
+		tail = smp_load_acquire(&p->runqtail);
+		next = READ_ONCE(p->runnext);
+		/* Acquire: tail unchanged, so the three form a snapshot. */
+		if (smp_load_acquire(&p->runqtail) == tail)
+			return head == tail && !next;
+	}
+}
+
+/* Goroutines in p's ring (not counting runnext); racy, for reports. */
+unsigned int kgo_runq_len(struct kgo_p *p)
+{
+	u32 head, tail;
+
+	/* Acquire: head before tail, so tail - head is never negative. */
+	head = smp_load_acquire(&p->runqhead);
+	/* Acquire: pairs with the owner's store-release of runqtail. */
+	tail = smp_load_acquire(&p->runqtail);
+	return min_t(u32, tail - head, KGO_RUNQ_SIZE);
+}
+EXPORT_SYMBOL_IF_KUNIT(kgo_runq_len);
+
+static void kgo_globrunq_put_batch(struct kgo_sched *s, struct kgo_g *head,
+				   struct kgo_g *tail, unsigned int n)
+{
+	unsigned long flags;
+
+	tail->next = NULL;
+	spin_lock_irqsave(&s->lock, flags);
+	if (s->gq_tail)
+		s->gq_tail->next = head;
+	else
+		s->gq_head = head;
+	s->gq_tail = tail;
+	WRITE_ONCE(s->gq_len, s->gq_len + n);
+	spin_unlock_irqrestore(&s->lock, flags);
+	this_cpu_add(s->stats->global_puts, n);
+}
+
+/*
+ * Go's runqputslow: the ring is full, so move half of it and g to the
+ * global queue in one batch.  Fails if thieves moved head meanwhile.
+ * Only the owner writes ring slots, so once head has moved past them the
+ * slots can be read at leisure.
+ */
+static bool kgo_runq_put_slow(struct kgo_p *p, struct kgo_g *g, u32 head,
+			      u32 tail)
+{
+	u32 n = (tail - head) / 2, i;
+	struct kgo_g *first, *prev;
+
+	if (WARN_ON_ONCE(n != KGO_RUNQ_SIZE / 2))
+		return false;
+	if (cmpxchg(&p->runqhead, head, head + n) != head)
+		return false;
+	first = READ_ONCE(p->runq[head % KGO_RUNQ_SIZE]);
+	prev = first;
+	for (i = 1; i < n; i++) {
+		prev->next = READ_ONCE(p->runq[(head + i) % KGO_RUNQ_SIZE]);
+		prev = prev->next;
+	}
+	prev->next = g;
+	kgo_globrunq_put_batch(p->sched, first, g, n + 1);
+	return true;
+}
+
+/*
+ * Go's runqput.  The caller owns p.  With next, g goes into runnext and
+ * the goroutine it displaces goes to the tail.
+ */
+VISIBLE_IF_KUNIT void kgo_runq_put(struct kgo_p *p, struct kgo_g *g, bool next)
+{
+	u32 head, tail;
+
+	if (next) {
+		struct kgo_g *old = xchg(&p->runnext, g);
+
+		if (!old)
+			return;
+		g = old;
+	}
+	for (;;) {
+		/* Acquire: consumers' cmpxchg of head freed the slots we reuse. */
+		head = smp_load_acquire(&p->runqhead);
+		tail = p->runqtail;
+		if (tail - head < KGO_RUNQ_SIZE) {
+			WRITE_ONCE(p->runq[tail % KGO_RUNQ_SIZE], g);
+			/* Release: the slot write is visible before the new tail. */
+			smp_store_release(&p->runqtail, tail + 1);
+			return;
+		}
+		if (kgo_runq_put_slow(p, g, head, tail))
+			return;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(kgo_runq_put);
+
+/* Go's runqget: runnext first, then the ring.  Owner only. */
+VISIBLE_IF_KUNIT struct kgo_g *kgo_runq_get(struct kgo_p *p)
+{
+	struct kgo_g *next = READ_ONCE(p->runnext);
+	u32 head;
+
+	if (next && cmpxchg(&p->runnext, next, NULL) == next)
+		return next;
+	/* Acquire: pairs with thieves' cmpxchg of head. */
+	head = smp_load_acquire(&p->runqhead);
+	for (;;) {
+		struct kgo_g *g;
+
+		if (p->runqtail == head)
+			return NULL;
+		g = READ_ONCE(p->runq[head % KGO_RUNQ_SIZE]);
+		if (try_cmpxchg(&p->runqhead, &head, head + 1))
+			return g;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(kgo_runq_get);
+
+/*
+ * Go's runqgrab: copy half of victim's ring into batch[] starting at
+ * batch_head, and take it with one cmpxchg of victim's head.  Returns how
+ * many were taken.  With steal_next and an empty ring, take runnext.
+ */
+static u32 kgo_runq_grab(struct kgo_p *victim, struct kgo_g **batch,
+			 u32 batch_head, bool steal_next)
+{
+	for (;;) {
+		u32 head, tail, n, i;
+
+		/* Acquire: pairs with other consumers' cmpxchg of head. */
+		head = smp_load_acquire(&victim->runqhead);
+		/* Acquire: pairs with the owner's release of tail (slots written). */
+		tail = smp_load_acquire(&victim->runqtail);
+		n = tail - head;
+
+		n -= n / 2;
+		if (n == 0) {
+			struct kgo_g *next;
+
+			if (!steal_next)
+				return 0;
+			next = READ_ONCE(victim->runnext);
+			if (!next || cmpxchg(&victim->runnext, next, NULL) != next)
+				return 0;
+			WRITE_ONCE(batch[batch_head % KGO_RUNQ_SIZE], next);
+			return 1;
+		}
+		if (n > KGO_RUNQ_SIZE / 2)
+			continue;	/* head and tail read inconsistently */
+		for (i = 0; i < n; i++)
+			WRITE_ONCE(batch[(batch_head + i) % KGO_RUNQ_SIZE],
+				   READ_ONCE(victim->runq[(head + i) % KGO_RUNQ_SIZE]));
+		if (cmpxchg(&victim->runqhead, head, head + n) == head)
+			return n;
+	}
+}
+
+/*
+ * Go's runqsteal: steal half of victim's queue into p's (p's owner calls
+ * this).  Returns one goroutine to run now in *gp, and how many were
+ * stolen in all.
+ */
+VISIBLE_IF_KUNIT u32 kgo_runq_steal(struct kgo_p *p, struct kgo_p *victim,
+				    bool steal_next, struct kgo_g **gp)
+{
+	u32 tail = p->runqtail, n;
+
+	*gp = NULL;
+	n = kgo_runq_grab(victim, p->runq, tail, steal_next);
+	if (!n)
+		return 0;
+	*gp = p->runq[(tail + n - 1) % KGO_RUNQ_SIZE];
+	if (n > 1) {
+		/* Acquire: pairs with consumers' cmpxchg of our head. */
+		u32 head = smp_load_acquire(&p->runqhead);
+
+		WARN_ON_ONCE(tail - head + n - 1 > KGO_RUNQ_SIZE);
+		/* Release: the copied slots are visible before the new tail. */
+		smp_store_release(&p->runqtail, tail + n - 1);
+	}
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(kgo_runq_steal);
+
+/* Move the goroutines placed in victim's inbox into p's run queue. */
+static struct kgo_g *kgo_inbox_drain(struct kgo_p *p, struct kgo_p *victim)
+{
+	struct llist_node *list = llist_del_all(&victim->inbox);
+	struct kgo_g *g, *first = NULL;
+
+	if (!list)
+		return NULL;
+	/* Newest first in the llist: reverse to keep placement order. */
+	list = llist_reverse_order(list);
+	while (list) {
+		g = llist_entry(list, struct kgo_g, lnode);
+		list = list->next;
+		g->next = NULL;
+		if (!first)
+			first = g;
+		else
+			kgo_runq_put(p, g, false);
+	}
+	return first;
+}
+
+/* ---- global run queue (globrunqput, globrunqget) ---------------------- */
+
+static void kgo_globrunq_put(struct kgo_sched *s, struct kgo_g *g)
+{
+	kgo_globrunq_put_batch(s, g, g, 1);
+}
+
+/*
+ * Go's globrunqget: take a fair share, min(len / nprocs + 1, max), of the
+ * global queue; return one and queue the rest on p.  max 0 means a batch.
+ */
+VISIBLE_IF_KUNIT struct kgo_g *kgo_globrunq_get(struct kgo_p *p,
+						unsigned int max)
+{
+	struct kgo_sched *s = p->sched;
+	struct kgo_g *g, *last, *rest;
+	unsigned long flags;
+	unsigned int n, i;
+
+	if (!READ_ONCE(s->gq_len))
+		return NULL;
+	spin_lock_irqsave(&s->lock, flags);
+	n = min(s->gq_len, s->gq_len / s->nprocs + 1);
+	if (max && n > max)
+		n = max;
+	n = min_t(unsigned int, n, KGO_GLOBAL_BATCH_MAX);
+	if (!n) {
+		spin_unlock_irqrestore(&s->lock, flags);
+		return NULL;
+	}
+	/* Unlink n goroutines under the lock; queue them on p after it. */
+	g = s->gq_head;
+	last = g;
+	for (i = 1; i < n; i++)
+		last = last->next;
+	s->gq_head = last->next;
+	if (!s->gq_head)
+		s->gq_tail = NULL;
+	WRITE_ONCE(s->gq_len, s->gq_len - n);
+	spin_unlock_irqrestore(&s->lock, flags);
+
+	last->next = NULL;
+	rest = g->next;
+	g->next = NULL;
+	while (rest) {
+		struct kgo_g *h = rest;
+
+		rest = h->next;
+		h->next = NULL;
+		kgo_runq_put(p, h, false);
+	}
+	return g;
+}
+EXPORT_SYMBOL_IF_KUNIT(kgo_globrunq_get);
+
+/* ---- idle Ps and Ms ----------------------------------------------------- */
+
+static void kgo_pidle_put(struct kgo_sched *s, struct kgo_p *p)
+{
+	lockdep_assert_held(&s->lock);
+	atomic_long_set(&p->own, 0);
+	list_add(&p->idle, &s->pidle);
+	atomic_inc(&s->npidle);
+}
+
+static struct kgo_p *kgo_pidle_get(struct kgo_sched *s)
+{
+	struct kgo_p *p;
+
+	lockdep_assert_held(&s->lock);
+	p = list_first_entry_or_null(&s->pidle, struct kgo_p, idle);
+	if (p) {
+		list_del_init(&p->idle);
+		atomic_dec(&s->npidle);
+	}
+	return p;
+}
+
+/* Take an idle P for m, if any. */
+static bool kgo_p_try_acquire(struct kgo_m *m)
+{
+	struct kgo_sched *s = m->sched;
+	unsigned long flags;
+	struct kgo_p *p;
+
+	if (!atomic_read(&s->npidle))
+		return false;
+	spin_lock_irqsave(&s->lock, flags);
+	p = kgo_pidle_get(s);
+	spin_unlock_irqrestore(&s->lock, flags);
+	if (!p)
+		return false;
+	kgo_p_acquire(m, p);
+	return true;
+}
+
+/*
+ * Go's startm: give p (or an idle P when p is NULL) to an idle M, or to a
+ * new one.  A new M is created by a work item, because startm runs in any
+ * context.  With spinning, the caller already counted the M in
+ * nmspinning.
+ */
+static void kgo_startm(struct kgo_sched *s, struct kgo_p *p, bool spinning)
+{
+	unsigned long flags;
+	struct kgo_m *m;
+
+	spin_lock_irqsave(&s->lock, flags);
+	if (s->stopped) {
+		if (p)
+			kgo_pidle_put(s, p);
+		p = NULL;
+	} else if (!p) {
+		p = kgo_pidle_get(s);
+	}
+	if (!p) {
+		spin_unlock_irqrestore(&s->lock, flags);
+		if (spinning)
+			atomic_dec(&s->nmspinning);
+		return;
+	}
+	m = list_first_entry_or_null(&s->midle, struct kgo_m, idle);
+	if (m) {
+		list_del_init(&m->idle);
+		m->nextspinning = spinning;
+		/* Release: p's state is visible to m before it sees nextp. */
+		smp_store_release(&m->nextp, p);
+		spin_unlock_irqrestore(&s->lock, flags);
+		this_cpu_inc(s->stats->wakeups);
+		trace_gochan_unpark(m->id, p->id);
+		wake_up_process(m->task);
+		return;
+	}
+	p->newm_spinning = spinning;
+	list_add_tail(&p->idle, &s->pnew);
+	/* Under the lock, so kgo_sched_destroy()'s flush cannot miss it. */
+	queue_work(system_unbound_wq, &s->newm_work);
+	spin_unlock_irqrestore(&s->lock, flags);
+}
+
+/*
+ * Go's wakep: new work exists; if a P is idle and no M is spinning, wake
+ * one M to spin and find it.  Callers order their queue write before this
+ * with a full barrier (see design.rst, "no lost wake-up").
+ */
+static void kgo_wakep(struct kgo_sched *s)
+{
+	if (!atomic_read(&s->npidle))
+		return;
+	if (atomic_read(&s->nmspinning) ||
+	    atomic_cmpxchg(&s->nmspinning, 0, 1) != 0)
+		return;
+	kgo_startm(s, NULL, true);
+}
+
+/* Does the scheduler have work that p or another P could run? */
+static bool kgo_p_has_work(struct kgo_p *p)
+{
+	return !kgo_runq_empty(p) || !llist_empty(&p->inbox) ||
+	       READ_ONCE(p->sched->gq_len);
+}
+
+/*
+ * Go's handoffp: the owner of p gives it up (it blocks, or sysmon took
+ * it).  If p or the global queue has work, an M takes p over; otherwise
+ * p goes idle.
+ */
+static void kgo_handoffp(struct kgo_sched *s, struct kgo_p *p)
+{
+	unsigned long flags;
+
+	atomic_long_set(&p->own, 0);
+	if (!kgo_runq_empty(p) || !llist_empty(&p->inbox)) {
+		this_cpu_inc(s->stats->handoffs);
+		trace_gochan_handoff(p->id);
+		kgo_startm(s, p, false);
+		return;
+	}
+	/* No local work: be sure somebody keeps looking, as Go does. */
+	if (!atomic_read(&s->nmspinning) && !atomic_read(&s->npidle) &&
+	    atomic_cmpxchg(&s->nmspinning, 0, 1) == 0) {
+		kgo_startm(s, p, true);
+		return;
+	}
+	spin_lock_irqsave(&s->lock, flags);
+	if (s->gq_len) {
+		spin_unlock_irqrestore(&s->lock, flags);
+		this_cpu_inc(s->stats->handoffs);
+		kgo_startm(s, p, false);
+		return;
+	}
+	kgo_pidle_put(s, p);
+	spin_unlock_irqrestore(&s->lock, flags);
+	/* Pairs with the barrier in kgo_place(): an inbox push raced us. */
+	smp_mb();
+	if (!llist_empty(&p->inbox))
+		kgo_wakep(s);
+}
+
+/* Go's resetspinning: a spinning M found work; keep one M spinning. */
+static void kgo_reset_spinning(struct kgo_m *m)
+{
+	struct kgo_sched *s = m->sched;
+
+	m->spinning = false;
+	if (atomic_dec_return(&s->nmspinning) == 0)
+		kgo_wakep(s);
+}
+
+/* ---- finding work (findRunnable, stealWork) ----------------------------- */
+
+static struct kgo_g *kgo_steal_work(struct kgo_m *m)
+{
+	struct kgo_sched *s = m->sched;
+	struct kgo_p *p = m->p;
+	int pass, i;
+
+	for (pass = 0; pass < KGO_STEAL_PASSES; pass++) {
+		bool last = pass == KGO_STEAL_PASSES - 1;
+		u32 pos = get_random_u32_below(s->nprocs);
+		u32 inc = s->coprimes[get_random_u32_below(s->ncoprimes)];
+
+		for (i = 0; i < s->nprocs; i++, pos = (pos + inc) % s->nprocs) {
+			struct kgo_p *v = &s->allp[pos];
+			struct kgo_g *g;
+			u32 n;
+
+			if (READ_ONCE(s->stopped))
+				return NULL;
+			if (v == p) {
+				/* Our own inbox may have been filled meanwhile. */
+				g = kgo_inbox_drain(p, p);
+				if (g)
+					return g;
+				continue;
+			}
+			g = kgo_inbox_drain(p, v);
+			if (g)
+				return g;
+			n = kgo_runq_steal(p, v, last, &g);
+			if (n) {
+				this_cpu_inc(s->stats->steals);
+				this_cpu_add(s->stats->stolen, n);
+				trace_gochan_steal(p->id, v->id, n);
+				return g;
+			}
+		}
+	}
+	return NULL;
+}
+
+/* Go's stopm: park m on the idle list until it is handed a P. */
+static void kgo_stopm(struct kgo_m *m)
+{
+	struct kgo_sched *s = m->sched;
+	unsigned long flags;
+
+	spin_lock_irqsave(&s->lock, flags);
+	list_add(&m->idle, &s->midle);
+	spin_unlock_irqrestore(&s->lock, flags);
+	this_cpu_inc(s->stats->parks);
+	trace_gochan_park(m->id, -1);
+
+	for (;;) {
+		set_current_state(TASK_IDLE);
+		/* Acquire: pairs with the store-release of nextp by the waker. */
+		if (smp_load_acquire(&m->nextp) || READ_ONCE(s->stopped))
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+
+	spin_lock_irqsave(&s->lock, flags);
+	if (!m->nextp) {
+		/* Stopping: nobody handed us a P. */
+		list_del_init(&m->idle);
+		spin_unlock_irqrestore(&s->lock, flags);
+		return;
+	}
+	kgo_p_acquire(m, m->nextp);
+	m->nextp = NULL;
+	m->spinning = m->nextspinning;
+	spin_unlock_irqrestore(&s->lock, flags);
+}
+
+/* After giving up its P: did work appear that needs an M? */
+static bool kgo_recheck_after_release(struct kgo_sched *s)
+{
+	int i;
+
+	/* Pairs with the barrier between queueing and kgo_wakep(). */
+	smp_mb();
+	if (READ_ONCE(s->gq_len))
+		return true;
+	for (i = 0; i < s->nprocs; i++)
+		if (kgo_p_has_work(&s->allp[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Go's findRunnable: the 1-in-61 global check, runnext, the local ring,
+ * the inbox, a batch from the global queue, then steal.  Returns with a
+ * goroutine and m holding a P, or NULL when the scheduler stops.  Parks
+ * m when there is nothing to do.
+ */
+static struct kgo_g *kgo_find_runnable(struct kgo_m *m)
+{
+	struct kgo_sched *s = m->sched;
+	struct kgo_g *g;
+	unsigned long flags;
+	bool was_spinning;
+
+top:
+	if (READ_ONCE(s->stopped))
+		return NULL;
+	if (!m->p) {
+		if (!kgo_p_try_acquire(m)) {
+			kgo_stopm(m);
+			goto top;
+		}
+	}
+
+	if (m->p->schedtick % KGO_GLOBAL_TICK == 0) {
+		g = kgo_globrunq_get(m->p, 1);
+		if (g)
+			return g;
+	}
+	g = kgo_runq_get(m->p);
+	if (g)
+		return g;
+	g = kgo_inbox_drain(m->p, m->p);
+	if (g)
+		return g;
+	g = kgo_globrunq_get(m->p, 0);
+	if (g)
+		return g;
+
+	/* Spin, but only while 2 * spinning Ms < busy Ps (Go's limit). */
+	if (m->spinning || 2 * atomic_read(&s->nmspinning) <
+			   s->nprocs - atomic_read(&s->npidle)) {
+		if (!m->spinning) {
+			m->spinning = true;
+			atomic_inc(&s->nmspinning);
+		}
+		g = kgo_steal_work(m);
+		if (g) {
+			kgo_reset_spinning(m);
+			return g;
+		}
+	}
+
+	/* Nothing: give the P back, then look once more before parking. */
+	spin_lock_irqsave(&s->lock, flags);
+	if (s->gq_len) {
+		spin_unlock_irqrestore(&s->lock, flags);
+		g = kgo_globrunq_get(m->p, 0);
+		if (g) {
+			if (m->spinning)
+				kgo_reset_spinning(m);
+			return g;
+		}
+		goto top;
+	}
+	kgo_pidle_put(s, m->p);
+	spin_unlock_irqrestore(&s->lock, flags);
+	m->p = NULL;
+
+	was_spinning = m->spinning;
+	if (m->spinning) {
+		m->spinning = false;
+		atomic_dec(&s->nmspinning);
+	}
+	if (kgo_recheck_after_release(s) && kgo_p_try_acquire(m)) {
+		if (was_spinning) {
+			m->spinning = true;
+			atomic_inc(&s->nmspinning);
+		}
+		goto top;
+	}
+	kgo_stopm(m);
+	goto top;
+}
+
+/* ---- running goroutines -------------------------------------------------- */
+
+static void kgo_g_free(struct kgo_sched *s, struct kgo_g *g)
+{
+	struct kgo_p *home = g->home;
+	struct module *owner = g->owner;
+	unsigned long flags;
+
+	spin_lock_irqsave(&home->glock, flags);
+	list_del(&g->all);
+	spin_unlock_irqrestore(&home->glock, flags);
+	kmem_cache_free(kgo_g_cache, g);
+	module_put(owner);
+	if (atomic_dec_and_test(&s->ngs))
+		wake_up_all(&s->gs_wq);
+}
+
+/* A yield token was dequeued: hand our P to the M that waits for it. */
+static void kgo_resume_token(struct kgo_m *m, struct kgo_g *g)
+{
+	struct kgo_m *target = g->m;
+	struct kgo_p *p = m->p;
+
+	m->p = NULL;
+	atomic_long_set(&p->own, (long)target);
+	WRITE_ONCE(g->state, KGO_G_RUNNING);
+	/* Release: the P is ours to give before target sees it. */
+	smp_store_release(&target->nextp, p);
+	wake_up_process(target->task);
+}
+
+static void kgo_execute(struct kgo_m *m, struct kgo_g *g)
+{
+	struct kgo_sched *s = m->sched;
+	struct kgo_p *p = m->p;
+
+	if (m->spinning)
+		kgo_reset_spinning(m);
+	if (g->flags & KGO_G_RESUME) {
+		kgo_resume_token(m, g);
+		return;
+	}
+	WRITE_ONCE(p->schedtick, p->schedtick + 1);
+	g->m = m;
+	WRITE_ONCE(g->state, KGO_G_RUNNING);
+	WRITE_ONCE(m->curg, g);
+	kgo_p_unclaim(m);
+	trace_gochan_start(g->id, p->id, m->id);
+
+	g->fn(g->arg);
+
+	trace_gochan_end(g->id);
+	WRITE_ONCE(m->curg, NULL);
+	kgo_p_claim(m);
+	this_cpu_inc(s->stats->completed);
+	kgo_g_free(s, g);
+}
+
+static int kgo_m_main(void *data)
+{
+	struct kgo_m *m = data;
+	struct kgo_g *g;
+
+	for (;;) {
+		g = kgo_find_runnable(m);
+		if (!g)
+			break;
+		kgo_execute(m, g);
+	}
+	/* Stopped: wait for kgo_sched_destroy() to reap us. */
+	while (!kthread_should_stop()) {
+		set_current_state(TASK_IDLE);
+		if (kthread_should_stop())
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+	return 0;
+}
+
+static struct kgo_m *kgo_newm(struct kgo_sched *s, struct kgo_p *p,
+			      bool spinning)
+{
+	struct kgo_m *m;
+	unsigned long flags;
+	int id;
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return NULL;
+	m->sched = s;
+	INIT_LIST_HEAD(&m->idle);
+
+	spin_lock_irqsave(&s->lock, flags);
+	id = s->nm;
+	spin_unlock_irqrestore(&s->lock, flags);
+	m->id = id;
+
+	m->task = kthread_create(kgo_m_main, m, "kgo/%s:%d", s->name, id);
+	if (IS_ERR(m->task)) {
+		kfree(m);
+		return NULL;
+	}
+	spin_lock_irqsave(&s->lock, flags);
+	list_add_tail(&m->all, &s->ms);
+	s->nm++;
+	spin_unlock_irqrestore(&s->lock, flags);
+	/* Without a P it takes an idle one or parks. */
+	if (p) {
+		kgo_p_acquire(m, p);
+		m->spinning = spinning;
+	}
+	wake_up_process(m->task);
+	return m;
+}
+
+/* Create Ms for the Ps queued on sched->pnew (process context). */
+static void kgo_newm_work(struct work_struct *work)
+{
+	struct kgo_sched *s = container_of(work, struct kgo_sched, newm_work);
+	unsigned long flags;
+	struct kgo_p *p;
+	bool spinning;
+
+	for (;;) {
+		spin_lock_irqsave(&s->lock, flags);
+		p = list_first_entry_or_null(&s->pnew, struct kgo_p, idle);
+		if (p)
+			list_del_init(&p->idle);
+		spinning = p && p->newm_spinning;
+		/* At the cap, or stopping: the P waits, idle, for a free M. */
+		if (p && (s->nm >= s->maxm || READ_ONCE(s->stopped))) {
+			kgo_pidle_put(s, p);
+			spin_unlock_irqrestore(&s->lock, flags);
+			if (spinning)
+				atomic_dec(&s->nmspinning);
+			continue;
+		}
+		spin_unlock_irqrestore(&s->lock, flags);
+		if (!p)
+			return;
+		if (!kgo_newm(s, p, spinning)) {
+			spin_lock_irqsave(&s->lock, flags);
+			kgo_pidle_put(s, p);
+			spin_unlock_irqrestore(&s->lock, flags);
+			if (spinning)
+				atomic_dec(&s->nmspinning);
+			pr_warn_ratelimited("cannot create a worker thread\n");
+		}
+	}
+}
+
+/* ---- spawning ------------------------------------------------------------ */
+
+/* Queue g on p's inbox (placement, or spawns from outside any M). */
+static void kgo_place(struct kgo_sched *s, struct kgo_p *p, struct kgo_g *g)
+{
+	llist_add(&g->lnode, &p->inbox);
+	/* Pairs with the barriers in kgo_handoffp() and the recheck. */
+	smp_mb();
+	kgo_wakep(s);
+}
+
+int kgo_sched_go(struct kgo_sched *s, struct module *owner, kgo_fn_t fn,
+		 void *arg, const struct kgo_go_opts *opts)
+{
+	gfp_t gfp = opts && opts->gfp ? opts->gfp : GFP_NOWAIT;
+	int cpu = opts ? opts->cpu : KGO_CPU_ANY;
+	struct kgo_m *m = kgo_current_m();
+	struct kgo_p *home, *target = NULL;
+	unsigned long flags;
+	struct kgo_g *g;
+
+	if (!fn)
+		return -EINVAL;
+	if (cpu != KGO_CPU_ANY) {
+		if (cpu < 0 || cpu >= nr_cpu_ids || !cpu_possible(cpu))
+			return -EINVAL;
+		target = &s->allp[cpu % s->nprocs];
+	}
+	if (READ_ONCE(s->stopping))
+		return -ESHUTDOWN;
+	if (owner && !try_module_get(owner))
+		return -ENODEV;
+	g = kmem_cache_alloc(kgo_g_cache, gfp | __GFP_NOWARN);
+	if (!g) {
+		module_put(owner);
+		return -ENOMEM;
+	}
+	g->fn = fn;
+	g->arg = arg;
+	g->owner = owner;
+	g->next = NULL;
+	g->m = NULL;
+	g->name = opts ? opts->name : NULL;
+	g->id = atomic64_inc_return(&s->next_goid);
+	g->wait_since = 0;
+	g->state = KGO_G_RUNNABLE;
+	g->wait_reason = KGO_WAIT_NONE;
+	g->flags = 0;
+	home = &s->allp[raw_smp_processor_id() % s->nprocs];
+	g->home = home;
+	atomic_inc(&s->ngs);
+	spin_lock_irqsave(&home->glock, flags);
+	list_add_tail(&g->all, &home->gs);
+	spin_unlock_irqrestore(&home->glock, flags);
+	this_cpu_inc(s->stats->spawned);
+	trace_gochan_create(g->id, fn, target ? target->id : -1);
+
+	if (m && m->sched == s && (!target || target == m->p) &&
+	    kgo_p_claim(m)) {
+		/* From a goroutine: runnext of our P, like Go's newproc. */
+		kgo_runq_put(m->p, g, true);
+		kgo_p_unclaim(m);
+		/* Full barrier: queue write before reading npidle (design.rst). */
+		smp_mb();
+		kgo_wakep(s);
+	} else if (target) {
+		kgo_place(s, target, g);
+	} else {
+		kgo_globrunq_put(s, g);
+		/* Full barrier: queue write before reading npidle (design.rst). */
+		smp_mb();
+		kgo_wakep(s);
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(kgo_sched_go);
+
+/**
+ * __kgo_go() - start a goroutine; use kgo_go() or kgo_go_opts()
+ * @owner: the module @fn belongs to (THIS_MODULE), pinned while it runs
+ * @fn:    the function to run
+ * @arg:   its argument
+ * @opts:  options, or NULL
+ *
+ * A goroutine started from a goroutine runs on the same scheduler and is
+ * queued in its P's runnext slot; one started from elsewhere goes to the
+ * global run queue, or to the P of @opts->cpu.
+ *
+ * Context: Any context if @opts->gfp does not allow sleeping.
+ * Return: 0 or a negative errno; see kgo_go().
+ */
+int __kgo_go(struct module *owner, kgo_fn_t fn, void *arg,
+	     const struct kgo_go_opts *opts)
+{
+	struct kgo_m *m = kgo_current_m();
+	struct kgo_sched *s = m ? m->sched : kgo_default;
+
+	if (!s)
+		return -ESHUTDOWN;
+	return kgo_sched_go(s, owner, fn, arg, opts);
+}
+EXPORT_SYMBOL_GPL(__kgo_go);
+
+/* ---- blocking hand-off and yield ---------------------------------------- */
+
+/**
+ * kgo_block_begin() - the calling goroutine is about to block
+ * @reason: why, for the goroutine dump
+ *
+ * Go's entersyscallblock: the goroutine's M releases its P, and the P
+ * goes on running queued goroutines on another M.  gochan's own blocking
+ * primitives (channels, select, wait groups, timers) call this; call it
+ * around any other long wait (I/O, msleep) in a goroutine, followed by
+ * kgo_block_end().  Outside a goroutine it does nothing.
+ *
+ * Context: Process context, a goroutine.
+ */
+void kgo_block_begin(enum kgo_wait_reason reason)
+{
+	struct kgo_m *m = kgo_current_m();
+	struct kgo_g *g = m ? m->curg : NULL;
+	struct kgo_p *p;
+
+	if (!g)
+		return;
+	g->wait_reason = reason < KGO_WAIT_NR ? reason : KGO_WAIT_NONE;
+	WRITE_ONCE(g->wait_since, ktime_get_ns());
+	WRITE_ONCE(g->state, KGO_G_WAITING);
+	p = m->p;
+	if (!kgo_p_claim(m))
+		return;
+	m->p = NULL;
+	kgo_handoffp(m->sched, p);
+}
+EXPORT_SYMBOL_GPL(kgo_block_begin);
+
+/**
+ * kgo_block_end() - the calling goroutine stopped blocking
+ *
+ * Go's exitsyscall: take an idle P if there is one; otherwise go on
+ * without a P (the goroutine still runs, but takes no queued work) until
+ * the goroutine returns, when its M looks for a P again.
+ *
+ * Context: Process context, a goroutine.
+ */
+void kgo_block_end(void)
+{
+	struct kgo_m *m = kgo_current_m();
+	struct kgo_g *g = m ? m->curg : NULL;
+
+	if (!g)
+		return;
+	WRITE_ONCE(g->state, KGO_G_RUNNING);
+	g->wait_reason = KGO_WAIT_NONE;
+	if (!m->p && kgo_p_try_acquire(m))
+		kgo_p_unclaim(m);
+}
+EXPORT_SYMBOL_GPL(kgo_block_end);
+
+/**
+ * kgo_yield() - let other goroutines run: Go's runtime.Gosched
+ *
+ * In a goroutine holding a P with other work queued, the P is handed to
+ * another M to run that work, and the caller waits at the tail of the
+ * global run queue until a P picks it up again.  Otherwise (no work
+ * waiting, no P, or not a goroutine) it only offers the CPU to the
+ * kernel scheduler (cond_resched()).
+ *
+ * Context: Process context.
+ */
+void kgo_yield(void)
+{
+	struct kgo_m *m = kgo_current_m();
+	struct kgo_g *g = m ? m->curg : NULL;
+	struct kgo_sched *s;
+	struct kgo_p *p;
+
+	might_sleep();
+	if (!g || !m->p || !kgo_p_has_work(m->p)) {
+		cond_resched();
+		return;
+	}
+	s = m->sched;
+	p = m->p;
+	if (!kgo_p_claim(m)) {
+		cond_resched();
+		return;
+	}
+	this_cpu_inc(s->stats->yields);
+	g->flags |= KGO_G_RESUME;
+	g->wait_reason = KGO_WAIT_YIELD;
+	WRITE_ONCE(g->wait_since, ktime_get_ns());
+	WRITE_ONCE(g->state, KGO_G_RUNNABLE);
+	m->p = NULL;
+	WRITE_ONCE(m->nextp, NULL);
+	kgo_handoffp(s, p);
+	/* The token: whoever dequeues it hands us its P. */
+	kgo_globrunq_put(s, g);
+	/* Full barrier: token queued before reading npidle (design.rst). */
+	smp_mb();
+	kgo_wakep(s);
+
+	for (;;) {
+		set_current_state(TASK_IDLE);
+		/* Acquire: pairs with the store-release in kgo_resume_token(). */
+		if (smp_load_acquire(&m->nextp))
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+	m->p = m->nextp;
+	m->nextp = NULL;
+	g->flags &= ~KGO_G_RESUME;
+	g->wait_reason = KGO_WAIT_NONE;
+	WRITE_ONCE(m->p->schedtick, m->p->schedtick + 1);
+	kgo_p_unclaim(m);
+}
+EXPORT_SYMBOL_GPL(kgo_yield);
+
+/* ---- sysmon -------------------------------------------------------------- */
+
+/*
+ * Go's sysmon and retake: a P whose goroutine has held it for longer than
+ * the threshold, running or asleep outside gochan's primitives, while
+ * other goroutines wait, is handed to another M.  The goroutine carries
+ * on without a P.
+ */
+static bool kgo_sysmon_retake(struct kgo_sched *s, u64 now, bool *busy)
+{
+	bool took = false;
+	int i;
+
+	*busy = false;
+	for (i = 0; i < s->nprocs; i++) {
+		struct kgo_p *p = &s->allp[i];
+		long own = atomic_long_read(&p->own);
+		u32 tick;
+
+		if (!(own & KGO_OWN_RUNNING))
+			continue;
+		*busy = true;
+		tick = READ_ONCE(p->schedtick);
+		if (tick != p->sysmon_tick || !p->sysmon_when) {
+			p->sysmon_tick = tick;
+			p->sysmon_when = now;
+			continue;
+		}
+		if (now - p->sysmon_when < s->sysmon_threshold_ns ||
+		    !kgo_p_has_work(p))
+			continue;
+		if (!atomic_long_try_cmpxchg(&p->own, &own, 0))
+			continue;
+		p->sysmon_when = 0;
+		this_cpu_inc(s->stats->retakes);
+		kgo_handoffp(s, p);
+		took = true;
+	}
+	return took;
+}
+
+/*
+ * Go's sysmon loop: sleep 20 us; after 50 rounds without a retake, double
+ * the sleep up to 10 ms.  With no P running a goroutine it sleeps the
+ * longest, 10 ms (Go parks it instead).
+ */
+static int kgo_sysmon_main(void *data)
+{
+	struct kgo_sched *s = data;
+	unsigned int delay = s->sysmon_min_us, idle = 0;
+
+	while (!kthread_should_stop()) {
+		bool busy;
+
+		if (kgo_sysmon_retake(s, ktime_get_ns(), &busy))
+			idle = 0;
+		else
+			idle++;
+		if (!busy)
+			delay = 10000;
+		else if (idle == 0 || idle <= 50)
+			delay = s->sysmon_min_us;
+		else
+			delay = min(delay * 2, 10000U);
+		usleep_range(delay, delay + delay / 4);
+	}
+	return 0;
+}
+
+/* ---- wait groups --------------------------------------------------------- */
+
+/**
+ * kgo_wg_init() - initialise a wait group to zero
+ * @wg: the wait group
+ *
+ * Context: Any context.
+ */
+void kgo_wg_init(struct kgo_wg *wg)
+{
+	atomic_set(&wg->count, 0);
+	init_waitqueue_head(&wg->wq);
+}
+EXPORT_SYMBOL_GPL(kgo_wg_init);
+
+VISIBLE_IF_KUNIT int kgo_wg_add_quiet(struct kgo_wg *wg, int delta)
+{
+	int old = atomic_read(&wg->count), new;
+
+	do {
+		if (check_add_overflow(old, delta, &new) || new < 0)
+			return -EINVAL;
+	} while (!atomic_try_cmpxchg(&wg->count, &old, new));
+	if (new == 0)
+		wake_up_all(&wg->wq);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(kgo_wg_add_quiet);
+
+/**
+ * kgo_wg_add() - add @delta to a wait group's counter: Go's WaitGroup.Add
+ * @wg:    the wait group
+ * @delta: may be negative
+ *
+ * When the counter reaches zero every kgo_wg_wait() returns.  Add before
+ * starting the goroutine that will call kgo_wg_done().
+ *
+ * Context: Any context.
+ * Return: 0, or -EINVAL (with a warning, and the counter unchanged) when
+ * the counter would go negative or overflow; Go panics there.
+ */
+int kgo_wg_add(struct kgo_wg *wg, int delta)
+{
+	int ret = kgo_wg_add_quiet(wg, delta);
+
+	WARN_ONCE(ret, "gochan: negative wait group counter\n");
+	return ret;
+}
+EXPORT_SYMBOL_GPL(kgo_wg_add);
+
+/**
+ * kgo_wg_done() - one goroutine of the group finished: Go's Done
+ * @wg: the wait group
+ *
+ * Context: Any context.
+ */
+void kgo_wg_done(struct kgo_wg *wg)
+{
+	kgo_wg_add(wg, -1);
+}
+EXPORT_SYMBOL_GPL(kgo_wg_done);
+
+/**
+ * kgo_wg_wait() - wait until the counter is zero: Go's Wait
+ * @wg: the wait group
+ *
+ * In a goroutine, the P is handed off while waiting.
+ *
+ * Context: Process context; sleeps uninterruptibly.
+ */
+void kgo_wg_wait(struct kgo_wg *wg)
+{
+	might_sleep();
+	if (!atomic_read(&wg->count))
+		return;
+	kgo_block_begin(KGO_WAIT_WAITGROUP);
+	wait_event(wg->wq, !atomic_read(&wg->count));
+	kgo_block_end();
+}
+EXPORT_SYMBOL_GPL(kgo_wg_wait);
+
+/**
+ * kgo_wg_wait_killable() - kgo_wg_wait() that a fatal signal interrupts
+ * @wg: the wait group
+ *
+ * Context: Process context.
+ * Return: 0 when the counter reached zero, -ERESTARTSYS on a fatal signal.
+ */
+int kgo_wg_wait_killable(struct kgo_wg *wg)
+{
+	int ret;
+
+	might_sleep();
+	if (!atomic_read(&wg->count))
+		return 0;
+	kgo_block_begin(KGO_WAIT_WAITGROUP);
+	ret = wait_event_killable(wg->wq, !atomic_read(&wg->count));
+	kgo_block_end();
+	return ret;
+}
+EXPORT_SYMBOL_GPL(kgo_wg_wait_killable);
+
+/* ---- life cycle ---------------------------------------------------------- */
+
+void kgo_sched_stats(struct kgo_sched *s, struct kgo_stats *sum)
+{
+	int cpu;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		struct kgo_stats *c = per_cpu_ptr(s->stats, cpu);
+
+		sum->spawned += c->spawned;
+		sum->completed += c->completed;
+		sum->steals += c->steals;
+		sum->stolen += c->stolen;
+		sum->handoffs += c->handoffs;
+		sum->retakes += c->retakes;
+		sum->parks += c->parks;
+		sum->wakeups += c->wakeups;
+		sum->yields += c->yields;
+		sum->global_puts += c->global_puts;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(kgo_sched_stats);
+
+static int kgo_init_coprimes(struct kgo_sched *s)
+{
+	int i, n = 0;
+
+	s->coprimes = kcalloc(s->nprocs, sizeof(*s->coprimes), GFP_KERNEL);
+	if (!s->coprimes)
+		return -ENOMEM;
+	for (i = 1; i <= s->nprocs; i++)
+		if (gcd(i, s->nprocs) == 1)
+			s->coprimes[n++] = i;
+	s->ncoprimes = n;
+	return 0;
+}
+
+/**
+ * kgo_sched_create() - create a scheduler
+ * @name:                for thread names
+ * @nprocs:              number of Ps (GOMAXPROCS), at least 1
+ * @maxm:                cap on worker threads, at least @nprocs
+ * @sysmon_threshold_ms: how long a goroutine may hold a P while others
+ *                       wait before sysmon hands the P on
+ *
+ * gochan.ko has one scheduler, used by kgo_go(); the KUnit suites create
+ * private ones with chosen sizes.
+ *
+ * Context: Process context.
+ * Return: the scheduler or an ERR_PTR().
+ */
+struct kgo_sched *kgo_sched_create(const char *name, int nprocs, int maxm,
+				   unsigned int sysmon_threshold_ms)
+{
+	struct kgo_sched *s;
+	unsigned long flags;
+	int i, ret = -ENOMEM;
+
+	if (nprocs < 1 || maxm < nprocs)
+		return ERR_PTR(-EINVAL);
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return ERR_PTR(-ENOMEM);
+	s->name = name;
+	s->nprocs = nprocs;
+	s->maxm = maxm;
+	s->sysmon_threshold_ns = (u64)sysmon_threshold_ms * NSEC_PER_MSEC;
+	s->sysmon_min_us = 20;
+	spin_lock_init(&s->lock);
+	INIT_LIST_HEAD(&s->pidle);
+	INIT_LIST_HEAD(&s->midle);
+	INIT_LIST_HEAD(&s->ms);
+	INIT_LIST_HEAD(&s->pnew);
+	init_waitqueue_head(&s->gs_wq);
+	INIT_WORK(&s->newm_work, kgo_newm_work);
+
+	s->stats = alloc_percpu(struct kgo_stats);
+	if (!s->stats)
+		goto err_free_sched;
+	if (kgo_init_coprimes(s))
+		goto err_free_stats;
+	s->allp = kcalloc(nprocs, sizeof(*s->allp), GFP_KERNEL);
+	if (!s->allp)
+		goto err_free_coprimes;
+
+	spin_lock_irqsave(&s->lock, flags);
+	for (i = nprocs - 1; i >= 0; i--) {
+		struct kgo_p *p = &s->allp[i];
+
+		p->id = i;
+		p->sched = s;
+		init_llist_head(&p->inbox);
+		spin_lock_init(&p->glock);
+		INIT_LIST_HEAD(&p->gs);
+		INIT_LIST_HEAD(&p->idle);
+		kgo_pidle_put(s, p);
+	}
+	spin_unlock_irqrestore(&s->lock, flags);
+
+	/*
+	 * One parked M per P and a spare, so that a hand-off (a blocked or
+	 * retaken goroutine keeps its M) usually finds a thread ready.
+	 */
+	for (i = 0; i < min(nprocs + 1, maxm); i++) {
+		if (!kgo_newm(s, NULL, false))
+			goto err_stop;
+	}
+	s->sysmon = kthread_run(kgo_sysmon_main, s, "kgo/%s:sysmon", name);
+	if (IS_ERR(s->sysmon)) {
+		ret = PTR_ERR(s->sysmon);
+		s->sysmon = NULL;
+		goto err_stop;
+	}
+	return s;
+
+err_stop:
+	kgo_sched_destroy(s);
+	return ERR_PTR(ret);
+err_free_coprimes:
+	kfree(s->coprimes);
+err_free_stats:
+	free_percpu(s->stats);
+err_free_sched:
+	kfree(s);
+	return ERR_PTR(ret);
+}
+EXPORT_SYMBOL_IF_KUNIT(kgo_sched_create);
+
+/**
+ * kgo_sched_destroy() - wait for every goroutine, then stop the threads
+ * @s: the scheduler
+ *
+ * New kgo_go() calls fail with -ESHUTDOWN from the start.  Goroutines
+ * already queued or running are waited for; then every M and sysmon exit
+ * and everything is freed.
+ *
+ * Context: Process context; not from one of @s's goroutines.
+ */
+void kgo_sched_destroy(struct kgo_sched *s)
+{
+	struct kgo_m *m, *tmp;
+	unsigned long flags;
+	LIST_HEAD(ms);
+
+	WRITE_ONCE(s->stopping, true);
+	wait_event(s->gs_wq, !atomic_read(&s->ngs));
+	if (s->sysmon)
+		kthread_stop(s->sysmon);
+
+	spin_lock_irqsave(&s->lock, flags);
+	WRITE_ONCE(s->stopped, true);
+	spin_unlock_irqrestore(&s->lock, flags);
+	flush_work(&s->newm_work);
+	spin_lock_irqsave(&s->lock, flags);
+	list_splice_init(&s->ms, &ms);
+	spin_unlock_irqrestore(&s->lock, flags);
+	list_for_each_entry_safe(m, tmp, &ms, all) {
+		kthread_stop(m->task);
+		kfree(m);
+	}
+	free_percpu(s->stats);
+	kfree(s->allp);
+	kfree(s->coprimes);
+	kfree(s);
+}
+EXPORT_SYMBOL_IF_KUNIT(kgo_sched_destroy);
+
+struct kgo_sched *kgo_default_sched(void)
+{
+	return kgo_default;
+}
+EXPORT_SYMBOL_IF_KUNIT(kgo_default_sched);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+size_t kgo_g_size(void)
+{
+	return kmem_cache_size(kgo_g_cache);
+}
+EXPORT_SYMBOL_IF_KUNIT(kgo_g_size);
+#endif
+
+static unsigned int maxprocs;
+module_param(maxprocs, uint, 0444);
+MODULE_PARM_DESC(maxprocs, "Ps (GOMAXPROCS); 0: the number of online CPUs");
+
+static unsigned int maxthreads = 1024;
+module_param(maxthreads, uint, 0444);
+MODULE_PARM_DESC(maxthreads, "Cap on worker threads (Ms), at least maxprocs");
+
+static unsigned int sysmon_ms = 10;
+module_param(sysmon_ms, uint, 0444);
+MODULE_PARM_DESC(sysmon_ms, "A goroutine holding its P this long while others wait loses it (ms)");
+
+int kgo_sched_init(void)
+{
+	unsigned int nprocs = maxprocs ? maxprocs : num_online_cpus();
+	struct kgo_sched *s;
+
+	BUILD_BUG_ON(sizeof(struct kgo_g) > 128);
+	BUILD_BUG_ON(!is_power_of_2(KGO_RUNQ_SIZE));
+	if (nprocs > 1024 || maxthreads < nprocs || !sysmon_ms) {
+		pr_err("bad parameters: maxprocs=%u maxthreads=%u sysmon_ms=%u\n",
+		       maxprocs, maxthreads, sysmon_ms);
+		return -EINVAL;
+	}
+	kgo_g_cache = KMEM_CACHE(kgo_g, 0);
+	if (!kgo_g_cache)
+		return -ENOMEM;
+	s = kgo_sched_create("go", nprocs, maxthreads, sysmon_ms);
+	if (IS_ERR(s)) {
+		kmem_cache_destroy(kgo_g_cache);
+		return PTR_ERR(s);
+	}
+	kgo_default = s;
+	return 0;
+}
+
+void kgo_sched_exit(void)
+{
+	kgo_sched_destroy(kgo_default);
+	kgo_default = NULL;
+	kmem_cache_destroy(kgo_g_cache);
+}

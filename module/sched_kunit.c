@@ -1,0 +1,863 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suites for the goroutine scheduler: the run queues on their own,
+ * then whole schedulers created with chosen sizes.
+ */
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/hrtimer.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "gochan.h"
+#include "sched.h"
+
+/* ---- run queues, driven directly ----------------------------------------- */
+
+/* A scheduler shell with n Ps and no threads: for the queue functions. */
+struct rq_fixture {
+	struct kgo_sched s;
+	struct kgo_p p[3];
+	struct kgo_g *gs;
+	unsigned int ngs;
+};
+
+static struct rq_fixture *rq_fixture_new(struct kunit *test, unsigned int ngs)
+{
+	struct rq_fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	spin_lock_init(&f->s.lock);
+	f->s.nprocs = ARRAY_SIZE(f->p);
+	f->s.stats = alloc_percpu(struct kgo_stats);
+	KUNIT_ASSERT_TRUE(test, !!f->s.stats);
+	for (i = 0; i < ARRAY_SIZE(f->p); i++) {
+		f->p[i].id = i;
+		f->p[i].sched = &f->s;
+		init_llist_head(&f->p[i].inbox);
+	}
+	f->gs = vzalloc(array_size(ngs, sizeof(*f->gs)));
+	KUNIT_ASSERT_NOT_NULL(test, f->gs);
+	for (i = 0; i < ngs; i++)
+		f->gs[i].id = i;
+	f->ngs = ngs;
+	return f;
+}
+
+static void rq_fixture_free(struct rq_fixture *f)
+{
+	free_percpu(f->s.stats);
+	vfree(f->gs);
+}
+
+/* FIFO order through the ring, runnext first. */
+static void kgo_runq_order(struct kunit *test)
+{
+	struct rq_fixture *f = rq_fixture_new(test, 10);
+	struct kgo_p *p = &f->p[0];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		kgo_runq_put(p, &f->gs[i], false);
+	KUNIT_EXPECT_EQ(test, kgo_runq_len(p), 8U);
+	/* runnext: a new one displaces the old to the tail. */
+	kgo_runq_put(p, &f->gs[8], true);
+	kgo_runq_put(p, &f->gs[9], true);
+	KUNIT_EXPECT_PTR_EQ(test, kgo_runq_get(p), &f->gs[9]);
+	for (i = 0; i < 9; i++)
+		KUNIT_EXPECT_PTR_EQ(test, kgo_runq_get(p), &f->gs[i]);
+	KUNIT_EXPECT_NULL(test, kgo_runq_get(p));
+	rq_fixture_free(f);
+}
+
+/* A full ring moves half of itself and the new one to the global queue. */
+static void kgo_runq_overflow(struct kunit *test)
+{
+	struct rq_fixture *f = rq_fixture_new(test, KGO_RUNQ_SIZE + 1);
+	struct kgo_p *p = &f->p[0];
+	struct kgo_g *g;
+	int i;
+
+	for (i = 0; i < KGO_RUNQ_SIZE; i++)
+		kgo_runq_put(p, &f->gs[i], false);
+	KUNIT_EXPECT_EQ(test, f->s.gq_len, 0U);
+	kgo_runq_put(p, &f->gs[KGO_RUNQ_SIZE], false);
+	KUNIT_EXPECT_EQ(test, f->s.gq_len, KGO_RUNQ_SIZE / 2 + 1);
+	KUNIT_EXPECT_EQ(test, kgo_runq_len(p), KGO_RUNQ_SIZE / 2);
+
+	/* Global queue, in order: the oldest half, then the newcomer. */
+	for (i = 0, g = f->s.gq_head; g; g = g->next, i++)
+		KUNIT_EXPECT_EQ(test, g->id, (u64)(i < KGO_RUNQ_SIZE / 2 ? i :
+						   KGO_RUNQ_SIZE));
+	KUNIT_EXPECT_EQ(test, i, KGO_RUNQ_SIZE / 2 + 1);
+	/* The ring keeps the newer half, in order. */
+	for (i = KGO_RUNQ_SIZE / 2; i < KGO_RUNQ_SIZE; i++)
+		KUNIT_EXPECT_PTR_EQ(test, kgo_runq_get(p), &f->gs[i]);
+	KUNIT_EXPECT_NULL(test, kgo_runq_get(p));
+
+	/* The global queue hands out fair shares: len / nprocs + 1. */
+	g = kgo_globrunq_get(p, 0);
+	KUNIT_EXPECT_PTR_EQ(test, g, &f->gs[0]);
+	KUNIT_EXPECT_EQ(test, kgo_runq_len(p), (KGO_RUNQ_SIZE / 2 + 1) / 3U);
+	KUNIT_EXPECT_EQ(test, f->s.gq_len,
+			KGO_RUNQ_SIZE / 2 + 1 - ((KGO_RUNQ_SIZE / 2 + 1) / 3 + 1));
+	/* With max 1 (the 1-in-61 check) exactly one comes. */
+	KUNIT_EXPECT_NOT_NULL(test, kgo_globrunq_get(&f->p[1], 1));
+	KUNIT_EXPECT_EQ(test, kgo_runq_len(&f->p[1]), 0U);
+	rq_fixture_free(f);
+}
+
+/* Stealing takes half, rounding up, and runnext only when asked. */
+static void kgo_runq_steal_half(struct kunit *test)
+{
+	struct rq_fixture *f = rq_fixture_new(test, 12);
+	struct kgo_p *victim = &f->p[0], *thief = &f->p[1];
+	struct kgo_g *g;
+	int i;
+
+	for (i = 0; i < 11; i++)
+		kgo_runq_put(victim, &f->gs[i], false);
+	KUNIT_EXPECT_EQ(test, kgo_runq_steal(thief, victim, false, &g), 6U);
+	KUNIT_EXPECT_PTR_EQ(test, g, &f->gs[5]);
+	KUNIT_EXPECT_EQ(test, kgo_runq_len(thief), 5U);
+	KUNIT_EXPECT_EQ(test, kgo_runq_len(victim), 5U);
+	for (i = 0; i < 5; i++)
+		KUNIT_EXPECT_PTR_EQ(test, kgo_runq_get(thief), &f->gs[i]);
+	for (i = 6; i < 11; i++)
+		KUNIT_EXPECT_PTR_EQ(test, kgo_runq_get(victim), &f->gs[i]);
+
+	kgo_runq_put(victim, &f->gs[11], true);
+	KUNIT_EXPECT_EQ(test, kgo_runq_steal(thief, victim, false, &g), 0U);
+	KUNIT_EXPECT_EQ(test, kgo_runq_steal(thief, victim, true, &g), 1U);
+	KUNIT_EXPECT_PTR_EQ(test, g, &f->gs[11]);
+	KUNIT_EXPECT_NULL(test, kgo_runq_get(victim));
+	rq_fixture_free(f);
+}
+
+/*
+ * 100k goroutine records through one P whose owner produces and consumes
+ * while two thieves steal: each must come out exactly once.
+ */
+#define STEAL_N 100000
+
+struct steal_ctx;
+
+/* Thread i owns P i: 0 is the producer, 1 and 2 are thieves. */
+struct steal_who {
+	struct steal_ctx *c;
+	int idx;
+};
+
+struct steal_ctx {
+	struct rq_fixture *f;
+	atomic_t *seen;
+	atomic_t done_producing;
+	atomic_t taken;
+	atomic_t thieves_took;
+	struct completion exited[3];
+	struct steal_who who[3];
+};
+
+static void steal_take(struct steal_ctx *c, struct kgo_g *g)
+{
+	atomic_inc(&c->seen[g->id]);
+	atomic_inc(&c->taken);
+}
+
+static int steal_owner(void *data)
+{
+	struct steal_ctx *c = ((struct steal_who *)data)->c;
+	struct kgo_p *p = &c->f->p[0];
+	struct kgo_g *g;
+	unsigned int i;
+
+	for (i = 0; i < STEAL_N; i++) {
+		/* Keep below overflow: the owner eats when the ring fills. */
+		while (kgo_runq_len(p) >= KGO_RUNQ_SIZE - 1) {
+			g = kgo_runq_get(p);
+			if (g)
+				steal_take(c, g);
+		}
+		kgo_runq_put(p, &c->f->gs[i], i % 7 == 0);
+		if (i % 3 == 0) {
+			g = kgo_runq_get(p);
+			if (g)
+				steal_take(c, g);
+		}
+		if (i % 1024 == 0)
+			cond_resched();
+	}
+	atomic_set(&c->done_producing, 1);
+	while ((g = kgo_runq_get(p)))
+		steal_take(c, g);
+	complete(&c->exited[0]);
+	return 0;
+}
+
+static int steal_thief(void *data)
+{
+	struct steal_who *w = data;
+	struct steal_ctx *c = w->c;
+	struct kgo_p *self = &c->f->p[w->idx];
+	struct kgo_g *g;
+
+	for (;;) {
+		bool last = atomic_read(&c->done_producing);
+
+		if (kgo_runq_steal(self, &c->f->p[0], last, &g)) {
+			steal_take(c, g);
+			atomic_inc(&c->thieves_took);
+			while ((g = kgo_runq_get(self))) {
+				steal_take(c, g);
+				atomic_inc(&c->thieves_took);
+			}
+		} else if (last) {
+			break;
+		}
+		cond_resched();
+	}
+	complete(&c->exited[w->idx]);
+	return 0;
+}
+
+static void kgo_runq_steal_exactly_once(struct kunit *test)
+{
+	struct steal_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	struct task_struct *t[3];
+	unsigned int i, bad = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->f = rq_fixture_new(test, STEAL_N);
+	c->seen = vzalloc(array_size(STEAL_N, sizeof(*c->seen)));
+	KUNIT_ASSERT_NOT_NULL(test, c->seen);
+	for (i = 0; i < 3; i++) {
+		init_completion(&c->exited[i]);
+		c->who[i].c = c;
+		c->who[i].idx = i;
+	}
+	/* Thieves first: they poll until the producer has filled its ring. */
+	for (i = 3; i-- > 0;) {
+		t[i] = kthread_run(i ? steal_thief : steal_owner, &c->who[i],
+				   "kgo-kt-steal%u", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t[i]));
+	}
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&c->exited[i],
+								  60 * HZ), 0UL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->taken), STEAL_N);
+	for (i = 0; i < STEAL_N; i++)
+		if (atomic_read(&c->seen[i]) != 1)
+			bad++;
+	KUNIT_EXPECT_EQ(test, bad, 0U);
+	/* The thieves must really have competed with the owner. */
+	KUNIT_EXPECT_GT(test, atomic_read(&c->thieves_took), 0);
+	kunit_info(test, "thieves took %d of %d\n",
+		   atomic_read(&c->thieves_took), STEAL_N);
+	vfree(c->seen);
+	rq_fixture_free(c->f);
+}
+
+/* ---- whole schedulers ------------------------------------------------------ */
+
+static struct kgo_sched *sched_new_sysmon(struct kunit *test, int nprocs,
+					  unsigned int sysmon_ms)
+{
+	struct kgo_sched *s = kgo_sched_create("kt", nprocs, 64, sysmon_ms);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(s));
+	return s;
+}
+
+static struct kgo_sched *sched_new(struct kunit *test, int nprocs)
+{
+	return sched_new_sysmon(test, nprocs, 10);
+}
+
+static int go(struct kgo_sched *s, kgo_fn_t fn, void *arg)
+{
+	return kgo_sched_go(s, THIS_MODULE, fn, arg, NULL);
+}
+
+/* 100k spawns: each runs exactly once and a wait group sees them all. */
+#define SPAWN_N 100000
+
+struct spawn_ctx {
+	atomic_t *runs;
+	atomic_t failed;
+	struct kgo_wg wg;
+	unsigned long *arg_base;
+};
+
+static struct spawn_ctx *spawn_ctx_global;
+
+static void spawn_fn(void *arg)
+{
+	unsigned long i = (unsigned long)arg;
+
+	atomic_inc(&spawn_ctx_global->runs[i]);
+	kgo_wg_done(&spawn_ctx_global->wg);
+}
+
+/*
+ * The spawner is a goroutine: its children go to runnext and its P's
+ * ring, overflow to the global queue, and are stolen by the other P.
+ */
+static void spawner_fn(void *arg)
+{
+	unsigned long i;
+
+	for (i = 0; i < SPAWN_N; i++) {
+		if (kgo_go(spawn_fn, (void *)i))
+			atomic_inc(&spawn_ctx_global->failed);
+		if (i % 4096 == 0)
+			cond_resched();
+	}
+	kgo_wg_done(&spawn_ctx_global->wg);
+}
+
+static void kgo_spawn_100k(struct kunit *test)
+{
+	struct kgo_sched *s = sched_new(test, 2);
+	struct spawn_ctx c = {};
+	struct kgo_stats st;
+	unsigned long i, bad = 0;
+
+	c.runs = vzalloc(array_size(SPAWN_N, sizeof(*c.runs)));
+	KUNIT_ASSERT_NOT_NULL(test, c.runs);
+	kgo_wg_init(&c.wg);
+	spawn_ctx_global = &c;
+	KUNIT_ASSERT_EQ(test, kgo_wg_add(&c.wg, SPAWN_N + 1), 0);
+	KUNIT_ASSERT_EQ(test, go(s, spawner_fn, NULL), 0);
+	kgo_wg_wait(&c.wg);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c.failed), 0);
+	for (i = 0; i < SPAWN_N; i++)
+		if (atomic_read(&c.runs[i]) != 1)
+			bad++;
+	KUNIT_EXPECT_EQ(test, bad, 0UL);
+	kgo_sched_stats(s, &st);
+	KUNIT_EXPECT_EQ(test, st.spawned, (u64)SPAWN_N + 1);
+	kgo_sched_destroy(s);
+	kunit_info(test, "steals %llu stolen %llu global %llu parks %llu\n",
+		   st.steals, st.stolen, st.global_puts, st.parks);
+	vfree(c.runs);
+}
+
+/*
+ * The 1-in-61 rule: on one P, a chain of goroutines each spawning the
+ * next (always runnext) must not starve one waiting in the global queue.
+ */
+struct starve_ctx {
+	struct kgo_sched *s;
+	atomic_t seq;
+	int chain_left;
+	int global_ran_at;
+	int global_queued_at;
+	struct completion done;
+	struct completion global_queued;
+	struct kunit *test;
+};
+
+static struct starve_ctx *starve;
+
+static void starve_global(void *arg)
+{
+	WRITE_ONCE(starve->global_ran_at, atomic_inc_return(&starve->seq));
+}
+
+static void starve_chain(void *arg)
+{
+	int n = atomic_inc_return(&starve->seq);
+
+	if (n == 10) {
+		/* Queue the outsider from a thread that is no goroutine. */
+		complete(&starve->global_queued);
+		while (!READ_ONCE(starve->global_queued_at))
+			cpu_relax();
+	}
+	if (--starve->chain_left > 0)
+		WARN_ON_ONCE(kgo_go(starve_chain, NULL));
+	else
+		complete(&starve->done);
+}
+
+static void kgo_global_not_starved(struct kunit *test)
+{
+	struct starve_ctx c = { .chain_left = 1000, .test = test };
+
+	init_completion(&c.done);
+	init_completion(&c.global_queued);
+	starve = &c;
+	/* sysmon must not rescue the outsider: only the 61-tick rule may. */
+	c.s = sched_new_sysmon(test, 1, 60000);
+	KUNIT_ASSERT_EQ(test, go(c.s, starve_chain, NULL), 0);
+	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&c.global_queued,
+							  30 * HZ), 0UL);
+	KUNIT_ASSERT_EQ(test, go(c.s, starve_global, NULL), 0);
+	WRITE_ONCE(c.global_queued_at, atomic_read(&c.seq));
+	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&c.done, 30 * HZ),
+			0UL);
+	kgo_sched_destroy(c.s);
+	KUNIT_EXPECT_GT(test, c.global_ran_at, 0);
+	/* Within one round of 61 scheduling ticks, not after the chain. */
+	KUNIT_EXPECT_LE(test, c.global_ran_at - c.global_queued_at, 62);
+	kunit_info(test, "global goroutine ran %d ticks after it was queued\n",
+		   c.global_ran_at - c.global_queued_at);
+}
+
+/* maxprocs=1: a goroutine blocked in a wait group does not stop others. */
+struct handoff_ctx {
+	struct kgo_wg gate;
+	struct completion blocked_done;
+	struct completion other_ran;
+};
+
+static struct handoff_ctx *handoff;
+
+static void handoff_blocker(void *arg)
+{
+	kgo_wg_wait(&handoff->gate);
+	complete(&handoff->blocked_done);
+}
+
+static void handoff_other(void *arg)
+{
+	complete(&handoff->other_ran);
+	kgo_wg_done(&handoff->gate);
+}
+
+static void kgo_handoff_on_block(struct kunit *test)
+{
+	struct kgo_sched *s = sched_new(test, 1);
+	struct handoff_ctx c;
+	struct kgo_stats st;
+	bool ran;
+
+	kgo_wg_init(&c.gate);
+	init_completion(&c.blocked_done);
+	init_completion(&c.other_ran);
+	handoff = &c;
+	KUNIT_ASSERT_EQ(test, kgo_wg_add(&c.gate, 1), 0);
+	KUNIT_ASSERT_EQ(test, go(s, handoff_blocker, NULL), 0);
+	msleep(20);
+	KUNIT_ASSERT_EQ(test, go(s, handoff_other, NULL), 0);
+	ran = wait_for_completion_timeout(&c.other_ran, 30 * HZ);
+	KUNIT_EXPECT_TRUE(test, ran);
+	if (!ran)
+		kgo_wg_done(&c.gate);	/* unblock, so teardown finishes */
+	KUNIT_EXPECT_NE(test, wait_for_completion_timeout(&c.blocked_done,
+							  30 * HZ), 0UL);
+	kgo_sched_stats(s, &st);
+	kgo_sched_destroy(s);
+}
+
+/*
+ * maxprocs=1: sysmon takes the P from a goroutine that spins, so a queued
+ * one starts while the spinner still runs.
+ */
+struct sysmon_ctx {
+	atomic_t other_started;
+	u64 queued_ns;
+	u64 started_ns;
+	bool spinner_saw_it;
+	struct completion spinning;
+	struct kgo_wg wg;
+};
+
+static struct sysmon_ctx *sysmon;
+
+static void sysmon_spinner(void *arg)
+{
+	u64 end = ktime_get_ns() + 2 * NSEC_PER_SEC;
+
+	complete(&sysmon->spinning);
+	while (ktime_get_ns() < end && !atomic_read(&sysmon->other_started))
+		cpu_relax();
+	sysmon->spinner_saw_it = atomic_read(&sysmon->other_started);
+	kgo_wg_done(&sysmon->wg);
+}
+
+static void sysmon_other(void *arg)
+{
+	sysmon->started_ns = ktime_get_ns();
+	atomic_set(&sysmon->other_started, 1);
+	kgo_wg_done(&sysmon->wg);
+}
+
+static void kgo_sysmon_retakes_spinner(struct kunit *test)
+{
+	struct kgo_sched *s = sched_new(test, 1);
+	struct sysmon_ctx c = {};
+	struct kgo_stats st;
+
+	init_completion(&c.spinning);
+	kgo_wg_init(&c.wg);
+	sysmon = &c;
+	KUNIT_ASSERT_EQ(test, kgo_wg_add(&c.wg, 2), 0);
+	KUNIT_ASSERT_EQ(test, go(s, sysmon_spinner, NULL), 0);
+	wait_for_completion(&c.spinning);
+	c.queued_ns = ktime_get_ns();
+	KUNIT_ASSERT_EQ(test, go(s, sysmon_other, NULL), 0);
+	kgo_wg_wait(&c.wg);
+	kgo_sched_stats(s, &st);
+	kgo_sched_destroy(s);
+	KUNIT_EXPECT_TRUE(test, c.spinner_saw_it);
+	KUNIT_EXPECT_GE(test, st.retakes, 1ULL);
+	kunit_info(test, "queued goroutine started %llu us after it was queued\n",
+		   (c.started_ns - c.queued_ns) / NSEC_PER_USEC);
+}
+
+/* kgo_yield() with maxprocs=1 lets a queued goroutine run. */
+struct yield_ctx {
+	atomic_t flag;
+	int yields;
+	struct kgo_wg wg;
+};
+
+static struct yield_ctx *yieldc;
+
+static void yield_waiter(void *arg)
+{
+	while (!atomic_read(&yieldc->flag) && yieldc->yields < 100000) {
+		kgo_yield();
+		yieldc->yields++;
+	}
+	kgo_wg_done(&yieldc->wg);
+}
+
+static void yield_setter(void *arg)
+{
+	atomic_set(&yieldc->flag, 1);
+	kgo_wg_done(&yieldc->wg);
+}
+
+static void kgo_yield_lets_others_run(struct kunit *test)
+{
+	/* sysmon must not rescue the setter: only the yield may. */
+	struct kgo_sched *s = sched_new_sysmon(test, 1, 60000);
+	struct yield_ctx c = {};
+	struct kgo_stats st;
+
+	kgo_wg_init(&c.wg);
+	yieldc = &c;
+	KUNIT_ASSERT_EQ(test, kgo_wg_add(&c.wg, 2), 0);
+	/* Both queued before either runs: the waiter first. */
+	KUNIT_ASSERT_EQ(test, go(s, yield_waiter, NULL), 0);
+	KUNIT_ASSERT_EQ(test, go(s, yield_setter, NULL), 0);
+	kgo_wg_wait(&c.wg);
+	kgo_sched_stats(s, &st);
+	kgo_sched_destroy(s);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c.flag), 1);
+	KUNIT_EXPECT_LT(test, c.yields, 100000);
+	KUNIT_EXPECT_GE(test, st.yields, 1ULL);
+	KUNIT_EXPECT_EQ(test, st.retakes, 0ULL);
+	kunit_info(test, "%d yields, %llu through a P hand-over\n", c.yields,
+		   st.yields);
+}
+
+/*
+ * No lost wake-up: spawn from outside, one at a time, each just as the Ms
+ * that ran the previous one give up their Ps and park.  A lost wake-up
+ * leaves a goroutine queued with every M asleep: the wait times out.
+ */
+#define WAKEUP_ROUNDS 5000
+
+static struct completion *wakeup_done;
+
+static void wakeup_fn(void *arg)
+{
+	complete(wakeup_done);
+}
+
+static void kgo_no_lost_wakeup(struct kunit *test)
+{
+	struct kgo_sched *s = sched_new(test, 2);
+	struct completion done;
+	struct kgo_stats st;
+	int i, lost = 0;
+
+	init_completion(&done);
+	wakeup_done = &done;
+	for (i = 0; i < WAKEUP_ROUNDS; i++) {
+		KUNIT_ASSERT_EQ(test, go(s, wakeup_fn, NULL), 0);
+		if (!wait_for_completion_timeout(&done, 10 * HZ)) {
+			lost++;
+			break;
+		}
+		/* Vary the phase: sometimes let the Ms reach their beds. */
+		if (i % 3 == 1)
+			udelay(i % 50);
+		else if (i % 3 == 2)
+			usleep_range(10, 50);
+	}
+	kgo_sched_stats(s, &st);
+	kgo_sched_destroy(s);
+	KUNIT_EXPECT_EQ(test, lost, 0);
+	KUNIT_EXPECT_EQ(test, st.completed, (u64)WAKEUP_ROUNDS);
+	KUNIT_EXPECT_GT(test, st.parks, 0ULL);
+	kunit_info(test, "%d rounds: %llu parks, %llu wake-ups\n",
+		   WAKEUP_ROUNDS, st.parks, st.wakeups);
+}
+
+/* Destroying a scheduler waits for goroutines in flight. */
+static atomic_t inflight_runs;
+
+static void inflight_fn(void *arg)
+{
+	if ((unsigned long)arg % 16 == 0)
+		usleep_range(100, 200);
+	atomic_inc(&inflight_runs);
+}
+
+static void kgo_destroy_with_goroutines_in_flight(struct kunit *test)
+{
+	struct kgo_sched *s = sched_new(test, 2);
+	unsigned long i;
+
+	atomic_set(&inflight_runs, 0);
+	for (i = 0; i < 2000; i++)
+		KUNIT_ASSERT_EQ(test, go(s, inflight_fn, (void *)i), 0);
+	kgo_sched_destroy(s);
+	KUNIT_EXPECT_EQ(test, atomic_read(&inflight_runs), 2000);
+}
+
+/* Spawning from atomic context: under a spinlock and from a hard irq. */
+struct atomic_ctx {
+	struct hrtimer timer;
+	struct kgo_sched *s;
+	int timer_ret;
+	struct kgo_wg wg;
+};
+
+static struct atomic_ctx *atomicc;
+
+static void atomic_fn(void *arg)
+{
+	kgo_wg_done(&atomicc->wg);
+}
+
+static enum hrtimer_restart atomic_timer(struct hrtimer *t)
+{
+	struct atomic_ctx *c = container_of(t, struct atomic_ctx, timer);
+
+	c->timer_ret = kgo_sched_go(c->s, THIS_MODULE, atomic_fn, NULL, NULL);
+	if (c->timer_ret)
+		kgo_wg_done(&c->wg);
+	return HRTIMER_NORESTART;
+}
+
+static DEFINE_SPINLOCK(atomic_test_lock);
+
+static void kgo_spawn_from_atomic(struct kunit *test)
+{
+	/* On the heap: debugobjects wants on-stack timers annotated. */
+	struct atomic_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	unsigned long flags;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	atomicc = c;
+	c->s = sched_new(test, 2);
+	kgo_wg_init(&c->wg);
+	KUNIT_ASSERT_EQ(test, kgo_wg_add(&c->wg, 2), 0);
+	spin_lock_irqsave(&atomic_test_lock, flags);
+	KUNIT_EXPECT_EQ(test, go(c->s, atomic_fn, NULL), 0);
+	spin_unlock_irqrestore(&atomic_test_lock, flags);
+
+	hrtimer_init(&c->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	c->timer.function = atomic_timer;
+	hrtimer_start(&c->timer, ms_to_ktime(1), HRTIMER_MODE_REL_HARD);
+	kgo_wg_wait(&c->wg);
+	hrtimer_cancel(&c->timer);
+	KUNIT_EXPECT_EQ(test, c->timer_ret, 0);
+	kgo_sched_destroy(c->s);
+}
+
+/* An allocation failure is reported and leaves nothing behind. */
+static void nop_fn(void *arg)
+{
+}
+
+static void kgo_spawn_alloc_failure(struct kunit *test)
+{
+	struct kgo_sched *s = sched_new(test, 1);
+	int refs = module_refcount(THIS_MODULE), ngs, ret;
+	struct kgo_stats st;
+
+	ngs = atomic_read(&s->ngs);
+	/* failslab: the next slab allocation of this task fails. */
+	current->fail_nth = 1;
+	ret = go(s, nop_fn, NULL);
+	current->fail_nth = 0;
+	KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+	KUNIT_EXPECT_EQ(test, atomic_read(&s->ngs), ngs);
+	KUNIT_EXPECT_EQ(test, module_refcount(THIS_MODULE), refs);
+	kgo_sched_stats(s, &st);
+	KUNIT_EXPECT_EQ(test, st.spawned, 0ULL);
+	/* And the scheduler still works. */
+	KUNIT_EXPECT_EQ(test, go(s, nop_fn, NULL), 0);
+	kgo_sched_destroy(s);
+}
+
+/* Bad arguments, and spawning into a scheduler that is shutting down. */
+static void kgo_spawn_errors(struct kunit *test)
+{
+	struct kgo_sched *s = sched_new(test, 1);
+	struct kgo_go_opts bad_cpu = { .cpu = nr_cpu_ids };
+	struct kgo_go_opts neg_cpu = { .cpu = -2 };
+
+	KUNIT_EXPECT_EQ(test, go(s, NULL, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kgo_sched_go(s, THIS_MODULE, nop_fn, NULL,
+					   &bad_cpu), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kgo_sched_go(s, THIS_MODULE, nop_fn, NULL,
+					   &neg_cpu), -EINVAL);
+	KUNIT_EXPECT_PTR_EQ(test, kgo_sched_create("kt", 0, 4, 10),
+			    ERR_PTR(-EINVAL));
+	KUNIT_EXPECT_PTR_EQ(test, kgo_sched_create("kt", 4, 2, 10),
+			    ERR_PTR(-EINVAL));
+	WRITE_ONCE(s->stopping, true);
+	KUNIT_EXPECT_EQ(test, go(s, nop_fn, NULL), -ESHUTDOWN);
+	WRITE_ONCE(s->stopping, false);
+	kgo_sched_destroy(s);
+}
+
+/* Placement: a goroutine for CPU n starts on P n % nprocs or is stolen. */
+static atomic_t placed_runs;
+
+static void placed_fn(void *arg)
+{
+	atomic_inc(&placed_runs);
+}
+
+static void kgo_spawn_placed(struct kunit *test)
+{
+	struct kgo_sched *s = sched_new(test, 2);
+	int cpu, n = 0;
+
+	atomic_set(&placed_runs, 0);
+	for_each_possible_cpu(cpu) {
+		struct kgo_go_opts o = { .cpu = cpu, .name = "placed" };
+
+		KUNIT_EXPECT_EQ(test, kgo_sched_go(s, THIS_MODULE, placed_fn,
+						   NULL, &o), 0);
+		n++;
+	}
+	kgo_sched_destroy(s);
+	KUNIT_EXPECT_EQ(test, atomic_read(&placed_runs), n);
+}
+
+/* Wait group: counts, and a negative counter is refused. */
+static void kgo_wg_counts(struct kunit *test)
+{
+	struct kgo_wg wg;
+
+	kgo_wg_init(&wg);
+	kgo_wg_wait(&wg);	/* zero: returns at once */
+	KUNIT_EXPECT_EQ(test, kgo_wg_add_quiet(&wg, 2), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&wg.count), 2);
+	KUNIT_EXPECT_EQ(test, kgo_wg_add_quiet(&wg, -3), -EINVAL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&wg.count), 2);
+	KUNIT_EXPECT_EQ(test, kgo_wg_add_quiet(&wg, INT_MAX), -EINVAL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&wg.count), 2);
+	kgo_wg_done(&wg);
+	kgo_wg_done(&wg);
+	KUNIT_EXPECT_EQ(test, atomic_read(&wg.count), 0);
+	KUNIT_EXPECT_EQ(test, kgo_wg_wait_killable(&wg), 0);
+}
+
+/* A goroutine record stays within 128 bytes. */
+static void kgo_g_is_small(struct kunit *test)
+{
+	KUNIT_EXPECT_LE(test, kgo_g_size(), (size_t)128);
+	kunit_info(test, "struct kgo_g: %zu bytes\n", kgo_g_size());
+}
+
+/* The goroutine dump names a blocked goroutine, its function and why. */
+struct dump_ctx {
+	struct kgo_wg gate;
+	struct completion in_wait;
+	struct completion exited;
+};
+
+static struct dump_ctx *dumpc;
+
+static void dump_blocked_fn(void *arg)
+{
+	complete(&dumpc->in_wait);
+	kgo_wg_wait(&dumpc->gate);
+	complete(&dumpc->exited);
+}
+
+static void kgo_goroutine_dump(struct kunit *test)
+{
+	struct kgo_sched *s = sched_new(test, 1);
+	struct seq_file sf = {};
+	struct dump_ctx c;
+	char *buf;
+
+	buf = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	sf.buf = buf;
+	sf.size = 4096;
+	kgo_wg_init(&c.gate);
+	init_completion(&c.in_wait);
+	init_completion(&c.exited);
+	dumpc = &c;
+	KUNIT_ASSERT_EQ(test, kgo_wg_add(&c.gate, 1), 0);
+	KUNIT_ASSERT_EQ(test, go(s, dump_blocked_fn, NULL), 0);
+	wait_for_completion(&c.in_wait);
+	msleep(50);
+	kgo_goroutines_show(&sf, s);
+	kgo_sched_show(&sf, s);
+	buf[min(sf.count, sf.size - 1)] = '\0';
+	kgo_wg_done(&c.gate);
+	wait_for_completion(&c.exited);
+	kgo_sched_destroy(s);
+	kunit_info(test, "%s", buf);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "goroutine 1 [waitgroup, "));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "dump_blocked_fn"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "[gochan_kunit]"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "gomaxprocs=1 "));
+}
+
+static struct kunit_case gochan_runq_cases[] = {
+	KUNIT_CASE(kgo_runq_order),
+	KUNIT_CASE(kgo_runq_overflow),
+	KUNIT_CASE(kgo_runq_steal_half),
+	KUNIT_CASE_SLOW(kgo_runq_steal_exactly_once),
+	{}
+};
+
+static struct kunit_suite gochan_runq_suite = {
+	.name = "gochan_runq",
+	.test_cases = gochan_runq_cases,
+};
+
+static struct kunit_case gochan_sched_cases[] = {
+	KUNIT_CASE(kgo_g_is_small),
+	KUNIT_CASE(kgo_wg_counts),
+	KUNIT_CASE(kgo_spawn_errors),
+	KUNIT_CASE(kgo_spawn_alloc_failure),
+	KUNIT_CASE(kgo_spawn_from_atomic),
+	KUNIT_CASE(kgo_spawn_placed),
+	KUNIT_CASE(kgo_global_not_starved),
+	KUNIT_CASE(kgo_handoff_on_block),
+	KUNIT_CASE(kgo_sysmon_retakes_spinner),
+	KUNIT_CASE(kgo_yield_lets_others_run),
+	KUNIT_CASE(kgo_goroutine_dump),
+	KUNIT_CASE(kgo_destroy_with_goroutines_in_flight),
+	KUNIT_CASE_SLOW(kgo_no_lost_wakeup),
+	KUNIT_CASE_SLOW(kgo_spawn_100k),
+	{}
+};
+
+static struct kunit_suite gochan_sched_suite = {
+	.name = "gochan_sched",
+	.test_cases = gochan_sched_cases,
+};
+
+kunit_test_suites(&gochan_runq_suite, &gochan_sched_suite);
