@@ -30,7 +30,8 @@ void kgo_sched_show(struct seq_file *sf, struct kgo_sched *s)
 	seq_printf(sf, "SCHED %llums: gomaxprocs=%d idleprocs=%d threads=%d spinningthreads=%d idlethreads=%d runqueue=%u goroutines=%d [",
 		   ktime_get_ns() / NSEC_PER_MSEC, s->nprocs,
 		   atomic_read(&s->npidle), nm, atomic_read(&s->nmspinning),
-		   nmidle, READ_ONCE(s->gq_len), atomic_read(&s->ngs));
+		   nmidle, READ_ONCE(s->gq_len),
+		   max(atomic_read(&s->ngs) - 1, 0));
 	for (i = 0; i < s->nprocs; i++) {
 		struct kgo_p *p = &s->allp[i];
 

@@ -109,4 +109,6 @@ void kgo_wg_done(struct kgo_wg *wg);
 void kgo_wg_wait(struct kgo_wg *wg);
 int kgo_wg_wait_killable(struct kgo_wg *wg);
 
+#include "kgo_chan.h"
+
 #endif /* _KGO_H */

@@ -9,6 +9,7 @@
 #include <linux/stddef.h>
 
 #include "gochan.h"
+#include "chan.h"
 #include "sched.h"
 
 /* The uapi layout is ABI: pin every offset so a change cannot slip in. */
@@ -27,9 +28,12 @@ static int __init gochan_init(void)
 
 	gochan_check_uapi_layout();
 
-	ret = kgo_sched_init();
+	ret = kgo_chan_init();
 	if (ret)
 		goto err;
+	ret = kgo_sched_init();
+	if (ret)
+		goto err_chan;
 	gochan_debugfs_init();
 
 	ret = gochan_dev_init();
@@ -43,6 +47,8 @@ static int __init gochan_init(void)
 err_sched:
 	gochan_debugfs_exit();
 	kgo_sched_exit();
+err_chan:
+	kgo_chan_exit();
 err:
 	pr_err("failed to load: %d\n", ret);
 	return ret;
@@ -54,6 +60,8 @@ static void __exit gochan_exit(void)
 	gochan_debugfs_exit();
 	/* Waits for every goroutine, then stops every worker. */
 	kgo_sched_exit();
+	kgo_ctx_exit();
+	kgo_chan_exit();
 	pr_info("unloaded\n");
 }
 

@@ -407,6 +407,30 @@ static struct kgo_p *kgo_pidle_get(struct kgo_sched *s)
 	return p;
 }
 
+/*
+ * Give p to a parked M if there is one, else put it on the idle list.
+ * Returns the thread to wake (after the lock is dropped), or NULL.
+ */
+static struct task_struct *kgo_p_give_locked(struct kgo_sched *s,
+					     struct kgo_p *p, bool spinning)
+{
+	struct kgo_m *m;
+
+	lockdep_assert_held(&s->lock);
+	m = list_first_entry_or_null(&s->midle, struct kgo_m, idle);
+	if (!m || s->stopped) {
+		kgo_pidle_put(s, p);
+		if (spinning)
+			atomic_dec(&s->nmspinning);
+		return NULL;
+	}
+	list_del_init(&m->idle);
+	m->nextspinning = spinning;
+	/* Release: p's state is visible to m before it sees nextp. */
+	smp_store_release(&m->nextp, p);
+	return m->task;
+}
+
 /* Take an idle P for m, if any. */
 static bool kgo_p_try_acquire(struct kgo_m *m)
 {
@@ -452,14 +476,17 @@ static void kgo_startm(struct kgo_sched *s, struct kgo_p *p, bool spinning)
 	}
 	m = list_first_entry_or_null(&s->midle, struct kgo_m, idle);
 	if (m) {
+		struct task_struct *task = m->task;
+		int mid = m->id;
+
 		list_del_init(&m->idle);
 		m->nextspinning = spinning;
 		/* Release: p's state is visible to m before it sees nextp. */
 		smp_store_release(&m->nextp, p);
 		spin_unlock_irqrestore(&s->lock, flags);
 		this_cpu_inc(s->stats->wakeups);
-		trace_gochan_unpark(m->id, p->id);
-		wake_up_process(m->task);
+		trace_gochan_unpark(mid, p->id);
+		wake_up_process(task);
 		return;
 	}
 	p->newm_spinning = spinning;
@@ -580,13 +607,41 @@ static struct kgo_g *kgo_steal_work(struct kgo_m *m)
 	return NULL;
 }
 
+/* Is any goroutine queued anywhere?  A racy snapshot. */
+static bool kgo_work_exists(struct kgo_sched *s)
+{
+	int i;
+
+	if (READ_ONCE(s->gq_len))
+		return true;
+	for (i = 0; i < s->nprocs; i++)
+		if (!kgo_runq_empty(&s->allp[i]) ||
+		    !llist_empty(&s->allp[i].inbox))
+			return true;
+	return false;
+}
+
 /* Go's stopm: park m on the idle list until it is handed a P. */
-static void kgo_stopm(struct kgo_m *m)
+static void kgo_stopm(struct kgo_m *m, bool take_idle_p)
 {
 	struct kgo_sched *s = m->sched;
 	unsigned long flags;
+	struct kgo_p *p;
 
+	/*
+	 * An M without a P (its goroutine ran without one) takes an idle P
+	 * if there is work.  Checking and parking are one step under the
+	 * lock: a P that kgo_newm_work() put idle at the M cap is either
+	 * taken here or handed to us on the idle M list.
+	 */
 	spin_lock_irqsave(&s->lock, flags);
+	if (take_idle_p && !s->stopped && !list_empty(&s->pidle) &&
+	    kgo_work_exists(s)) {
+		p = kgo_pidle_get(s);
+		spin_unlock_irqrestore(&s->lock, flags);
+		kgo_p_acquire(m, p);
+		return;
+	}
 	list_add(&m->idle, &s->midle);
 	spin_unlock_irqrestore(&s->lock, flags);
 	this_cpu_inc(s->stats->parks);
@@ -617,16 +672,9 @@ static void kgo_stopm(struct kgo_m *m)
 /* After giving up its P: did work appear that needs an M? */
 static bool kgo_recheck_after_release(struct kgo_sched *s)
 {
-	int i;
-
 	/* Pairs with the barrier between queueing and kgo_wakep(). */
 	smp_mb();
-	if (READ_ONCE(s->gq_len))
-		return true;
-	for (i = 0; i < s->nprocs; i++)
-		if (kgo_p_has_work(&s->allp[i]))
-			return true;
-	return false;
+	return kgo_work_exists(s);
 }
 
 /*
@@ -638,18 +686,17 @@ static bool kgo_recheck_after_release(struct kgo_sched *s)
 static struct kgo_g *kgo_find_runnable(struct kgo_m *m)
 {
 	struct kgo_sched *s = m->sched;
-	struct kgo_g *g;
 	unsigned long flags;
 	bool was_spinning;
+	struct kgo_g *g;
+	struct kgo_p *p;
 
 top:
 	if (READ_ONCE(s->stopped))
 		return NULL;
 	if (!m->p) {
-		if (!kgo_p_try_acquire(m)) {
-			kgo_stopm(m);
-			goto top;
-		}
+		kgo_stopm(m, true);
+		goto top;
 	}
 
 	if (m->p->schedtick % KGO_GLOBAL_TICK == 0) {
@@ -693,27 +740,48 @@ top:
 		}
 		goto top;
 	}
-	kgo_pidle_put(s, m->p);
+	p = m->p;
+	kgo_pidle_put(s, p);
 	spin_unlock_irqrestore(&s->lock, flags);
 	m->p = NULL;
+	/*
+	 * Pairs with the barrier in kgo_place(): a goroutine placed in our
+	 * inbox after we drained it, whose producer saw no idle P.
+	 */
+	smp_mb();
+	if (!llist_empty(&p->inbox))
+		kgo_wakep(s);
 
+	/*
+	 * Only a spinning M looks again (Go's findRunnable does the same):
+	 * while one spins, work queued meanwhile is its to find, and the
+	 * producer's kgo_wakep() starts a spinner when none is left.  A
+	 * non-spinning M that looked again would take back the P it just
+	 * released, over and over, for work that it may not steal.
+	 */
 	was_spinning = m->spinning;
 	if (m->spinning) {
 		m->spinning = false;
 		atomic_dec(&s->nmspinning);
 	}
-	if (kgo_recheck_after_release(s) && kgo_p_try_acquire(m)) {
-		if (was_spinning) {
-			m->spinning = true;
-			atomic_inc(&s->nmspinning);
-		}
+	if (was_spinning && kgo_recheck_after_release(s) &&
+	    kgo_p_try_acquire(m)) {
+		m->spinning = true;
+		atomic_inc(&s->nmspinning);
 		goto top;
 	}
-	kgo_stopm(m);
+	kgo_stopm(m, false);
 	goto top;
 }
 
 /* ---- running goroutines -------------------------------------------------- */
+
+/* Drop a goroutine's reference on the scheduler (see kgo_sched_go()). */
+static void kgo_g_unref(struct kgo_sched *s)
+{
+	if (atomic_dec_and_test(&s->ngs))
+		wake_up_all(&s->gs_wq);
+}
 
 static void kgo_g_free(struct kgo_sched *s, struct kgo_g *g)
 {
@@ -726,14 +794,14 @@ static void kgo_g_free(struct kgo_sched *s, struct kgo_g *g)
 	spin_unlock_irqrestore(&home->glock, flags);
 	kmem_cache_free(kgo_g_cache, g);
 	module_put(owner);
-	if (atomic_dec_and_test(&s->ngs))
-		wake_up_all(&s->gs_wq);
+	kgo_g_unref(s);
 }
 
 /* A yield token was dequeued: hand our P to the M that waits for it. */
 static void kgo_resume_token(struct kgo_m *m, struct kgo_g *g)
 {
 	struct kgo_m *target = g->m;
+	struct task_struct *task = target->task;
 	struct kgo_p *p = m->p;
 
 	m->p = NULL;
@@ -741,7 +809,7 @@ static void kgo_resume_token(struct kgo_m *m, struct kgo_g *g)
 	WRITE_ONCE(g->state, KGO_G_RUNNING);
 	/* Release: the P is ours to give before target sees it. */
 	smp_store_release(&target->nextp, p);
-	wake_up_process(target->task);
+	wake_up_process(task);
 }
 
 static void kgo_execute(struct kgo_m *m, struct kgo_g *g)
@@ -843,23 +911,29 @@ static void kgo_newm_work(struct work_struct *work)
 		if (p)
 			list_del_init(&p->idle);
 		spinning = p && p->newm_spinning;
-		/* At the cap, or stopping: the P waits, idle, for a free M. */
+		/*
+		 * At the cap, or stopping: an M that parked meanwhile takes
+		 * the P, or it waits idle for one.
+		 */
 		if (p && (s->nm >= s->maxm || READ_ONCE(s->stopped))) {
-			kgo_pidle_put(s, p);
+			struct task_struct *t = kgo_p_give_locked(s, p, spinning);
+
 			spin_unlock_irqrestore(&s->lock, flags);
-			if (spinning)
-				atomic_dec(&s->nmspinning);
+			if (t)
+				wake_up_process(t);
 			continue;
 		}
 		spin_unlock_irqrestore(&s->lock, flags);
 		if (!p)
 			return;
 		if (!kgo_newm(s, p, spinning)) {
+			struct task_struct *t;
+
 			spin_lock_irqsave(&s->lock, flags);
-			kgo_pidle_put(s, p);
+			t = kgo_p_give_locked(s, p, spinning);
 			spin_unlock_irqrestore(&s->lock, flags);
-			if (spinning)
-				atomic_dec(&s->nmspinning);
+			if (t)
+				wake_up_process(t);
 			pr_warn_ratelimited("cannot create a worker thread\n");
 		}
 	}
@@ -893,13 +967,20 @@ int kgo_sched_go(struct kgo_sched *s, struct module *owner, kgo_fn_t fn,
 			return -EINVAL;
 		target = &s->allp[cpu % s->nprocs];
 	}
-	if (READ_ONCE(s->stopping))
+	/*
+	 * ngs holds one reference for the scheduler itself, which
+	 * kgo_sched_destroy() drops: once it is 0 nothing may be added.
+	 */
+	if (READ_ONCE(s->stopping) || !atomic_inc_not_zero(&s->ngs))
 		return -ESHUTDOWN;
-	if (owner && !try_module_get(owner))
+	if (owner && !try_module_get(owner)) {
+		kgo_g_unref(s);
 		return -ENODEV;
+	}
 	g = kmem_cache_alloc(kgo_g_cache, gfp | __GFP_NOWARN);
 	if (!g) {
 		module_put(owner);
+		kgo_g_unref(s);
 		return -ENOMEM;
 	}
 	g->fn = fn;
@@ -915,7 +996,6 @@ int kgo_sched_go(struct kgo_sched *s, struct module *owner, kgo_fn_t fn,
 	g->flags = 0;
 	home = &s->allp[raw_smp_processor_id() % s->nprocs];
 	g->home = home;
-	atomic_inc(&s->ngs);
 	spin_lock_irqsave(&home->glock, flags);
 	list_add_tail(&g->all, &home->gs);
 	spin_unlock_irqrestore(&home->glock, flags);
@@ -1049,7 +1129,12 @@ void kgo_yield(void)
 	}
 	s = m->sched;
 	p = m->p;
-	if (!kgo_p_claim(m)) {
+	/*
+	 * The token needs some other M to run it: with none parked and the
+	 * M cap reached, yielding could wait for ever.
+	 */
+	if ((list_empty_careful(&s->midle) && READ_ONCE(s->nm) >= s->maxm) ||
+	    !kgo_p_claim(m)) {
 		cond_resched();
 		return;
 	}
@@ -1103,8 +1188,10 @@ static bool kgo_sysmon_retake(struct kgo_sched *s, u64 now, bool *busy)
 		long own = atomic_long_read(&p->own);
 		u32 tick;
 
-		if (!(own & KGO_OWN_RUNNING))
+		if (!(own & KGO_OWN_RUNNING)) {
+			p->sysmon_when = 0;
 			continue;
+		}
 		*busy = true;
 		tick = READ_ONCE(p->schedtick);
 		if (tick != p->sysmon_tick || !p->sysmon_when) {
@@ -1168,17 +1255,28 @@ void kgo_wg_init(struct kgo_wg *wg)
 }
 EXPORT_SYMBOL_GPL(kgo_wg_init);
 
+/*
+ * The counter changes, and waiters are woken, under wg->wq.lock; a waiter
+ * passes through that lock before it returns.  So the last kgo_wg_done()
+ * is finished with the wait group before kgo_wg_wait() returns and its
+ * caller may free it.
+ */
 VISIBLE_IF_KUNIT int kgo_wg_add_quiet(struct kgo_wg *wg, int delta)
 {
-	int old = atomic_read(&wg->count), new;
+	unsigned long flags;
+	int new, ret = 0;
 
-	do {
-		if (check_add_overflow(old, delta, &new) || new < 0)
-			return -EINVAL;
-	} while (!atomic_try_cmpxchg(&wg->count, &old, new));
-	if (new == 0)
-		wake_up_all(&wg->wq);
-	return 0;
+	spin_lock_irqsave(&wg->wq.lock, flags);
+	if (check_add_overflow(atomic_read(&wg->count), delta, &new) ||
+	    new < 0) {
+		ret = -EINVAL;
+	} else {
+		atomic_set(&wg->count, new);
+		if (!new)
+			wake_up_all_locked(&wg->wq);
+	}
+	spin_unlock_irqrestore(&wg->wq.lock, flags);
+	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(kgo_wg_add_quiet);
 
@@ -1203,6 +1301,16 @@ int kgo_wg_add(struct kgo_wg *wg, int delta)
 }
 EXPORT_SYMBOL_GPL(kgo_wg_add);
 
+/*
+ * The counter was seen at zero: wait out the kgo_wg_done() that zeroed it
+ * (it may still be waking others), and order its writes before ours.
+ */
+static void kgo_wg_sync(struct kgo_wg *wg)
+{
+	spin_lock_irq(&wg->wq.lock);
+	spin_unlock_irq(&wg->wq.lock);
+}
+
 /**
  * kgo_wg_done() - one goroutine of the group finished: Go's Done
  * @wg: the wait group
@@ -1226,11 +1334,12 @@ EXPORT_SYMBOL_GPL(kgo_wg_done);
 void kgo_wg_wait(struct kgo_wg *wg)
 {
 	might_sleep();
-	if (!atomic_read(&wg->count))
-		return;
-	kgo_block_begin(KGO_WAIT_WAITGROUP);
-	wait_event(wg->wq, !atomic_read(&wg->count));
-	kgo_block_end();
+	if (atomic_read(&wg->count)) {
+		kgo_block_begin(KGO_WAIT_WAITGROUP);
+		wait_event(wg->wq, !atomic_read(&wg->count));
+		kgo_block_end();
+	}
+	kgo_wg_sync(wg);
 }
 EXPORT_SYMBOL_GPL(kgo_wg_wait);
 
@@ -1246,11 +1355,15 @@ int kgo_wg_wait_killable(struct kgo_wg *wg)
 	int ret;
 
 	might_sleep();
-	if (!atomic_read(&wg->count))
+	if (!atomic_read(&wg->count)) {
+		kgo_wg_sync(wg);
 		return 0;
+	}
 	kgo_block_begin(KGO_WAIT_WAITGROUP);
 	ret = wait_event_killable(wg->wq, !atomic_read(&wg->count));
 	kgo_block_end();
+	if (!ret)
+		kgo_wg_sync(wg);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(kgo_wg_wait_killable);
@@ -1330,6 +1443,7 @@ struct kgo_sched *kgo_sched_create(const char *name, int nprocs, int maxm,
 	INIT_LIST_HEAD(&s->ms);
 	INIT_LIST_HEAD(&s->pnew);
 	init_waitqueue_head(&s->gs_wq);
+	atomic_set(&s->ngs, 1);
 	INIT_WORK(&s->newm_work, kgo_newm_work);
 
 	s->stats = alloc_percpu(struct kgo_stats);
@@ -1401,6 +1515,7 @@ void kgo_sched_destroy(struct kgo_sched *s)
 	LIST_HEAD(ms);
 
 	WRITE_ONCE(s->stopping, true);
+	kgo_g_unref(s);		/* the scheduler's own reference */
 	wait_event(s->gs_wq, !atomic_read(&s->ngs));
 	if (s->sysmon)
 		kthread_stop(s->sysmon);

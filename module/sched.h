@@ -149,7 +149,8 @@ struct kgo_sched {
 	struct list_head pnew;		/* S: Ps waiting for a new M */
 
 	atomic_t nmspinning;		/* A */
-	atomic_t ngs;			/* A: goroutines that exist */
+	/* A: goroutines that exist, + 1 until kgo_sched_destroy() */
+	atomic_t ngs;
 	atomic64_t next_goid;		/* A */
 	bool stopping;			/* A: no new goroutines */
 	bool stopped;			/* A: Ms must exit */
@@ -159,7 +160,6 @@ struct kgo_sched {
 	struct task_struct *sysmon;	/* I */
 	u64 sysmon_threshold_ns;	/* I */
 	u32 sysmon_min_us;		/* I */
-	atomic_t sysmon_sleeping;	/* A: parked, nothing is running */
 	struct kgo_stats __percpu *stats;
 };
 

@@ -99,6 +99,17 @@ rmmod_refused_while_open() {
 	test -d /sys/module/gochan
 }
 
+# With no goroutines, every worker thread must be parked, not spinning.
+sched_idle() {
+	sleep 1
+	line=$(head -n 1 /sys/kernel/debug/gochan/sched)
+	echo "$line"
+	threads=$(echo "$line" | sed -n 's/.* threads=\([0-9]*\).*/\1/p')
+	idle=$(echo "$line" | sed -n 's/.* idlethreads=\([0-9]*\).*/\1/p')
+	echo "$line" | grep -q ' spinningthreads=0 ' && [ -n "$threads" ] &&
+		[ "$threads" = "$idle" ]
+}
+
 splat_scan() {
 	dmesg >/tmp/dmesg
 	! grep -E 'BUG:|WARNING:|Oops|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|blocked for more than|soft lockup|ODEBUG|list_add corruption|list_del corruption|Call Trace' /tmp/dmesg >/tmp/splat
@@ -145,12 +156,22 @@ check() {
 	t_check "/dev/gochan is a character device" test -c /dev/gochan
 	t_check "debugfs: schedtrace line" \
 		grep -q '^SCHED .*gomaxprocs=' /sys/kernel/debug/gochan/sched
+	t_check "scheduler idle: every M parked, none spinning" sched_idle
 	t_check "debugfs: goroutine dump readable" \
 		cat /sys/kernel/debug/gochan/goroutines
 	t_check "tracepoints: gochan:gochan_start" \
 		test -d /sys/kernel/tracing/events/gochan/gochan_start
 	t_end
 
+	# Fault injection as the KUnit suites use it: fail_nth also fails
+	# allocations that may sleep, and injected failures stay quiet (a
+	# stack dump would read as a splat).
+	for f in failslab fail_usercopy; do
+		d=/sys/kernel/debug/$f
+		[ -d $d ] || continue
+		[ -w $d/ignore-gfp-wait ] && echo N >$d/ignore-gfp-wait
+		echo 0 >$d/verbose
+	done
 	# The KUnit suites run inside insmod, longer than the debug kernel's
 	# 30 s hung-task timeout; 120 s is the kernel's own default.
 	echo 120 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
