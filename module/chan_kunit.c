@@ -945,6 +945,78 @@ static void kgo_chan_alloc_failures(struct kunit *test)
 	kgo_chan_put(ch);
 }
 
+/*
+ * The hand-off choice, measured: goroutines ping-pong over unbuffered
+ * channels on one P.  Default mode: a woken goroutine runs at once,
+ * without a P if none is free.  strict_procs (Go's way): it queues for
+ * a P.  Reported, not asserted: timing is the benchmarks' business.
+ */
+#define PP_ROUNDS 2000
+
+struct pp_ctx {
+	struct kgo_chan *a, *b;
+	int bad;
+	struct kgo_wg wg;
+};
+
+static void pp_ping(void *p)
+{
+	struct pp_ctx *c = p;
+	int i, v;
+
+	for (i = 0; i < PP_ROUNDS; i++) {
+		kgo_chan_send(c->a, &i);
+		kgo_chan_recv(c->b, &v, NULL);
+		if (v != i)
+			c->bad++;
+	}
+	kgo_wg_done(&c->wg);
+}
+
+static void pp_pong(void *p)
+{
+	struct pp_ctx *c = p;
+	int i, v;
+
+	for (i = 0; i < PP_ROUNDS; i++) {
+		kgo_chan_recv(c->a, &v, NULL);
+		kgo_chan_send(c->b, &v);
+	}
+	kgo_wg_done(&c->wg);
+}
+
+static void kgo_handoff_modes(struct kunit *test)
+{
+	u64 ns[2];
+	int strict;
+
+	for (strict = 0; strict < 2; strict++) {
+		struct kgo_sched *s = kgo_sched_create("kt", 1, 16, 10);
+		struct pp_ctx c = {};
+		ktime_t t0;
+
+		KUNIT_ASSERT_FALSE(test, IS_ERR(s));
+		s->strict_procs = strict;
+		c.a = mk(test, sizeof(int), 0);
+		c.b = mk(test, sizeof(int), 0);
+		kgo_wg_init(&c.wg);
+		kgo_wg_add(&c.wg, 2);
+		t0 = ktime_get();
+		KUNIT_ASSERT_EQ(test, kgo_sched_go(s, THIS_MODULE, pp_pong, &c,
+						   NULL), 0);
+		KUNIT_ASSERT_EQ(test, kgo_sched_go(s, THIS_MODULE, pp_ping, &c,
+						   NULL), 0);
+		kgo_wg_wait(&c.wg);
+		ns[strict] = ktime_to_ns(ktime_sub(ktime_get(), t0)) / PP_ROUNDS;
+		kgo_sched_destroy(s);
+		KUNIT_EXPECT_EQ(test, c.bad, 0);
+		kgo_chan_put(c.a);
+		kgo_chan_put(c.b);
+	}
+	kunit_info(test, "round trip on 1 P: %llu ns running without a P, %llu ns waiting for a P (strict_procs): ratio %llu.%02llu\n",
+		   ns[0], ns[1], ns[1] / ns[0], ns[1] * 100 / ns[0] % 100);
+}
+
 static struct kunit_case gochan_chan_cases[] = {
 	KUNIT_CASE(kgo_chan_errors),
 	KUNIT_CASE(kgo_chan_caps),
@@ -956,6 +1028,7 @@ static struct kunit_case gochan_chan_cases[] = {
 	KUNIT_CASE_SLOW(kgo_nonblock_recv_race),
 	KUNIT_CASE_SLOW(kgo_timeout_vs_send),
 	KUNIT_CASE(kgo_chan_alloc_failures),
+	KUNIT_CASE_SLOW(kgo_handoff_modes),
 	{}
 };
 

@@ -1050,6 +1050,39 @@ EXPORT_SYMBOL_GPL(__kgo_go);
 
 /* ---- blocking hand-off and yield ---------------------------------------- */
 
+/*
+ * m, holding no P, runs goroutine g: queue g as a token at the tail of the
+ * global queue and sleep until the M that dequeues it hands us its P
+ * (kgo_resume_token()).
+ */
+static void kgo_wait_for_p(struct kgo_m *m, struct kgo_g *g)
+{
+	struct kgo_sched *s = m->sched;
+
+	g->flags |= KGO_G_RESUME;
+	WRITE_ONCE(g->state, KGO_G_RUNNABLE);
+	WRITE_ONCE(m->nextp, NULL);
+	kgo_globrunq_put(s, g);
+	/* Full barrier: token queued before reading npidle (design.rst). */
+	smp_mb();
+	kgo_wakep(s);
+
+	for (;;) {
+		set_current_state(TASK_IDLE);
+		/* Acquire: pairs with the store-release in kgo_resume_token(). */
+		if (smp_load_acquire(&m->nextp))
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+	m->p = m->nextp;
+	m->nextp = NULL;
+	g->flags &= ~KGO_G_RESUME;
+	g->wait_reason = KGO_WAIT_NONE;
+	WRITE_ONCE(m->p->schedtick, m->p->schedtick + 1);
+	kgo_p_unclaim(m);
+}
+
 /**
  * kgo_block_begin() - the calling goroutine is about to block
  * @reason: why, for the goroutine dump
@@ -1084,9 +1117,10 @@ EXPORT_SYMBOL_GPL(kgo_block_begin);
 /**
  * kgo_block_end() - the calling goroutine stopped blocking
  *
- * Go's exitsyscall: take an idle P if there is one; otherwise go on
+ * Go's exitsyscall: take an idle P if there is one.  Otherwise go on
  * without a P (the goroutine still runs, but takes no queued work) until
- * the goroutine returns, when its M looks for a P again.
+ * the goroutine returns, when its M looks for a P again; or, with the
+ * strict_procs module parameter, queue for a P and wait as Go does.
  *
  * Context: Process context, a goroutine.
  */
@@ -1099,8 +1133,12 @@ void kgo_block_end(void)
 		return;
 	WRITE_ONCE(g->state, KGO_G_RUNNING);
 	g->wait_reason = KGO_WAIT_NONE;
-	if (!m->p && kgo_p_try_acquire(m))
+	if (m->p)
+		return;
+	if (kgo_p_try_acquire(m))
 		kgo_p_unclaim(m);
+	else if (m->sched->strict_procs)
+		kgo_wait_for_p(m, g);	/* Go's exitsyscall slow path */
 }
 EXPORT_SYMBOL_GPL(kgo_block_end);
 
@@ -1139,33 +1177,11 @@ void kgo_yield(void)
 		return;
 	}
 	this_cpu_inc(s->stats->yields);
-	g->flags |= KGO_G_RESUME;
 	g->wait_reason = KGO_WAIT_YIELD;
 	WRITE_ONCE(g->wait_since, ktime_get_ns());
-	WRITE_ONCE(g->state, KGO_G_RUNNABLE);
 	m->p = NULL;
-	WRITE_ONCE(m->nextp, NULL);
 	kgo_handoffp(s, p);
-	/* The token: whoever dequeues it hands us its P. */
-	kgo_globrunq_put(s, g);
-	/* Full barrier: token queued before reading npidle (design.rst). */
-	smp_mb();
-	kgo_wakep(s);
-
-	for (;;) {
-		set_current_state(TASK_IDLE);
-		/* Acquire: pairs with the store-release in kgo_resume_token(). */
-		if (smp_load_acquire(&m->nextp))
-			break;
-		schedule();
-	}
-	__set_current_state(TASK_RUNNING);
-	m->p = m->nextp;
-	m->nextp = NULL;
-	g->flags &= ~KGO_G_RESUME;
-	g->wait_reason = KGO_WAIT_NONE;
-	WRITE_ONCE(m->p->schedtick, m->p->schedtick + 1);
-	kgo_p_unclaim(m);
+	kgo_wait_for_p(m, g);
 }
 EXPORT_SYMBOL_GPL(kgo_yield);
 
@@ -1560,6 +1576,10 @@ static unsigned int maxthreads = 1024;
 module_param(maxthreads, uint, 0444);
 MODULE_PARM_DESC(maxthreads, "Cap on worker threads (Ms), at least maxprocs");
 
+static bool strict_procs;
+module_param(strict_procs, bool, 0444);
+MODULE_PARM_DESC(strict_procs, "A woken goroutine waits for a P (Go's way) instead of running without one");
+
 static unsigned int sysmon_ms = 10;
 module_param(sysmon_ms, uint, 0444);
 MODULE_PARM_DESC(sysmon_ms, "A goroutine holding its P this long while others wait loses it (ms)");
@@ -1584,6 +1604,7 @@ int kgo_sched_init(void)
 		kmem_cache_destroy(kgo_g_cache);
 		return PTR_ERR(s);
 	}
+	s->strict_procs = strict_procs;
 	kgo_default = s;
 	return 0;
 }

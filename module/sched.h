@@ -160,6 +160,7 @@ struct kgo_sched {
 	struct task_struct *sysmon;	/* I */
 	u64 sysmon_threshold_ns;	/* I */
 	u32 sysmon_min_us;		/* I */
+	bool strict_procs;		/* I: woken goroutines wait for a P */
 	struct kgo_stats __percpu *stats;
 };
 
