@@ -38,30 +38,31 @@ static atomic_t kgo_chans_alive = ATOMIC_INIT(0);
 
 /*
  * What a waker hands to a waiter's wake function: for a receiving
- * waiter, the value (src, or NULL for "closed": zero and ok = false);
- * for a sending waiter, where its value goes (dst, or NULL to drop it),
- * or err = -EPIPE when the channel was closed under it.
+ * waiter, the value (src), or closed (zero and ok = false); for a sending
+ * waiter, where its value goes (dst, or NULL to drop it), or err = -EPIPE
+ * when the channel was closed under it.
  */
 struct kgo_xfer {
 	const void *src;
 	void *dst;
 	size_t size;
+	bool closed;
 	int err;
 };
 
 static void kgo_xfer_apply(struct kgo_waiter *w, const struct kgo_xfer *x)
 {
 	if (w->dir == KGO_SELECT_RECV) {
-		if (w->elem) {
-			if (x->src)
-				memcpy(w->elem, x->src, x->size);
-			else
+		if (w->elem && x->size) {
+			if (x->closed)
 				memset(w->elem, 0, x->size);
+			else
+				memcpy(w->elem, x->src, x->size);
 		}
-		w->ok = !!x->src;
+		w->ok = !x->closed;
 		w->err = 0;
 	} else {
-		if (!x->err && x->dst)
+		if (!x->err && x->dst && x->size)
 			memcpy(x->dst, w->elem, x->size);
 		w->err = x->err;
 	}
@@ -377,6 +378,18 @@ static int kgo_sel_wait(struct kgo_sel *sel, unsigned int flags,
 	return ret;
 }
 
+/* Before a pass-2 retry: has the caller's signal or deadline come? */
+static int kgo_sel_retry_check(unsigned int flags, ktime_t deadline)
+{
+	if ((flags & KGO_INTERRUPTIBLE) && signal_pending(current))
+		return -ERESTARTSYS;
+	if ((flags & KGO_KILLABLE) && fatal_signal_pending(current))
+		return -ERESTARTSYS;
+	if (deadline != KGO_FOREVER && ktime_get() >= deadline)
+		return -ETIMEDOUT;
+	return 0;
+}
+
 /* Fisher-Yates over the non-nil cases; in order with KGO_BIASED. */
 static unsigned int kgo_sel_order(struct kgo_select_case *cases,
 				  unsigned int n, unsigned int flags, u16 *order)
@@ -437,10 +450,14 @@ static void kgo_sel_dequeue(struct kgo_waiter *w, unsigned int queued)
  * A send case on a closed channel is ready, as in Go; it is chosen with
  * its err set to -EPIPE (Go panics) and nothing sent.
  *
+ * The caller must hold a reference on every channel in @cases until
+ * kgo_select() returns.
+ *
  * Context: Process context, unless KGO_NONBLOCK (then any context).
  * Return: the index of the chosen case; -EAGAIN with KGO_NONBLOCK when
  * none was ready; -ETIMEDOUT; -ERESTARTSYS on a signal; -EINVAL for bad
- * flags, @n or a case's dir; -ENOMEM.
+ * flags, @n, a case's dir, or a send case without a value on a channel
+ * whose elements are not empty; -ENOMEM.
  */
 int kgo_select(struct kgo_select_case *cases, unsigned int n,
 	       unsigned int flags, ktime_t deadline)
@@ -461,11 +478,18 @@ int kgo_select_why(struct kgo_select_case *cases, unsigned int n,
 	void *mem = NULL;
 	int ret, done;
 
-	if (flags & ~KGO_FLAGS_ALL || n > KGO_SELECT_MAX)
+	if (flags & ~KGO_FLAGS_ALL || n > KGO_SELECT_MAX || (n && !cases))
 		return -EINVAL;
-	for (i = 0; i < n; i++)
-		if (cases[i].dir > KGO_SELECT_SEND)
+	for (i = 0; i < n; i++) {
+		struct kgo_select_case *c = &cases[i];
+
+		if (c->dir > KGO_SELECT_SEND)
 			return -EINVAL;
+		/* A send needs a value, unless elements are empty. */
+		if (c->dir == KGO_SELECT_SEND && c->ch && c->ch->elem_size &&
+		    !c->val)
+			return -EINVAL;
+	}
 	if (n > KGO_SEL_STACK) {
 		gfp_t gfp = flags & KGO_NONBLOCK ? GFP_NOWAIT : GFP_KERNEL;
 
@@ -476,8 +500,8 @@ int kgo_select_why(struct kgo_select_case *cases, unsigned int n,
 		order = (u16 *)(w + n);
 	}
 	sel.task = current;
-	m = kgo_sel_order(cases, n, flags, order);
 retry:
+	m = kgo_sel_order(cases, n, flags, order);
 	atomic_set(&sel.done, KGO_SEL_PENDING);
 	queued = 0;
 
@@ -543,6 +567,15 @@ retry:
 	if (queued < m && atomic_cmpxchg(&sel.done, KGO_SEL_PENDING,
 					 KGO_SEL_ABORTED) == KGO_SEL_PENDING) {
 		kgo_sel_dequeue(w, queued);
+		/*
+		 * Two selects can keep seeing each other's waiter and abort
+		 * together; a fresh random order and a resched break the
+		 * tie.  Signals and the deadline still apply meanwhile.
+		 */
+		ret = kgo_sel_retry_check(flags, deadline);
+		if (ret)
+			goto out;
+		cond_resched();
 		goto retry;
 	}
 	if (atomic_read(&sel.done) == KGO_SEL_PENDING)
@@ -651,7 +684,7 @@ EXPORT_SYMBOL_GPL(kgo_chan_recv_opts);
  */
 int kgo_chan_close(struct kgo_chan *ch)
 {
-	struct kgo_xfer to_recv = { .size = 0 }, to_send = { .err = -EPIPE };
+	struct kgo_xfer to_recv = { .closed = true }, to_send = { .err = -EPIPE };
 	struct wait_queue_entry *e, *tmp;
 	unsigned long flags;
 

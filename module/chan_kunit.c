@@ -135,6 +135,7 @@ static void kgo_chan_errors(struct kunit *test)
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, kgo_select(&c, KGO_SELECT_MAX + 1, 0,
 					 KGO_FOREVER), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kgo_select(NULL, 2, 0, KGO_FOREVER), -EINVAL);
 	KUNIT_EXPECT_EQ(test, kgo_chan_recv_opts(NULL, &v, NULL, KGO_BIASED,
 						 KGO_FOREVER), -EINVAL);
 }
@@ -181,6 +182,38 @@ static void kgo_chan_direct_handoff(struct kunit *test)
 	kgo_wg_wait(&wg);
 	KUNIT_EXPECT_EQ(test, a.v, 42);
 	KUNIT_EXPECT_TRUE(test, a.ok);
+	KUNIT_EXPECT_EQ(test, kgo_chan_len(ch), 0U);
+	kgo_chan_put(ch);
+}
+
+/*
+ * Go's chan struct{}: elements of size 0, sent without a value.  A
+ * receiver that was waiting gets ok = true (a value), not "closed".
+ */
+static void kgo_chan_empty_elements(struct kunit *test)
+{
+	struct kgo_chan *ch = mk(test, 0, 0);
+	struct recv_arg a = { .ch = ch };
+	struct kgo_wg wg;
+	bool ok = false;
+
+	kgo_wg_init(&wg);
+	a.wg = &wg;
+	kgo_wg_add(&wg, 1);
+	KUNIT_ASSERT_EQ(test, kgo_go(receiver_fn, &a), 0);
+	wait_queued(ch, &ch->recvq);
+	KUNIT_EXPECT_EQ(test, kgo_chan_send(ch, NULL), 0);
+	kgo_wg_wait(&wg);
+	KUNIT_EXPECT_EQ(test, a.ret, 0);
+	KUNIT_EXPECT_TRUE(test, a.ok);
+	kgo_chan_close(ch);
+	KUNIT_EXPECT_EQ(test, kgo_chan_recv(ch, NULL, &ok), 0);
+	KUNIT_EXPECT_FALSE(test, ok);
+	kgo_chan_put(ch);
+
+	/* With elements that are not empty, a send needs a value. */
+	ch = mk(test, sizeof(int), 1);
+	KUNIT_EXPECT_EQ(test, kgo_chan_try_send(ch, NULL), -EINVAL);
 	KUNIT_EXPECT_EQ(test, kgo_chan_len(ch), 0U);
 	kgo_chan_put(ch);
 }
@@ -819,12 +852,12 @@ static void kgo_ctx_tree(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kgo_ctx_err(c), 0);
 	kgo_ctx_put(b);
 	kgo_ctx_put(a);
-	/* A deadline already past. */
+	/* A deadline already past cancels at once. */
 	a = kgo_ctx_with_deadline(c, ktime_sub_ms(ktime_get(), 1), GFP_KERNEL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
-	KUNIT_EXPECT_EQ(test, kgo_chan_recv_opts(kgo_ctx_done(a), NULL, &ok, 0,
-						 in_ms(1000)), 0);
 	KUNIT_EXPECT_EQ(test, kgo_ctx_err(a), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, kgo_chan_try_recv(kgo_ctx_done(a), NULL, &ok), 0);
+	KUNIT_EXPECT_FALSE(test, ok);
 	kgo_ctx_put(a);
 	kgo_ctx_put(c);
 	kgo_ctx_put(bg);	/* a no-op */
@@ -1021,6 +1054,7 @@ static struct kunit_case gochan_chan_cases[] = {
 	KUNIT_CASE(kgo_chan_errors),
 	KUNIT_CASE(kgo_chan_caps),
 	KUNIT_CASE(kgo_chan_direct_handoff),
+	KUNIT_CASE(kgo_chan_empty_elements),
 	KUNIT_CASE(kgo_chan_full_buffer_fifo),
 	KUNIT_CASE(kgo_chan_close_wakes_all),
 	KUNIT_CASE(kgo_chan_interruptible),

@@ -131,6 +131,8 @@ static struct kgo_ctx *kgo_ctx_new(struct kgo_ctx *parent, bool cancelable,
 	spin_lock_irqsave(&kgo_ctx_lock, flags);
 	if (parent->cancel_anc && parent->cancel_anc->err)
 		kgo_ctx_cancel_locked(ctx, parent->cancel_anc->err);
+	else if (deadline < parent->deadline && deadline <= ktime_get())
+		kgo_ctx_cancel_locked(ctx, -ETIMEDOUT);	/* already past */
 	else if (parent->cancel_anc)
 		list_add_tail(&ctx->sibling, &parent->cancel_anc->children);
 	spin_unlock_irqrestore(&kgo_ctx_lock, flags);

@@ -2,6 +2,8 @@
 /*
  * gochan's kernel API: goroutines (kgo_go), yielding, wait groups, and
  * the hooks that tell the scheduler a goroutine is about to block.
+ * Channels, select, timer channels and contexts are in kgo_chan.h, which
+ * this header includes.
  *
  * A module that uses it includes this header, builds with
  * KBUILD_EXTRA_SYMBOLS pointing at gochan's Module.symvers, and is loaded
@@ -15,6 +17,8 @@
 #include <linux/module.h>
 #include <linux/types.h>
 #include <linux/wait.h>
+
+#include "kgo_chan.h"	/* channels, select, timers, contexts */
 
 /* A goroutine's body. */
 typedef void (*kgo_fn_t)(void *arg);
@@ -108,7 +112,5 @@ int kgo_wg_add(struct kgo_wg *wg, int delta);
 void kgo_wg_done(struct kgo_wg *wg);
 void kgo_wg_wait(struct kgo_wg *wg);
 int kgo_wg_wait_killable(struct kgo_wg *wg);
-
-#include "kgo_chan.h"
 
 #endif /* _KGO_H */
