@@ -769,14 +769,32 @@ static void kgo_timer_stop_vs_fire(struct kunit *test)
 	for (i = 0; i < 500; i++) {
 		struct kgo_chan *t;
 		bool was_pending;
+		u32 delay_us, wait_us;
 		s64 when;
 		bool ok;
 
-		t = kgo_chan_after(ns_to_ktime(get_random_u32_below(2000) *
-					       NSEC_PER_USEC), GFP_KERNEL);
+		/*
+		 * A third stop long before the fire, a third long after;
+		 * the rest race (emulated timing varies too much to count on
+		 * the race alone producing both outcomes).
+		 */
+		switch (i % 3) {
+		case 0:
+			delay_us = 100000;
+			wait_us = 0;
+			break;
+		case 1:
+			delay_us = 0;
+			wait_us = 5000;
+			break;
+		default:
+			delay_us = get_random_u32_below(2000);
+			wait_us = get_random_u32_below(1000);
+		}
+		t = kgo_chan_after(ns_to_ktime((u64)delay_us * NSEC_PER_USEC),
+				   GFP_KERNEL);
 		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
-		spin_until(ktime_add_us(ktime_get(),
-					get_random_u32_below(1000)));
+		spin_until(ktime_add_us(ktime_get(), wait_us));
 		was_pending = kgo_chan_timer_stop(t);
 		usleep_range(2000, 2500);
 		if (was_pending) {
