@@ -36,21 +36,7 @@ static atomic_t kgo_chans_alive = ATOMIC_INIT(0);
 
 /* ---- waiters -------------------------------------------------------------- */
 
-/*
- * What a waker hands to a waiter's wake function: for a receiving
- * waiter, the value (src), or closed (zero and ok = false); for a sending
- * waiter, where its value goes (dst, or NULL to drop it), or err = -EPIPE
- * when the channel was closed under it.
- */
-struct kgo_xfer {
-	const void *src;
-	void *dst;
-	size_t size;
-	bool closed;
-	int err;
-};
-
-static void kgo_xfer_apply(struct kgo_waiter *w, const struct kgo_xfer *x)
+void kgo_xfer_apply(struct kgo_waiter *w, const struct kgo_xfer *x)
 {
 	if (w->dir == KGO_SELECT_RECV) {
 		if (w->elem && x->size) {
@@ -299,7 +285,7 @@ received:
 	return true;
 }
 
-static bool kgo_try_case(struct kgo_select_case *c, struct kgo_sel *self)
+bool kgo_try_case(struct kgo_select_case *c, struct kgo_sel *self)
 {
 	return c->dir == KGO_SELECT_SEND ? kgo_try_send(c->ch, c, self) :
 					   kgo_try_recv(c->ch, c, self);
@@ -323,7 +309,7 @@ static bool kgo_wq_has_partner(struct kgo_chan *ch, wait_queue_head_t *q,
 }
 
 /* Would kgo_try_case() complete now?  Changes nothing. */
-static bool kgo_case_ready(struct kgo_select_case *c, struct kgo_sel *self)
+bool kgo_case_ready(struct kgo_select_case *c, struct kgo_sel *self)
 {
 	struct kgo_chan *ch = c->ch;
 
@@ -391,8 +377,8 @@ static int kgo_sel_retry_check(unsigned int flags, ktime_t deadline)
 }
 
 /* Fisher-Yates over the non-nil cases; in order with KGO_BIASED. */
-static unsigned int kgo_sel_order(struct kgo_select_case *cases,
-				  unsigned int n, unsigned int flags, u16 *order)
+unsigned int kgo_sel_order(const struct kgo_select_case *cases,
+			   unsigned int n, unsigned int flags, u16 *order)
 {
 	unsigned int i, m = 0;
 

@@ -67,6 +67,25 @@ struct kgo_waiter {
 	int err;			/* written by the waker that won */
 };
 
+/*
+ * What a waker hands to a waiter's wake function: for a receiving
+ * waiter, the value (src), or closed (zero and ok = false); for a sending
+ * waiter, where its value goes (dst, or NULL to drop it), or err = -EPIPE
+ * when the channel was closed under it.
+ */
+struct kgo_xfer {
+	const void *src;
+	void *dst;
+	size_t size;
+	bool closed;
+	int err;
+};
+
+void kgo_xfer_apply(struct kgo_waiter *w, const struct kgo_xfer *x);
+bool kgo_try_case(struct kgo_select_case *c, struct kgo_sel *self);
+bool kgo_case_ready(struct kgo_select_case *c, struct kgo_sel *self);
+unsigned int kgo_sel_order(const struct kgo_select_case *cases,
+			   unsigned int n, unsigned int flags, u16 *order);
 int kgo_select_why(struct kgo_select_case *cases, unsigned int n,
 		   unsigned int flags, ktime_t deadline,
 		   enum kgo_wait_reason why);
@@ -76,5 +95,12 @@ unsigned int kgo_chans_alive_count(void);
 
 /* ctx.c */
 void kgo_ctx_exit(void);
+
+/* cont.c */
+void kgo_cont_exit(void);
+unsigned int kgo_conts_alive_count(void);
+#if IS_ENABLED(CONFIG_KUNIT)
+extern bool kgo_cont_force_backlog;
+#endif
 
 #endif /* _GOCHAN_CHAN_H */

@@ -113,4 +113,178 @@ void kgo_wg_done(struct kgo_wg *wg);
 void kgo_wg_wait(struct kgo_wg *wg);
 int kgo_wg_wait_killable(struct kgo_wg *wg);
 
+/*
+ * Continuations: wait without a thread.  A continuation parks a waiter
+ * record on a channel (or wait group); when the operation completes, its
+ * function runs as a new goroutine with the result.  See
+ * Documentation/channels.rst.
+ */
+struct kgo_cont;
+
+/**
+ * struct kgo_cont_result - what a continuation's function is given
+ * @val: receive: the value received (elem_size bytes, valid until the
+ *       function returns; zero when @ok is false); NULL for a send or
+ *       a wait group
+ * @idx: the case that completed: its index in kgo_select_then(), 0 for
+ *       the single-operation forms and wait groups
+ * @err: 0; -EPIPE for a send on a closed channel (nothing was sent)
+ * @ok:  receive: true for a value sent, false for closed and drained
+ */
+struct kgo_cont_result {
+	void *val;
+	int idx;
+	int err;
+	bool ok;
+};
+
+/* A continuation's body; runs as a goroutine. */
+typedef void (*kgo_cont_fn_t)(const struct kgo_cont_result *res, void *arg);
+
+int __kgo_select_then(struct module *owner,
+		      const struct kgo_select_case *cases, unsigned int n,
+		      unsigned int flags, kgo_cont_fn_t fn, void *arg,
+		      gfp_t gfp, struct kgo_cont **handle);
+int __kgo_chan_then(struct module *owner, struct kgo_chan *ch, u32 dir,
+		    const void *val, kgo_cont_fn_t fn, void *arg, gfp_t gfp,
+		    struct kgo_cont **handle);
+int __kgo_wg_wait_then(struct module *owner, struct kgo_wg *wg,
+		       kgo_cont_fn_t fn, void *arg, gfp_t gfp,
+		       struct kgo_cont **handle);
+bool kgo_cont_cancel(struct kgo_cont *c);
+void kgo_cont_put(struct kgo_cont *c);
+
+/**
+ * kgo_chan_recv_then() - receive without a thread: "go fn(<-ch)"
+ * @ch:  the channel; NULL (a nil channel) never completes
+ * @fn:  run as a new goroutine with the value and the ok flag
+ * @arg: its argument
+ *
+ * Parks a waiter record of about 200 bytes on @ch and returns.  When a
+ * value arrives (or @ch is closed and drained), @fn runs as a goroutine
+ * with @res->val and @res->ok, exactly once.  If a value is ready now,
+ * @fn is started at once.  The record holds a reference on @ch and pins
+ * the calling module until @fn has returned.
+ *
+ * Context: Any context; the record is allocated with GFP_NOWAIT.
+ * Return: 0; -ENOMEM; -ESHUTDOWN or -ENODEV as for kgo_go().
+ */
+#define kgo_chan_recv_then(ch, fn, arg)					\
+	__kgo_chan_then(THIS_MODULE, (ch), KGO_SELECT_RECV, NULL, (fn),	\
+			(arg), GFP_NOWAIT, NULL)
+
+/**
+ * kgo_chan_send_then() - send without a thread
+ * @ch:  the channel; NULL never completes
+ * @val: elem_size bytes, copied into the waiter record
+ * @fn:  run as a goroutine once the value was taken (@res->err 0) or the
+ *       channel was closed (@res->err -EPIPE: not sent)
+ * @arg: its argument
+ *
+ * Context: Any context; the record is allocated with GFP_NOWAIT.
+ * Return: 0; -EINVAL for a NULL @val on a channel with non-empty
+ * elements; -ENOMEM; -ESHUTDOWN; -ENODEV.
+ */
+#define kgo_chan_send_then(ch, val, fn, arg)				\
+	__kgo_chan_then(THIS_MODULE, (ch), KGO_SELECT_SEND, (val), (fn),	\
+			(arg), GFP_NOWAIT, NULL)
+
+/**
+ * kgo_select_then() - select without a thread
+ * @cases: as for kgo_select(); a receive case's @val is ignored (the value
+ *         is kept in the record and passed as @res->val); a send case's
+ *         value is copied.  @cases may be freed on return.
+ * @n:     the number of cases, at most KGO_SELECT_MAX
+ * @flags: 0 or KGO_BIASED
+ * @fn:    run as a goroutine with the chosen case in @res->idx
+ * @arg:   its argument
+ *
+ * Exactly one case completes, chosen as kgo_select() chooses.  A
+ * kgo_chan_after() or kgo_ctx_done() channel among the cases gives it a
+ * deadline or a cancellation.
+ *
+ * Context: Any context; the record is allocated with GFP_NOWAIT.
+ * Return: 0; -EINVAL for bad @flags, @n or a case; -ENOMEM; -ESHUTDOWN;
+ * -ENODEV.
+ */
+#define kgo_select_then(cases, n, flags, fn, arg)			\
+	__kgo_select_then(THIS_MODULE, (cases), (n), (flags), (fn), (arg),	\
+			  GFP_NOWAIT, NULL)
+
+/**
+ * kgo_wg_wait_then() - wait for a wait group without a thread
+ * @wg:  the wait group; it must stay valid until @fn runs
+ * @fn:  run as a goroutine once the counter is zero
+ * @arg: its argument
+ *
+ * Context: Any context; the record is allocated with GFP_NOWAIT.
+ * Return: 0, -ENOMEM, -ESHUTDOWN or -ENODEV.
+ */
+#define kgo_wg_wait_then(wg, fn, arg)					\
+	__kgo_wg_wait_then(THIS_MODULE, (wg), (fn), (arg), GFP_NOWAIT, NULL)
+
+/**
+ * kgo_chan_recv_then_opts() - kgo_chan_recv_then() with options
+ * @ch:     the channel
+ * @fn:     the function
+ * @arg:    its argument
+ * @gfp:    allocation flags for the waiter record (GFP_KERNEL in process
+ *          context)
+ * @handle: NULL, or where to store a reference to the continuation for
+ *          kgo_cont_cancel(); drop it with kgo_cont_put()
+ *
+ * Context: Process context if @gfp may sleep.
+ * Return: as kgo_chan_recv_then().
+ */
+#define kgo_chan_recv_then_opts(ch, fn, arg, gfp, handle)		\
+	__kgo_chan_then(THIS_MODULE, (ch), KGO_SELECT_RECV, NULL, (fn),	\
+			(arg), (gfp), (handle))
+
+/**
+ * kgo_chan_send_then_opts() - kgo_chan_send_then() with options
+ * @ch:     the channel
+ * @val:    the value, copied
+ * @fn:     the function
+ * @arg:    its argument
+ * @gfp:    allocation flags for the waiter record
+ * @handle: NULL, or where to store a reference (see kgo_cont_cancel())
+ *
+ * Context: Process context if @gfp may sleep.
+ * Return: as kgo_chan_send_then().
+ */
+#define kgo_chan_send_then_opts(ch, val, fn, arg, gfp, handle)		\
+	__kgo_chan_then(THIS_MODULE, (ch), KGO_SELECT_SEND, (val), (fn),	\
+			(arg), (gfp), (handle))
+
+/**
+ * kgo_select_then_opts() - kgo_select_then() with options
+ * @cases:  the cases
+ * @n:      their number
+ * @flags:  0 or KGO_BIASED
+ * @fn:     the function
+ * @arg:    its argument
+ * @gfp:    allocation flags for the waiter records
+ * @handle: NULL, or where to store a reference (see kgo_cont_cancel())
+ *
+ * Context: Process context if @gfp may sleep.
+ * Return: as kgo_select_then().
+ */
+#define kgo_select_then_opts(cases, n, flags, fn, arg, gfp, handle)	\
+	__kgo_select_then(THIS_MODULE, (cases), (n), (flags), (fn), (arg),	\
+			  (gfp), (handle))
+
+/**
+ * kgo_wg_wait_then_opts() - kgo_wg_wait_then() with options
+ * @wg:     the wait group
+ * @fn:     the function
+ * @arg:    its argument
+ * @gfp:    allocation flags for the waiter record
+ * @handle: NULL, or where to store a reference (see kgo_cont_cancel())
+ *
+ * Context: Process context if @gfp may sleep.
+ * Return: as kgo_wg_wait_then().
+ */
+#define kgo_wg_wait_then_opts(wg, fn, arg, gfp, handle)			\
+	__kgo_wg_wait_then(THIS_MODULE, (wg), (fn), (arg), (gfp), (handle))
+
 #endif /* _KGO_H */

@@ -60,6 +60,7 @@ static void __exit gochan_exit(void)
 	gochan_debugfs_exit();
 	/* Waits for every goroutine, then stops every worker. */
 	kgo_sched_exit();
+	kgo_cont_exit();
 	kgo_ctx_exit();
 	kgo_chan_exit();
 	pr_info("unloaded\n");

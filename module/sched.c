@@ -950,23 +950,22 @@ static void kgo_place(struct kgo_sched *s, struct kgo_p *p, struct kgo_g *g)
 	kgo_wakep(s);
 }
 
-int kgo_sched_go(struct kgo_sched *s, struct module *owner, kgo_fn_t fn,
-		 void *arg, const struct kgo_go_opts *opts)
+/**
+ * kgo_sched_pin() - reserve a goroutine's references ahead of its start
+ * @s:     the scheduler
+ * @owner: the module its function belongs to, or NULL
+ *
+ * A goroutine holds a reference on the scheduler (ngs) and on @owner
+ * from its creation until its function returns.  A continuation takes
+ * them when it parks, so that starting it later cannot fail for want of
+ * them; kgo_sched_go_pinned() then hands them to the goroutine.
+ *
+ * Context: Any context.
+ * Return: 0, -ESHUTDOWN while the scheduler stops, or -ENODEV when
+ * @owner is being unloaded.
+ */
+int kgo_sched_pin(struct kgo_sched *s, struct module *owner)
 {
-	gfp_t gfp = opts && opts->gfp ? opts->gfp : GFP_NOWAIT;
-	int cpu = opts ? opts->cpu : KGO_CPU_ANY;
-	struct kgo_m *m = kgo_current_m();
-	struct kgo_p *home, *target = NULL;
-	unsigned long flags;
-	struct kgo_g *g;
-
-	if (!fn)
-		return -EINVAL;
-	if (cpu != KGO_CPU_ANY) {
-		if (cpu < 0 || cpu >= nr_cpu_ids || !cpu_possible(cpu))
-			return -EINVAL;
-		target = &s->allp[cpu % s->nprocs];
-	}
 	/*
 	 * ngs holds one reference for the scheduler itself, which
 	 * kgo_sched_destroy() drops: once it is 0 nothing may be added.
@@ -977,12 +976,54 @@ int kgo_sched_go(struct kgo_sched *s, struct module *owner, kgo_fn_t fn,
 		kgo_g_unref(s);
 		return -ENODEV;
 	}
-	g = kmem_cache_alloc(kgo_g_cache, gfp | __GFP_NOWARN);
-	if (!g) {
-		module_put(owner);
-		kgo_g_unref(s);
-		return -ENOMEM;
+	return 0;
+}
+
+/**
+ * kgo_sched_unpin() - drop the references kgo_sched_pin() took
+ * @s:     the scheduler
+ * @owner: the module, or NULL
+ *
+ * Context: Any context.
+ */
+void kgo_sched_unpin(struct kgo_sched *s, struct module *owner)
+{
+	module_put(owner);
+	kgo_g_unref(s);
+}
+
+/**
+ * kgo_sched_go_pinned() - start a goroutine whose references are held
+ * @s:     the scheduler, pinned with kgo_sched_pin()
+ * @owner: the module pinned with it
+ * @fn:    the function
+ * @arg:   its argument
+ * @opts:  placement, name and allocation flags, or NULL
+ *
+ * On success the references belong to the goroutine; on failure they
+ * stay with the caller.
+ *
+ * Context: Any context if @opts->gfp does not allow sleeping.
+ * Return: 0, -EINVAL for a bad CPU, or -ENOMEM.
+ */
+int kgo_sched_go_pinned(struct kgo_sched *s, struct module *owner,
+			kgo_fn_t fn, void *arg, const struct kgo_go_opts *opts)
+{
+	gfp_t gfp = opts && opts->gfp ? opts->gfp : GFP_NOWAIT;
+	int cpu = opts ? opts->cpu : KGO_CPU_ANY;
+	struct kgo_m *m = kgo_current_m();
+	struct kgo_p *home, *target = NULL;
+	unsigned long flags;
+	struct kgo_g *g;
+
+	if (cpu != KGO_CPU_ANY) {
+		if (cpu < 0 || cpu >= nr_cpu_ids || !cpu_possible(cpu))
+			return -EINVAL;
+		target = &s->allp[cpu % s->nprocs];
 	}
+	g = kmem_cache_alloc(kgo_g_cache, gfp | __GFP_NOWARN);
+	if (!g)
+		return -ENOMEM;
 	g->fn = fn;
 	g->arg = arg;
 	g->owner = owner;
@@ -1019,6 +1060,22 @@ int kgo_sched_go(struct kgo_sched *s, struct module *owner, kgo_fn_t fn,
 		kgo_wakep(s);
 	}
 	return 0;
+}
+
+int kgo_sched_go(struct kgo_sched *s, struct module *owner, kgo_fn_t fn,
+		 void *arg, const struct kgo_go_opts *opts)
+{
+	int ret;
+
+	if (!fn)
+		return -EINVAL;
+	ret = kgo_sched_pin(s, owner);
+	if (ret)
+		return ret;
+	ret = kgo_sched_go_pinned(s, owner, fn, arg, opts);
+	if (ret)
+		kgo_sched_unpin(s, owner);
+	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(kgo_sched_go);
 
@@ -1559,6 +1616,14 @@ struct kgo_sched *kgo_default_sched(void)
 	return kgo_default;
 }
 EXPORT_SYMBOL_IF_KUNIT(kgo_default_sched);
+
+/* The scheduler of the calling goroutine, or the default one. */
+struct kgo_sched *kgo_current_sched(void)
+{
+	struct kgo_m *m = kgo_current_m();
+
+	return m ? m->sched : kgo_default;
+}
 
 #if IS_ENABLED(CONFIG_KUNIT)
 size_t kgo_g_size(void)

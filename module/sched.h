@@ -170,6 +170,11 @@ struct kgo_sched *kgo_sched_create(const char *name, int nprocs, int maxm,
 void kgo_sched_destroy(struct kgo_sched *s);
 int kgo_sched_go(struct kgo_sched *s, struct module *owner, kgo_fn_t fn,
 		 void *arg, const struct kgo_go_opts *opts);
+int kgo_sched_pin(struct kgo_sched *s, struct module *owner);
+void kgo_sched_unpin(struct kgo_sched *s, struct module *owner);
+int kgo_sched_go_pinned(struct kgo_sched *s, struct module *owner,
+			kgo_fn_t fn, void *arg, const struct kgo_go_opts *opts);
+struct kgo_sched *kgo_current_sched(void);
 void kgo_sched_stats(struct kgo_sched *s, struct kgo_stats *sum);
 unsigned int kgo_runq_len(struct kgo_p *p);
 struct kgo_sched *kgo_default_sched(void);

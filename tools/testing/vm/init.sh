@@ -190,6 +190,22 @@ check() {
 	fi
 	echo 120 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
 
+	# In-kernel tests that need no KUnit; the million continuations
+	# run here, on the stock kernel (too slow under KASAN and kmemleak).
+	if [ -f /lib/gochan/gochan_ktest.ko ]; then
+		kmsg "ktest start"
+		say "gochan-suite: ktest"
+		if [ -d /sys/kernel/debug/kunit ]; then
+			insmod /lib/gochan/gochan_ktest.ko conts=2000
+		else
+			insmod /lib/gochan/gochan_ktest.ko
+		fi
+		rc=$?
+		cat /sys/kernel/debug/gochan_ktest/results >&3
+		say "gochan-end: ktest $rc"
+		rmmod gochan_ktest
+	fi
+
 	for t in /tests/*; do
 		[ -x "$t" ] && run_prog "selftest:${t##*/}" "$t"
 	done

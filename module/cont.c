@@ -1,0 +1,540 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Continuations: channel operations, selects and wait-group waits that
+ * park a waiter record instead of a thread.
+ *
+ * A continuation (struct kgo_cont) is a select in a heap record: its
+ * struct kgo_sel, one struct kgo_waiter per case, and the case values.
+ * Its waiters sit on the channels' wait queues like those of a sleeping
+ * select, but their wake function, instead of waking a task, starts a
+ * goroutine that runs the user's function with the result.  The record
+ * is all a parked continuation costs; the goroutine record is allocated
+ * when it completes.
+ *
+ * Exactly once.  A waker completes a continuation only after winning the
+ * cmpxchg of sel.done from PENDING, as for any select; kgo_cont_cancel()
+ * competes for the same cmpxchg.  Starting the goroutine cannot fail:
+ * the scheduler and module references were taken when the continuation
+ * parked (kgo_sched_pin()), and when the goroutine record cannot be
+ * allocated in the waker's context the start is handed to a work item
+ * that allocates with __GFP_NOFAIL.
+ *
+ * Registration races completion: once a waiter is queued, a waker may
+ * complete the select while the registrar still queues the waiters of
+ * later cases.  The goroutine must not start (and free the record)
+ * before the registrar is done with it, so both hold a share of
+ * cont->gate, and whichever drops the last share starts it.
+ */
+#include <linux/llist.h>
+#include <linux/module.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/workqueue.h>
+
+#include "chan.h"
+#include "gochan.h"
+#include "sched.h"
+
+enum kgo_cont_kind {
+	KGO_CONT_SELECT,
+	KGO_CONT_WG,
+};
+
+/*
+ * A continuation.  Locking: sel.done is the claim word (A); the waiters
+ * are guarded by their channel's lock (or the wait group's wq.lock), as
+ * in a select; everything else is set before the first waiter is queued
+ * (I) or used only by the one party that won sel.done.
+ */
+struct kgo_cont {
+	struct kgo_sel sel;		/* A: done; sel.task is unused */
+	refcount_t ref;			/* A: the operation, + the handle */
+	atomic_t gate;			/* A: registrar + completer shares */
+	u16 n;				/* I: cases (waiters) */
+	u8 kind;			/* I: enum kgo_cont_kind */
+	kgo_cont_fn_t fn;		/* I */
+	void *arg;			/* I */
+	struct kgo_sched *s;		/* I: pinned, see kgo_sched_pin() */
+	struct module *owner;		/* I: pinned with it */
+	struct kgo_wg *wg;		/* I: KGO_CONT_WG */
+	struct llist_node lnode;	/* the start backlog, after completion */
+	struct kgo_waiter w[];		/* I, then L: one per case */
+	/* then the case values, elem_size bytes each */
+};
+
+static atomic_t kgo_conts_alive = ATOMIC_INIT(0);
+static LLIST_HEAD(kgo_cont_backlog);
+static void kgo_cont_backlog_fn(struct work_struct *work);
+static DECLARE_WORK(kgo_cont_backlog_work, kgo_cont_backlog_fn);
+
+/* KUnit: start every continuation through the backlog work. */
+VISIBLE_IF_KUNIT bool kgo_cont_force_backlog;
+EXPORT_SYMBOL_IF_KUNIT(kgo_cont_force_backlog);
+
+static void kgo_cont_free(struct kgo_cont *c)
+{
+	kfree(c);
+	atomic_dec(&kgo_conts_alive);
+}
+
+/**
+ * kgo_cont_put() - drop a continuation handle
+ * @c: the handle from a *_then_opts() call, or NULL
+ *
+ * Context: Any context.
+ */
+void kgo_cont_put(struct kgo_cont *c)
+{
+	if (c && refcount_dec_and_test(&c->ref))
+		kgo_cont_free(c);
+}
+EXPORT_SYMBOL_GPL(kgo_cont_put);
+
+/* Unlink every waiter of c from its channel, except case skip. */
+static void kgo_cont_dequeue(struct kgo_cont *c, int skip)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	if (c->kind == KGO_CONT_WG) {
+		spin_lock_irqsave(&c->wg->wq.lock, flags);
+		list_del_init(&c->w[0].entry.entry);
+		spin_unlock_irqrestore(&c->wg->wq.lock, flags);
+		return;
+	}
+	for (i = 0; i < c->n; i++) {
+		struct kgo_chan *ch = c->w[i].ch;
+
+		if (!ch || i == skip)
+			continue;
+		spin_lock_irqsave(&ch->lock, flags);
+		list_del_init(&c->w[i].entry.entry);
+		spin_unlock_irqrestore(&ch->lock, flags);
+	}
+}
+
+static void kgo_cont_put_chans(struct kgo_cont *c)
+{
+	unsigned int i;
+
+	if (c->kind != KGO_CONT_SELECT)
+		return;
+	for (i = 0; i < c->n; i++)
+		kgo_chan_put(c->w[i].ch);
+}
+
+/* The goroutine of a completed continuation. */
+static void kgo_cont_run(void *arg)
+{
+	struct kgo_cont *c = arg;
+	int k = atomic_read(&c->sel.done);
+	struct kgo_waiter *w = &c->w[k];
+	struct kgo_cont_result res = {
+		.idx = k,
+		.ok = w->ok,
+		.err = w->err,
+	};
+
+	if (c->kind == KGO_CONT_WG) {
+		/* Wait out the kgo_wg_done() that woke us, as kgo_wg_wait(). */
+		spin_lock_irq(&c->wg->wq.lock);
+		spin_unlock_irq(&c->wg->wq.lock);
+	} else {
+		/*
+		 * The waker unlinked the winning waiter; the others may still
+		 * be queued, and their channel locks wait out any waker that
+		 * is looking at them.
+		 */
+		kgo_cont_dequeue(c, k);
+		if (w->dir == KGO_SELECT_RECV)
+			res.val = w->elem;
+	}
+	kgo_cont_put_chans(c);
+	c->fn(&res, c->arg);
+	kgo_cont_put(c);
+}
+
+/*
+ * Start the goroutine.  The pinned references pass to it.  After this,
+ * the caller must not touch c: the goroutine may already have freed it.
+ */
+static void kgo_cont_start(struct kgo_cont *c)
+{
+	static const struct kgo_go_opts opts = {
+		.cpu = KGO_CPU_ANY,
+		.name = "kgo_cont",
+		.gfp = GFP_NOWAIT,
+	};
+
+	if (!READ_ONCE(kgo_cont_force_backlog) &&
+	    !kgo_sched_go_pinned(c->s, c->owner, kgo_cont_run, c, &opts))
+		return;
+	if (llist_add(&c->lnode, &kgo_cont_backlog))
+		queue_work(system_unbound_wq, &kgo_cont_backlog_work);
+}
+
+/* Start what kgo_cont_start() could not, allocating in process context. */
+static void kgo_cont_backlog_fn(struct work_struct *work)
+{
+	static const struct kgo_go_opts opts = {
+		.cpu = KGO_CPU_ANY,
+		.name = "kgo_cont",
+		.gfp = GFP_KERNEL | __GFP_NOFAIL,
+	};
+	struct llist_node *list = llist_del_all(&kgo_cont_backlog);
+	struct kgo_cont *c, *tmp;
+	int ret;
+
+	llist_for_each_entry_safe(c, tmp, list, lnode) {
+		ret = kgo_sched_go_pinned(c->s, c->owner, kgo_cont_run, c,
+					  &opts);
+		WARN_ON_ONCE(ret);
+	}
+}
+
+/* Drop one share of the gate; the last one starts the goroutine. */
+static void kgo_cont_gate(struct kgo_cont *c)
+{
+	if (atomic_dec_and_test(&c->gate))
+		kgo_cont_start(c);
+}
+
+/* The wake function of a continuation's channel waiter. */
+static int kgo_cont_wake(struct wait_queue_entry *e, unsigned int mode,
+			 int flags, void *key)
+{
+	struct kgo_waiter *w = container_of(e, struct kgo_waiter, entry);
+	struct kgo_cont *c = container_of(w->sel, struct kgo_cont, sel);
+
+	lockdep_assert_held(&w->ch->lock);
+	if (atomic_cmpxchg(&c->sel.done, KGO_SEL_PENDING, w->idx) !=
+	    KGO_SEL_PENDING)
+		return 0;
+	kgo_xfer_apply(w, key);
+	kgo_cont_gate(c);
+	return 1;
+}
+
+/* The wake function of a continuation's wait-group waiter. */
+static int kgo_cont_wg_wake(struct wait_queue_entry *e, unsigned int mode,
+			    int flags, void *key)
+{
+	struct kgo_waiter *w = container_of(e, struct kgo_waiter, entry);
+	struct kgo_cont *c = container_of(w->sel, struct kgo_cont, sel);
+
+	lockdep_assert_held(&c->wg->wq.lock);
+	if (atomic_cmpxchg(&c->sel.done, KGO_SEL_PENDING, 0) !=
+	    KGO_SEL_PENDING)
+		return 0;
+	list_del_init(&e->entry);
+	kgo_cont_gate(c);
+	return 1;
+}
+
+static struct kgo_cont *kgo_cont_alloc(struct module *owner, size_t extra,
+				       unsigned int n, kgo_cont_fn_t fn,
+				       void *arg, gfp_t gfp, int *err)
+{
+	struct kgo_sched *s = kgo_current_sched();
+	struct kgo_cont *c;
+	size_t size;
+
+	*err = -ESHUTDOWN;
+	if (!s)
+		return NULL;
+	*err = -ENOMEM;
+	if (check_add_overflow(struct_size(c, w, n), extra, &size))
+		return NULL;
+	c = kzalloc(size, gfp | __GFP_NOWARN);
+	if (!c)
+		return NULL;
+	*err = kgo_sched_pin(s, owner);
+	if (*err) {
+		kfree(c);
+		return NULL;
+	}
+	atomic_inc(&kgo_conts_alive);
+	atomic_set(&c->sel.done, KGO_SEL_PENDING);
+	refcount_set(&c->ref, 1);
+	atomic_set(&c->gate, 2);
+	c->n = n;
+	c->fn = fn;
+	c->arg = arg;
+	c->s = s;
+	c->owner = owner;
+	return c;
+}
+
+/* Hand out the handle, then let a completion start the goroutine. */
+static int kgo_cont_armed(struct kgo_cont *c, struct kgo_cont **handle)
+{
+	if (handle) {
+		refcount_inc(&c->ref);
+		*handle = c;
+	}
+	kgo_cont_gate(c);
+	return 0;
+}
+
+/*
+ * Queue c's waiters, or complete a case that is ready now: the
+ * algorithm of kgo_select() (passes 1 and 2) without the sleep.
+ */
+static void kgo_cont_arm(struct kgo_cont *c,
+			 const struct kgo_select_case *cases, unsigned int n,
+			 unsigned int flags, u16 *order, bool can_sleep)
+{
+	unsigned int i, m, queued;
+	unsigned long irqflags;
+
+retry:
+	m = kgo_sel_order(cases, n, flags, order);
+	atomic_set(&c->sel.done, KGO_SEL_PENDING);
+
+	/* Pass 1: nothing is queued, so nobody else can complete c. */
+	for (i = 0; i < m; i++) {
+		unsigned int k = order[i];
+		struct kgo_waiter *w = &c->w[k];
+		struct kgo_select_case tc = {
+			.ch = w->ch, .dir = w->dir, .val = w->elem,
+		};
+		bool hit;
+
+		spin_lock_irqsave(&w->ch->lock, irqflags);
+		hit = kgo_try_case(&tc, &c->sel);
+		spin_unlock_irqrestore(&w->ch->lock, irqflags);
+		if (hit) {
+			w->ok = tc.ok;
+			w->err = tc.err;
+			atomic_set(&c->sel.done, k);
+			/* Our share and the completer's: start it. */
+			atomic_set(&c->gate, 1);
+			return;
+		}
+	}
+
+	/* Pass 2: queue a waiter on each channel, as kgo_select() does. */
+	queued = 0;
+	for (i = 0; i < m; i++) {
+		unsigned int k = order[i];
+		struct kgo_waiter *w = &c->w[k];
+		struct kgo_select_case tc = { .ch = w->ch, .dir = w->dir };
+		bool ready;
+
+		spin_lock_irqsave(&w->ch->lock, irqflags);
+		if (atomic_read(&c->sel.done) != KGO_SEL_PENDING) {
+			spin_unlock_irqrestore(&w->ch->lock, irqflags);
+			break;
+		}
+		ready = kgo_case_ready(&tc, &c->sel);
+		if (!ready) {
+			list_add_tail(&w->entry.entry,
+				      w->dir == KGO_SELECT_SEND ?
+				      &w->ch->sendq.head : &w->ch->recvq.head);
+			queued = i + 1;
+		}
+		spin_unlock_irqrestore(&w->ch->lock, irqflags);
+		if (ready)
+			break;
+	}
+	if (queued < m && atomic_cmpxchg(&c->sel.done, KGO_SEL_PENDING,
+					 KGO_SEL_ABORTED) == KGO_SEL_PENDING) {
+		kgo_cont_dequeue(c, -1);
+		if (can_sleep)
+			cond_resched();
+		else
+			cpu_relax();
+		goto retry;
+	}
+	/* Parked, or completed by a waker that left the start to us. */
+}
+
+/**
+ * __kgo_select_then() - park a select; use kgo_select_then()
+ * @owner:  the module @fn belongs to, pinned until @fn has returned
+ * @cases:  the cases, as for kgo_select_then()
+ * @n:      their number
+ * @flags:  0 or KGO_BIASED
+ * @fn:     the function
+ * @arg:    its argument
+ * @gfp:    allocation flags for the record
+ * @handle: NULL, or where to store a reference for kgo_cont_cancel()
+ *
+ * Context: Any context if @gfp does not allow sleeping.
+ * Return: 0 or a negative errno; see kgo_select_then().
+ */
+int __kgo_select_then(struct module *owner,
+		      const struct kgo_select_case *cases, unsigned int n,
+		      unsigned int flags, kgo_cont_fn_t fn, void *arg,
+		      gfp_t gfp, struct kgo_cont **handle)
+{
+	u16 ostack[4], *order = ostack;
+	size_t extra = 0, off;
+	struct kgo_cont *c;
+	unsigned int i;
+	int ret;
+
+	if (!fn || flags & ~KGO_BIASED || n > KGO_SELECT_MAX ||
+	    (n && !cases))
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		const struct kgo_select_case *cs = &cases[i];
+
+		if (cs->dir > KGO_SELECT_SEND)
+			return -EINVAL;
+		if (!cs->ch)
+			continue;
+		if (cs->dir == KGO_SELECT_SEND && cs->ch->elem_size &&
+		    !cs->val)
+			return -EINVAL;
+		extra += ALIGN(cs->ch->elem_size, sizeof(long));
+	}
+	if (n > ARRAY_SIZE(ostack)) {
+		order = kmalloc_array(n, sizeof(*order), gfp);
+		if (!order)
+			return -ENOMEM;
+	}
+	c = kgo_cont_alloc(owner, extra, n, fn, arg, gfp, &ret);
+	if (!c)
+		goto out;
+	c->kind = KGO_CONT_SELECT;
+	off = struct_size(c, w, n);
+	for (i = 0; i < n; i++) {
+		const struct kgo_select_case *cs = &cases[i];
+		struct kgo_waiter *w = &c->w[i];
+
+		init_waitqueue_func_entry(&w->entry, kgo_cont_wake);
+		INIT_LIST_HEAD(&w->entry.entry);
+		w->sel = &c->sel;
+		w->idx = i;
+		w->dir = cs->dir;
+		if (!cs->ch)
+			continue;
+		w->ch = kgo_chan_get(cs->ch);
+		if (cs->ch->elem_size) {
+			w->elem = (void *)c + off;
+			off += ALIGN(cs->ch->elem_size, sizeof(long));
+			if (cs->dir == KGO_SELECT_SEND)
+				memcpy(w->elem, cs->val, cs->ch->elem_size);
+		}
+	}
+	kgo_cont_arm(c, cases, n, flags, order,
+		     gfpflags_allow_blocking(gfp));
+	ret = kgo_cont_armed(c, handle);
+out:
+	if (order != ostack)
+		kfree(order);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(__kgo_select_then);
+
+/**
+ * __kgo_chan_then() - park a send or receive; use kgo_chan_recv_then()
+ * or kgo_chan_send_then()
+ * @owner:  the module @fn belongs to
+ * @ch:     the channel, or NULL
+ * @dir:    KGO_SELECT_RECV or KGO_SELECT_SEND
+ * @val:    the value to send (copied); NULL for a receive
+ * @fn:     the function
+ * @arg:    its argument
+ * @gfp:    allocation flags for the record
+ * @handle: NULL, or where to store a reference for kgo_cont_cancel()
+ *
+ * Context: Any context if @gfp does not allow sleeping.
+ * Return: 0 or a negative errno; see kgo_chan_recv_then().
+ */
+int __kgo_chan_then(struct module *owner, struct kgo_chan *ch, u32 dir,
+		    const void *val, kgo_cont_fn_t fn, void *arg, gfp_t gfp,
+		    struct kgo_cont **handle)
+{
+	struct kgo_select_case c = {
+		.ch = ch, .dir = dir, .val = (void *)val,
+	};
+
+	return __kgo_select_then(owner, &c, 1, 0, fn, arg, gfp, handle);
+}
+EXPORT_SYMBOL_GPL(__kgo_chan_then);
+
+/**
+ * __kgo_wg_wait_then() - park a wait-group wait; use kgo_wg_wait_then()
+ * @owner:  the module @fn belongs to
+ * @wg:     the wait group
+ * @fn:     the function
+ * @arg:    its argument
+ * @gfp:    allocation flags for the record
+ * @handle: NULL, or where to store a reference for kgo_cont_cancel()
+ *
+ * Context: Any context if @gfp does not allow sleeping.
+ * Return: 0 or a negative errno; see kgo_wg_wait_then().
+ */
+int __kgo_wg_wait_then(struct module *owner, struct kgo_wg *wg,
+		       kgo_cont_fn_t fn, void *arg, gfp_t gfp,
+		       struct kgo_cont **handle)
+{
+	struct kgo_waiter *w;
+	unsigned long flags;
+	struct kgo_cont *c;
+	int ret;
+
+	if (!wg || !fn)
+		return -EINVAL;
+	c = kgo_cont_alloc(owner, 0, 1, fn, arg, gfp, &ret);
+	if (!c)
+		return ret;
+	c->kind = KGO_CONT_WG;
+	c->wg = wg;
+	w = &c->w[0];
+	init_waitqueue_func_entry(&w->entry, kgo_cont_wg_wake);
+	INIT_LIST_HEAD(&w->entry.entry);
+	w->sel = &c->sel;
+
+	spin_lock_irqsave(&wg->wq.lock, flags);
+	if (atomic_read(&wg->count)) {
+		__add_wait_queue_entry_tail(&wg->wq, &w->entry);
+	} else {
+		atomic_set(&c->sel.done, 0);
+		atomic_set(&c->gate, 1);
+	}
+	spin_unlock_irqrestore(&wg->wq.lock, flags);
+	return kgo_cont_armed(c, handle);
+}
+EXPORT_SYMBOL_GPL(__kgo_wg_wait_then);
+
+/**
+ * kgo_cont_cancel() - cancel a parked continuation
+ * @c: a handle from a *_then_opts() call
+ *
+ * Either the continuation had not completed: then it never will, its
+ * function never runs, nothing was sent or received, and true is
+ * returned.  Or it had: its function runs (or ran) once, and false is
+ * returned.  The handle stays valid either way; drop it with
+ * kgo_cont_put().
+ *
+ * Context: Any context.
+ * Return: true if cancelled.
+ */
+bool kgo_cont_cancel(struct kgo_cont *c)
+{
+	if (atomic_cmpxchg(&c->sel.done, KGO_SEL_PENDING,
+			   KGO_SEL_CANCELLED) != KGO_SEL_PENDING)
+		return false;
+	kgo_cont_dequeue(c, -1);
+	kgo_cont_put_chans(c);
+	kgo_sched_unpin(c->s, c->owner);
+	kgo_cont_put(c);
+	return true;
+}
+EXPORT_SYMBOL_GPL(kgo_cont_cancel);
+
+void kgo_cont_exit(void)
+{
+	flush_work(&kgo_cont_backlog_work);
+	WARN_ON_ONCE(atomic_read(&kgo_conts_alive));
+}
+
+unsigned int kgo_conts_alive_count(void)
+{
+	return atomic_read(&kgo_conts_alive);
+}
+EXPORT_SYMBOL_IF_KUNIT(kgo_conts_alive_count);
