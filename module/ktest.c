@@ -13,7 +13,6 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/seq_buf.h>
-#include <linux/string.h>
 #include <linux/vmalloc.h>
 #include <linux/vmstat.h>
 
@@ -121,6 +120,86 @@ out:
 	return fail;
 }
 
+/*
+ * close_vs_selects: close an unbuffered channel under 8 goroutines
+ * blocked in (or arriving at) a select on it, many times: each select
+ * must return its receive case with ok = false, once.  A waiter record
+ * used after its select returned is what KASAN catches on the debug
+ * kernel (the KUnit case kgo_close_vs_blocked_selects); here the count
+ * is the point.
+ */
+static unsigned int close_rounds = 100000;
+module_param(close_rounds, uint, 0444);
+MODULE_PARM_DESC(close_rounds, "Rounds of close_vs_selects");
+
+struct close_ctx {
+	struct kgo_chan *ch;
+	struct kgo_wg ready, woke;
+	atomic_t closed_seen, wrong;
+};
+
+static void close_selector(void *p)
+{
+	struct close_ctx *c = p;
+	int v;
+	struct kgo_select_case cs[2] = {
+		{ .ch = c->ch, .dir = KGO_SELECT_RECV, .val = &v },
+		{ .ch = NULL, .dir = KGO_SELECT_SEND, .val = &v },
+	};
+
+	kgo_wg_done(&c->ready);
+	if (kgo_select(cs, 2, 0, KGO_FOREVER) == 0 && !cs[0].ok)
+		atomic_inc(&c->closed_seen);
+	else
+		atomic_inc(&c->wrong);
+	kgo_wg_done(&c->woke);
+}
+
+static const char *ktest_close_vs_selects(void)
+{
+	static const struct kgo_go_opts opts = {
+		.cpu = KGO_CPU_ANY,
+		.gfp = GFP_KERNEL,
+	};
+	struct close_ctx c = {};
+	unsigned int round, i, started = 0;
+	ktime_t t0 = ktime_get();
+
+	for (round = 0; round < close_rounds; round++) {
+		c.ch = kgo_chan_make(sizeof(int), 0, GFP_KERNEL);
+		if (IS_ERR(c.ch))
+			return "cannot make a channel";
+		kgo_wg_init(&c.ready);
+		kgo_wg_init(&c.woke);
+		kgo_wg_add(&c.ready, 8);
+		kgo_wg_add(&c.woke, 8);
+		for (i = 0; i < 8; i++) {
+			if (kgo_go_opts(close_selector, &c, &opts)) {
+				kgo_wg_add(&c.ready, -1);
+				kgo_wg_add(&c.woke, -1);
+				continue;
+			}
+			started++;
+		}
+		/* Sometimes close while they are still arriving. */
+		if (round % 2)
+			kgo_wg_wait(&c.ready);
+		kgo_chan_close(c.ch);
+		kgo_wg_wait(&c.woke);
+		kgo_chan_put(c.ch);
+		cond_resched();
+	}
+	seq_buf_printf(&sb,
+		       "# close_vs_selects: %u rounds, %u selects, %d saw close, %d wrong, %lld ms\n",
+		       close_rounds, started, atomic_read(&c.closed_seen),
+		       atomic_read(&c.wrong), ktime_ms_delta(ktime_get(), t0));
+	if (started != 8 * close_rounds)
+		return "a goroutine could not be started";
+	if (atomic_read(&c.closed_seen) != started || atomic_read(&c.wrong))
+		return "a select did not see the close exactly once";
+	return NULL;
+}
+
 static int results_show(struct seq_file *s, void *unused)
 {
 	seq_puts(s, report);
@@ -130,20 +209,32 @@ DEFINE_SHOW_ATTRIBUTE(results);
 
 static int __init ktest_init(void)
 {
+	static const struct {
+		const char *name;
+		const char *(*fn)(void);
+	} tests[] = {
+		{ "cont_million", ktest_cont_million },
+		{ "close_vs_selects", ktest_close_vs_selects },
+	};
 	const char *fail;
+	unsigned int i;
+	size_t from;
 
 	report = kzalloc(PAGE_SIZE, GFP_KERNEL);
 	if (!report)
 		return -ENOMEM;
 	seq_buf_init(&sb, report, PAGE_SIZE);
-	seq_buf_printf(&sb, "KTAP version 1\n1..1\n");
-	fail = ktest_cont_million();
-	if (fail)
-		seq_buf_printf(&sb, "# cont_million: %s\nnot ok 1 cont_million\n",
-			       fail);
-	else
-		seq_buf_printf(&sb, "ok 1 cont_million\n");
-	pr_info("%s", report + strlen("KTAP version 1\n1..1\n"));
+	seq_buf_printf(&sb, "KTAP version 1\n1..%zu\n", ARRAY_SIZE(tests));
+	for (i = 0; i < ARRAY_SIZE(tests); i++) {
+		from = seq_buf_used(&sb);
+		fail = tests[i].fn();
+		if (fail)
+			seq_buf_printf(&sb, "# %s: %s\nnot ok %u %s\n",
+				       tests[i].name, fail, i + 1, tests[i].name);
+		else
+			seq_buf_printf(&sb, "ok %u %s\n", i + 1, tests[i].name);
+		pr_info("%s", report + from);
+	}
 	dir = debugfs_create_dir("gochan_ktest", NULL);
 	debugfs_create_file("results", 0444, dir, NULL, &results_fops);
 	return 0;

@@ -196,7 +196,7 @@ check() {
 		kmsg "ktest start"
 		say "gochan-suite: ktest"
 		if [ -d /sys/kernel/debug/kunit ]; then
-			insmod /lib/gochan/gochan_ktest.ko conts=2000
+			insmod /lib/gochan/gochan_ktest.ko conts=2000 close_rounds=200
 		else
 			insmod /lib/gochan/gochan_ktest.ko
 		fi
