@@ -138,6 +138,7 @@ struct kgo_chan *kgo_chan_make(size_t elem_size, unsigned int cap, gfp_t gfp)
 	init_waitqueue_head(&ch->recvq);
 	init_waitqueue_head(&ch->sendq);
 	init_waitqueue_head(&ch->pollwq);
+	INIT_LIST_HEAD(&ch->stash);
 	refcount_set(&ch->ref, 1);
 	ch->elem_size = elem_size;
 	ch->dataqsiz = cap;
@@ -162,12 +163,16 @@ EXPORT_SYMBOL_GPL(kgo_chan_get);
 
 static void kgo_chan_free(struct kgo_chan *ch)
 {
+	struct kgo_stash *st, *tmp;
+
 	if (ch->timer) {
 		hrtimer_cancel(&ch->timer->t);
 		kfree(ch->timer);
 	}
 	WARN_ON_ONCE(!list_empty(&ch->recvq.head) ||
 		     !list_empty(&ch->sendq.head));
+	list_for_each_entry_safe(st, tmp, &ch->stash, node)
+		kfree(st);
 	kvfree(ch->buf);
 	kfree(ch);
 	atomic_dec(&kgo_chans_alive);
@@ -198,8 +203,8 @@ void kgo_chan_put(struct kgo_chan *ch)
 }
 EXPORT_SYMBOL_GPL(kgo_chan_put);
 
-/* Wake poll()ers after a change: a value, room, or close. */
-static void kgo_chan_notify(struct kgo_chan *ch)
+/* Wake poll()ers after a change: a value, room, a waiter, or close. */
+void kgo_chan_notify(struct kgo_chan *ch)
 {
 	lockdep_assert_held(&ch->lock);
 	if (wq_has_sleeper(&ch->pollwq))
@@ -246,6 +251,20 @@ static bool kgo_try_recv(struct kgo_chan *ch, struct kgo_select_case *c,
 
 	lockdep_assert_held(&ch->lock);
 	c->err = 0;
+	if (unlikely(ch->nstash)) {
+		struct kgo_stash *st = list_first_entry(&ch->stash,
+							struct kgo_stash, node);
+
+		if (c->val && sz)
+			memcpy(c->val, st->data + (size_t)st->first * sz, sz);
+		st->first++;
+		ch->nstash--;
+		if (!--st->n) {
+			list_del(&st->node);
+			kfree(st);
+		}
+		goto received;
+	}
 	if (ch->qcount) {
 		void *head = kgo_slot(ch, ch->recvx);
 
@@ -317,7 +336,7 @@ bool kgo_case_ready(struct kgo_select_case *c, struct kgo_sel *self)
 	if (c->dir == KGO_SELECT_SEND)
 		return ch->closed || ch->qcount < ch->dataqsiz ||
 		       kgo_wq_has_partner(ch, &ch->recvq, self);
-	return ch->qcount || ch->closed ||
+	return ch->qcount || ch->nstash || ch->closed ||
 	       kgo_wq_has_partner(ch, &ch->sendq, self);
 }
 
@@ -543,6 +562,8 @@ retry:
 				      c->dir == KGO_SELECT_SEND ?
 				      &c->ch->sendq.head : &c->ch->recvq.head);
 			queued = i + 1;
+			/* A partner now waits: poll() may say ready. */
+			kgo_chan_notify(c->ch);
 		}
 		spin_unlock_irqrestore(&c->ch->lock, irqflags);
 		if (ready)
@@ -706,7 +727,7 @@ EXPORT_SYMBOL_GPL(kgo_chan_close);
  */
 unsigned int kgo_chan_len(struct kgo_chan *ch)
 {
-	return ch ? READ_ONCE(ch->qcount) : 0;
+	return ch ? READ_ONCE(ch->qcount) + READ_ONCE(ch->nstash) : 0;
 }
 EXPORT_SYMBOL_GPL(kgo_chan_len);
 
@@ -748,6 +769,80 @@ bool kgo_chan_closed(struct kgo_chan *ch)
 	return READ_ONCE(ch->closed);
 }
 EXPORT_SYMBOL_GPL(kgo_chan_closed);
+
+/* Count the waiters on q whose select is still pending. */
+static unsigned int kgo_wq_pending(struct kgo_chan *ch, wait_queue_head_t *q)
+{
+	struct wait_queue_entry *e;
+	unsigned int n = 0;
+
+	lockdep_assert_held(&ch->lock);
+	list_for_each_entry(e, &q->head, entry) {
+		struct kgo_waiter *w = container_of(e, struct kgo_waiter, entry);
+
+		n += atomic_read(&w->sel->done) == KGO_SEL_PENDING;
+	}
+	return n;
+}
+
+/* A consistent snapshot of ch, for poll(), fdinfo and GOCHAN_IOC_INFO. */
+void kgo_chan_stat(struct kgo_chan *ch, struct kgo_chan_stat *st)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ch->lock, flags);
+	st->len = ch->qcount + ch->nstash;
+	st->closed = ch->closed;
+	st->senders = kgo_wq_pending(ch, &ch->sendq);
+	st->receivers = kgo_wq_pending(ch, &ch->recvq);
+	spin_unlock_irqrestore(&ch->lock, flags);
+}
+
+/* A stash record with room for bytes of values; see kgo_chan_unrecv(). */
+struct kgo_stash *kgo_stash_alloc(size_t bytes, gfp_t gfp)
+{
+	struct kgo_stash *st = kmalloc(struct_size(st, data, bytes), gfp);
+
+	if (st) {
+		st->n = 0;
+		st->first = 0;
+	}
+	return st;
+}
+
+/*
+ * Put back values a receiver took but could not deliver: st->n values
+ * (st->first == 0), in the order they were received.  Receivers already
+ * waiting get them first, in order; the rest go to the head of the
+ * channel, before the buffer, so that the next receive takes them.
+ * Takes ownership of st.  Closed or not, nothing is lost.
+ */
+void kgo_chan_unrecv(struct kgo_chan *ch, struct kgo_stash *st)
+{
+	unsigned long flags;
+	size_t sz = ch->elem_size;
+
+	spin_lock_irqsave(&ch->lock, flags);
+	while (st->n && !ch->nstash) {
+		struct kgo_xfer x = {
+			.src = st->data + (size_t)st->first * sz,
+			.size = sz,
+		};
+
+		if (!kgo_wq_complete_one(ch, &ch->recvq, NULL, &x))
+			break;
+		st->first++;
+		st->n--;
+	}
+	if (st->n) {
+		list_add(&st->node, &ch->stash);
+		ch->nstash += st->n;
+		st = NULL;
+	}
+	kgo_chan_notify(ch);
+	spin_unlock_irqrestore(&ch->lock, flags);
+	kfree(st);
+}
 
 /* ---- timer channels -------------------------------------------------------- */
 

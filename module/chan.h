@@ -39,9 +39,31 @@ struct kgo_chan {
 	unsigned int dataqsiz;		/* I: capacity */
 	size_t elem_size;		/* I */
 	void *buf;			/* L: dataqsiz * elem_size bytes */
+	struct list_head stash;		/* L: struct kgo_stash, put back */
+	unsigned int nstash;		/* L: values in the stash */
 	struct kgo_chan_timer *timer;	/* I: timer channels only */
 	refcount_t ref;			/* A */
 	struct work_struct free_work;	/* deferred free from atomic context */
+};
+
+/*
+ * Values a receiver took but could not deliver (its user buffer faulted),
+ * put back at the head of the channel by kgo_chan_unrecv(): a receive
+ * takes them before the buffer.
+ */
+struct kgo_stash {
+	struct list_head node;		/* L: on ch->stash */
+	unsigned int n;			/* L: values left */
+	unsigned int first;		/* L: the next one */
+	u8 data[];			/* n * elem_size bytes */
+};
+
+/* A snapshot of a channel, for poll() and fdinfo. */
+struct kgo_chan_stat {
+	unsigned int len;		/* buffered and stashed values */
+	unsigned int senders;		/* pending send waiters */
+	unsigned int receivers;		/* pending receive waiters */
+	bool closed;
 };
 
 /* kgo_sel.done: a case index when completed, or one of these. */
@@ -89,6 +111,10 @@ unsigned int kgo_sel_order(const struct kgo_select_case *cases,
 int kgo_select_why(struct kgo_select_case *cases, unsigned int n,
 		   unsigned int flags, ktime_t deadline,
 		   enum kgo_wait_reason why);
+void kgo_chan_notify(struct kgo_chan *ch);
+void kgo_chan_stat(struct kgo_chan *ch, struct kgo_chan_stat *st);
+struct kgo_stash *kgo_stash_alloc(size_t bytes, gfp_t gfp);
+void kgo_chan_unrecv(struct kgo_chan *ch, struct kgo_stash *st);
 int kgo_chan_init(void);
 void kgo_chan_exit(void);
 unsigned int kgo_chans_alive_count(void);

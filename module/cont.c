@@ -333,6 +333,7 @@ retry:
 				      w->dir == KGO_SELECT_SEND ?
 				      &w->ch->sendq.head : &w->ch->recvq.head);
 			queued = i + 1;
+			kgo_chan_notify(w->ch);
 		}
 		spin_unlock_irqrestore(&w->ch->lock, irqflags);
 		if (ready)

@@ -59,6 +59,12 @@ static long gochan_dev_ioctl(struct file *file, unsigned int cmd,
 	switch (cmd) {
 	case GOCHAN_IOC_API:
 		return gochan_ioctl_api(argp);
+	case GOCHAN_IOC_MAKE:
+		return gochan_ioctl_make(argp);
+	case GOCHAN_IOC_SELECT:
+		return gochan_ioctl_select(argp);
+	case GOCHAN_IOC_TIMER:
+		return gochan_ioctl_timer(argp);
 	default:
 		return -ENOIOCTLCMD;
 	}

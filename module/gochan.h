@@ -12,11 +12,17 @@
 #include "compat.h"
 
 /* Every GOCHAN_FEATURE_* bit this build of the module implements. */
-#define GOCHAN_FEATURES		GOCHAN_FEATURE_API
+#define GOCHAN_FEATURES		(GOCHAN_FEATURE_API | GOCHAN_FEATURE_CHAN)
 
 /* dev.c: the /dev/gochan misc device. */
 int gochan_dev_init(void);
 void gochan_dev_exit(void);
+
+/* uchan.c: channel fds, and the /dev/gochan commands that make them. */
+long gochan_ioctl_make(struct gochan_make __user *um);
+long gochan_ioctl_timer(struct gochan_timer __user *ut);
+long gochan_ioctl_select(struct gochan_select __user *us);
+unsigned int gochan_files_alive_count(void);
 
 /* debugfs.c */
 void gochan_debugfs_init(void);

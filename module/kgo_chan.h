@@ -6,6 +6,7 @@
 #ifndef _KGO_CHAN_H
 #define _KGO_CHAN_H
 
+#include <linux/gochan.h>	/* uapi: GOCHAN_DIR_* */
 #include <linux/ktime.h>
 #include <linux/types.h>
 
@@ -125,6 +126,11 @@ int kgo_select(struct kgo_select_case *cases, unsigned int n,
 struct kgo_chan *kgo_chan_after(ktime_t d, gfp_t gfp);
 struct kgo_chan *kgo_chan_tick(ktime_t period, gfp_t gfp);
 bool kgo_chan_timer_stop(struct kgo_chan *ch);
+
+/* Channels shared with userspace: GOCHAN_DIR_* directions. */
+struct kgo_chan *kgo_chan_fdget(int fd, unsigned int dir);
+int kgo_chan_fd_install(struct kgo_chan *ch, unsigned int dir,
+			unsigned int flags);
 
 /* Contexts: Go's context package. */
 struct kgo_ctx;

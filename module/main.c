@@ -20,6 +20,49 @@ static void gochan_check_uapi_layout(void)
 	BUILD_BUG_ON(offsetof(struct gochan_api, flags) != 4);
 	BUILD_BUG_ON(offsetof(struct gochan_api, features) != 8);
 	BUILD_BUG_ON(offsetof(struct gochan_api, reserved) != 16);
+
+	BUILD_BUG_ON(sizeof(struct gochan_make) != 32);
+	BUILD_BUG_ON(offsetof(struct gochan_make, cap) != 4);
+	BUILD_BUG_ON(offsetof(struct gochan_make, flags) != 8);
+	BUILD_BUG_ON(offsetof(struct gochan_make, pad) != 12);
+	BUILD_BUG_ON(offsetof(struct gochan_make, reserved) != 16);
+
+	BUILD_BUG_ON(sizeof(struct gochan_xfer) != 40);
+	BUILD_BUG_ON(offsetof(struct gochan_xfer, count) != 8);
+	BUILD_BUG_ON(offsetof(struct gochan_xfer, flags) != 12);
+	BUILD_BUG_ON(offsetof(struct gochan_xfer, timeout) != 16);
+	BUILD_BUG_ON(offsetof(struct gochan_xfer, done) != 24);
+	BUILD_BUG_ON(offsetof(struct gochan_xfer, ok) != 28);
+	BUILD_BUG_ON(offsetof(struct gochan_xfer, reserved) != 32);
+
+	BUILD_BUG_ON(sizeof(struct gochan_case) != 24);
+	BUILD_BUG_ON(offsetof(struct gochan_case, op) != 4);
+	BUILD_BUG_ON(offsetof(struct gochan_case, buf) != 8);
+	BUILD_BUG_ON(offsetof(struct gochan_case, ok) != 16);
+	BUILD_BUG_ON(offsetof(struct gochan_case, err) != 20);
+
+	BUILD_BUG_ON(sizeof(struct gochan_select) != 40);
+	BUILD_BUG_ON(offsetof(struct gochan_select, n) != 8);
+	BUILD_BUG_ON(offsetof(struct gochan_select, flags) != 12);
+	BUILD_BUG_ON(offsetof(struct gochan_select, timeout) != 16);
+	BUILD_BUG_ON(offsetof(struct gochan_select, index) != 24);
+	BUILD_BUG_ON(offsetof(struct gochan_select, pad) != 28);
+	BUILD_BUG_ON(offsetof(struct gochan_select, reserved) != 32);
+
+	BUILD_BUG_ON(sizeof(struct gochan_timer) != 24);
+	BUILD_BUG_ON(offsetof(struct gochan_timer, flags) != 8);
+	BUILD_BUG_ON(offsetof(struct gochan_timer, pad) != 12);
+	BUILD_BUG_ON(offsetof(struct gochan_timer, reserved) != 16);
+
+	BUILD_BUG_ON(sizeof(struct gochan_dup) != 16);
+	BUILD_BUG_ON(offsetof(struct gochan_dup, flags) != 4);
+	BUILD_BUG_ON(offsetof(struct gochan_dup, reserved) != 8);
+
+	BUILD_BUG_ON(sizeof(struct gochan_info) != 56);
+	BUILD_BUG_ON(offsetof(struct gochan_info, senders) != 20);
+	BUILD_BUG_ON(offsetof(struct gochan_info, pad) != 28);
+	BUILD_BUG_ON(offsetof(struct gochan_info, id) != 32);
+	BUILD_BUG_ON(offsetof(struct gochan_info, reserved) != 40);
 }
 
 static int __init gochan_init(void)

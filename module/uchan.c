@@ -1,0 +1,801 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Channel file descriptors: userspace's channels.
+ *
+ * GOCHAN_IOC_MAKE on /dev/gochan makes a kernel channel (struct kgo_chan)
+ * and returns an anon-inode fd for it.  Every struct file of a channel
+ * carries a direction (what it may do: send, receive, or both) and points
+ * at one struct gochan_uchan, the userspace side of the channel, shared
+ * by every fd derived from it: its per-user charge and the count of
+ * files that may send, for autoclose.  fork(), dup() and SCM_RIGHTS share
+ * the struct file; GOCHAN_IOC_DUP makes a new one, maybe narrower.
+ *
+ * Values cross the user boundary through kernel bounce buffers: a send
+ * copies in before it sends, so a fault sends nothing; a receive copies
+ * out after it received, and when that faults the values are put back
+ * at the head of the channel (kgo_chan_unrecv()), so nothing is lost.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/compat.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/hashtable.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/uidgid.h>
+
+#include "chan.h"
+#include "gochan.h"
+
+static unsigned int max_elem_size = 64 << 10;
+module_param(max_elem_size, uint, 0644);
+MODULE_PARM_DESC(max_elem_size, "Largest value of a userspace channel, bytes (at most 65536)");
+
+static unsigned int max_chan_bytes = 16 << 20;
+module_param(max_chan_bytes, uint, 0644);
+MODULE_PARM_DESC(max_chan_bytes, "Largest buffer (cap * elem_size) of a userspace channel, bytes");
+
+static unsigned int max_chans_per_user = 4096;
+module_param(max_chans_per_user, uint, 0644);
+MODULE_PARM_DESC(max_chans_per_user, "Channels one user may have open at once (0: no limit)");
+
+/* ---- per-user accounting ------------------------------------------------- */
+
+struct gochan_user {
+	struct hlist_node node;		/* U */
+	kuid_t uid;			/* I */
+	unsigned int chans;		/* U */
+};
+
+/* Protects the U fields: the table and every user's count. */
+static DEFINE_SPINLOCK(gochan_users_lock);
+static DEFINE_HASHTABLE(gochan_users, 6);
+
+static struct gochan_user *gochan_user_find(kuid_t uid)
+{
+	struct gochan_user *u;
+
+	lockdep_assert_held(&gochan_users_lock);
+	hash_for_each_possible(gochan_users, u, node, __kuid_val(uid))
+		if (uid_eq(u->uid, uid))
+			return u;
+	return NULL;
+}
+
+/* Charge one channel to the caller's user: -EMFILE over the limit. */
+static int gochan_user_charge(kuid_t uid)
+{
+	struct gochan_user *u, *fresh;
+	unsigned int limit = READ_ONCE(max_chans_per_user);
+	int ret = 0;
+
+	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL_ACCOUNT);
+	if (!fresh)
+		return -ENOMEM;
+	spin_lock(&gochan_users_lock);
+	u = gochan_user_find(uid);
+	if (!u) {
+		u = fresh;
+		fresh = NULL;
+		u->uid = uid;
+		hash_add(gochan_users, &u->node, __kuid_val(uid));
+	}
+	if (limit && u->chans >= limit)
+		ret = -EMFILE;
+	else
+		u->chans++;
+	if (!u->chans) {
+		hash_del(&u->node);
+		fresh = u;
+	}
+	spin_unlock(&gochan_users_lock);
+	kfree(fresh);
+	return ret;
+}
+
+static void gochan_user_uncharge(kuid_t uid)
+{
+	struct gochan_user *u;
+
+	spin_lock(&gochan_users_lock);
+	u = gochan_user_find(uid);
+	if (!WARN_ON_ONCE(!u || !u->chans) && !--u->chans)
+		hash_del(&u->node);
+	else
+		u = NULL;
+	spin_unlock(&gochan_users_lock);
+	kfree(u);
+}
+
+/* ---- the shared userspace side of a channel ------------------------------ */
+
+struct gochan_uchan {
+	struct kgo_chan *ch;		/* I: a reference */
+	refcount_t ref;			/* A: one per struct file */
+	atomic_t senders;		/* A: files that may send */
+	kuid_t owner;			/* I: charged for it, or INVALID_UID */
+	u64 id;				/* I */
+	u32 flags;			/* I: GOCHAN_INFO_AUTOCLOSE, _TIMER */
+};
+
+/* One per struct file. */
+struct gochan_file {
+	struct gochan_uchan *uc;	/* I: a reference */
+	u32 dir;			/* I: GOCHAN_DIR_* */
+};
+
+static atomic64_t gochan_next_id = ATOMIC64_INIT(0);
+static atomic_t gochan_files_alive = ATOMIC_INIT(0);
+
+static void gochan_uchan_put(struct gochan_uchan *uc)
+{
+	if (!refcount_dec_and_test(&uc->ref))
+		return;
+	if (uid_valid(uc->owner))
+		gochan_user_uncharge(uc->owner);
+	kgo_chan_put(uc->ch);
+	kfree(uc);
+}
+
+static const struct file_operations gochan_chan_fops;
+
+/* The gochan_file of a channel fd's file, or NULL for any other file. */
+static struct gochan_file *gochan_file_of(struct file *file)
+{
+	return file->f_op == &gochan_chan_fops ? file->private_data : NULL;
+}
+
+/*
+ * A new fd for uc with direction dir; takes a reference on uc for the
+ * file.  Returns the fd or -errno.
+ */
+static int gochan_install(struct gochan_uchan *uc, u32 dir, u32 flags)
+{
+	struct gochan_file *gf;
+	struct file *file;
+	int fd, ret;
+
+	gf = kzalloc(sizeof(*gf), GFP_KERNEL_ACCOUNT);
+	if (!gf)
+		return -ENOMEM;
+	gf->uc = uc;
+	gf->dir = dir;
+	fd = get_unused_fd_flags(O_RDWR | (flags & GOCHAN_CLOEXEC ? O_CLOEXEC : 0));
+	if (fd < 0) {
+		ret = fd;
+		goto err_free;
+	}
+	refcount_inc(&uc->ref);
+	if (dir & GOCHAN_DIR_SEND)
+		atomic_inc(&uc->senders);
+	file = anon_inode_getfile("[gochan]", &gochan_chan_fops, gf, O_RDWR);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto err_put;
+	}
+	atomic_inc(&gochan_files_alive);
+	fd_install(fd, file);
+	return fd;
+
+err_put:
+	if (dir & GOCHAN_DIR_SEND)
+		atomic_dec(&uc->senders);
+	refcount_dec(&uc->ref);		/* the caller still holds one */
+	put_unused_fd(fd);
+err_free:
+	kfree(gf);
+	return ret;
+}
+
+/* A gochan_uchan for ch (takes over the caller's reference on ch). */
+static struct gochan_uchan *gochan_uchan_new(struct kgo_chan *ch, u32 flags,
+					     kuid_t owner)
+{
+	struct gochan_uchan *uc = kzalloc(sizeof(*uc), GFP_KERNEL_ACCOUNT);
+
+	if (!uc)
+		return NULL;
+	uc->ch = ch;
+	refcount_set(&uc->ref, 1);
+	uc->owner = owner;
+	uc->flags = flags;
+	uc->id = atomic64_inc_return(&gochan_next_id);
+	return uc;
+}
+
+/*
+ * Charge the caller, wrap ch and return a new fd; on failure ch is put.
+ * The creator's reference on the gochan_uchan is dropped at the end: the
+ * file holds its own.
+ */
+static int gochan_chan_new_fd(struct kgo_chan *ch, u32 dir, u32 flags,
+			      u32 uflags)
+{
+	kuid_t uid = current_uid();
+	struct gochan_uchan *uc;
+	int ret;
+
+	ret = gochan_user_charge(uid);
+	if (ret) {
+		kgo_chan_put(ch);
+		return ret;
+	}
+	uc = gochan_uchan_new(ch, uflags, uid);
+	if (!uc) {
+		gochan_user_uncharge(uid);
+		kgo_chan_put(ch);
+		return -ENOMEM;
+	}
+	ret = gochan_install(uc, dir, flags);
+	gochan_uchan_put(uc);
+	return ret;
+}
+
+/* ---- time limits ---------------------------------------------------------- */
+
+/*
+ * The absolute deadline of GOCHAN_TIMEOUT / GOCHAN_DEADLINE, or
+ * KGO_FOREVER.  -EINVAL for both flags, a negative time, or a time
+ * without a flag.
+ */
+static int gochan_deadline(u32 flags, s64 timeout, ktime_t *deadline)
+{
+	if ((flags & GOCHAN_TIMEOUT) && (flags & GOCHAN_DEADLINE))
+		return -EINVAL;
+	if (!(flags & (GOCHAN_TIMEOUT | GOCHAN_DEADLINE))) {
+		*deadline = KGO_FOREVER;
+		return timeout ? -EINVAL : 0;
+	}
+	if (timeout < 0)
+		return -EINVAL;
+	if (flags & GOCHAN_DEADLINE)
+		*deadline = ns_to_ktime(timeout);
+	else
+		*deadline = ktime_add_safe(ktime_get(), ns_to_ktime(timeout));
+	return 0;
+}
+
+/*
+ * A signal with a relative timeout cannot restart: the time would start
+ * over.  -ERESTARTSYS becomes -EINTR there, as for poll() and select().
+ */
+static int gochan_signal_ret(int ret, u32 flags)
+{
+	if (ret == -ERESTARTSYS && (flags & GOCHAN_TIMEOUT))
+		return -EINTR;
+	return ret;
+}
+
+/* ---- send and receive ------------------------------------------------------- */
+
+/* Values moved per bounce buffer: at least one, else about 16 KiB. */
+#define GOCHAN_CHUNK_BYTES	(16U << 10)
+/* A single small value is bounced on the stack. */
+#define GOCHAN_STACK_BYTES	64
+
+static int gochan_xfer_check(const struct gochan_xfer *x)
+{
+	if (!x->count || x->count > GOCHAN_BATCH_MAX || x->reserved ||
+	    x->flags & ~(GOCHAN_NONBLOCK | GOCHAN_TIMEOUT | GOCHAN_DEADLINE |
+			 GOCHAN_WAITALL))
+		return -EINVAL;
+	return 0;
+}
+
+/* The kgo flags for the i-th value of a transfer. */
+static unsigned int gochan_xfer_kflags(const struct gochan_xfer *x,
+				       unsigned int i)
+{
+	if ((x->flags & GOCHAN_NONBLOCK) || (i && !(x->flags & GOCHAN_WAITALL)))
+		return KGO_NONBLOCK;
+	return KGO_INTERRUPTIBLE;
+}
+
+static int gochan_do_send(struct gochan_file *gf, struct gochan_xfer *x,
+			  ktime_t deadline)
+{
+	struct kgo_chan *ch = gf->uc->ch;
+	size_t sz = kgo_chan_elem_size(ch);
+	unsigned int per = sz ? max_t(size_t, 1, GOCHAN_CHUNK_BYTES / sz) :
+				GOCHAN_BATCH_MAX;
+	const u8 __user *ubuf = u64_to_user_ptr(x->buf);
+	u8 stack[GOCHAN_STACK_BYTES], *kbuf = stack;
+	unsigned int i;
+	int ret = 0;
+
+	per = min(per, x->count);
+	if (per * sz > sizeof(stack)) {
+		kbuf = kvmalloc(per * sz, GFP_KERNEL);
+		if (!kbuf)
+			return -ENOMEM;
+	}
+	for (i = 0; i < x->count; i++) {
+		unsigned int slot = i % per;
+
+		if (!slot && sz) {
+			size_t n = min(per, x->count - i) * sz;
+
+			if (copy_from_user(kbuf, ubuf + (size_t)i * sz, n)) {
+				ret = -EFAULT;
+				break;
+			}
+		}
+		ret = kgo_chan_send_opts(ch, kbuf + slot * sz,
+					 gochan_xfer_kflags(x, i), deadline);
+		if (ret)
+			break;
+		x->done++;
+	}
+	if (kbuf != stack)
+		kvfree(kbuf);
+	return ret;
+}
+
+/*
+ * Deliver n received values from st to the user at ubuf; on a fault, put
+ * them back in the channel.  Returns 0 or -EFAULT.
+ */
+static int gochan_recv_flush(struct kgo_chan *ch, struct kgo_stash *st,
+			     u8 __user *ubuf, size_t sz)
+{
+	if (!st->n || !copy_to_user(ubuf, st->data, st->n * sz)) {
+		st->n = 0;
+		return 0;
+	}
+	kgo_chan_unrecv(ch, st);
+	return -EFAULT;
+}
+
+static int gochan_do_recv(struct gochan_file *gf, struct gochan_xfer *x,
+			  ktime_t deadline)
+{
+	struct kgo_chan *ch = gf->uc->ch;
+	size_t sz = kgo_chan_elem_size(ch);
+	unsigned int per = sz ? max_t(size_t, 1, GOCHAN_CHUNK_BYTES / sz) :
+				GOCHAN_BATCH_MAX;
+	u8 __user *ubuf = u64_to_user_ptr(x->buf);
+	struct kgo_stash *st;
+	unsigned int i, base = 0;
+	int ret = 0, fret;
+	bool ok = true;
+
+	per = min(per, x->count);
+	/* The bounce buffer doubles as the put-back record. */
+	st = kgo_stash_alloc(per * sz, GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	for (i = 0; i < x->count; i++) {
+		void *slot = st->data + st->n * sz;
+
+		ret = kgo_chan_recv_opts(ch, sz ? slot : NULL, &ok,
+					 gochan_xfer_kflags(x, i), deadline);
+		if (ret)
+			break;
+		if (!ok) {
+			/* Closed and drained: Go's zero value, ok = false. */
+			if (sz && clear_user(ubuf + (size_t)i * sz, sz))
+				ret = -EFAULT;
+			break;
+		}
+		st->n++;
+		if (st->n == per) {
+			ret = gochan_recv_flush(ch, st, ubuf + (size_t)base * sz,
+						sz);
+			if (ret) {
+				st = NULL;	/* the channel owns it now */
+				break;
+			}
+			x->done += per;
+			base = i + 1;
+		}
+	}
+	if (st) {
+		unsigned int n = st->n;
+
+		fret = gochan_recv_flush(ch, st, ubuf + (size_t)base * sz, sz);
+		if (fret)
+			ret = fret;
+		else
+			x->done += n;
+		if (!fret)
+			kfree(st);
+	}
+	x->ok = ok;
+	return ret;
+}
+
+static long gochan_ioctl_xfer(struct gochan_file *gf,
+			      struct gochan_xfer __user *ux, bool send)
+{
+	struct gochan_xfer x;
+	ktime_t deadline;
+	int ret;
+
+	if (copy_from_user(&x, ux, sizeof(x)))
+		return -EFAULT;
+	ret = gochan_xfer_check(&x);
+	if (!ret)
+		ret = gochan_deadline(x.flags, x.timeout, &deadline);
+	if (ret)
+		return ret;
+	if (!(gf->dir & (send ? GOCHAN_DIR_SEND : GOCHAN_DIR_RECV)))
+		return -EBADF;
+	/* The outputs must be writable before anything moves. */
+	if (put_user(0U, &ux->done) || put_user(0U, &ux->ok))
+		return -EFAULT;
+	x.done = 0;
+	x.ok = 0;
+	ret = send ? gochan_do_send(gf, &x, deadline) :
+		     gochan_do_recv(gf, &x, deadline);
+	/* Values moved: that is the result, whatever stopped the rest. */
+	if (x.done)
+		ret = 0;
+	if (put_user(x.done, &ux->done) || put_user(x.ok, &ux->ok))
+		ret = -EFAULT;
+	return gochan_signal_ret(ret, x.flags);
+}
+
+/* ---- the other channel fd commands -------------------------------------- */
+
+static long gochan_ioctl_close(struct gochan_file *gf)
+{
+	if (!(gf->dir & GOCHAN_DIR_SEND))
+		return -EBADF;
+	return kgo_chan_close(gf->uc->ch);
+}
+
+static long gochan_ioctl_info(struct gochan_file *gf,
+			      struct gochan_info __user *ui)
+{
+	struct gochan_uchan *uc = gf->uc;
+	struct gochan_info info = {};
+	struct kgo_chan_stat st;
+
+	kgo_chan_stat(uc->ch, &st);
+	info.elem_size = kgo_chan_elem_size(uc->ch);
+	info.cap = kgo_chan_cap(uc->ch);
+	info.len = st.len;
+	info.flags = uc->flags | (st.closed ? GOCHAN_INFO_CLOSED : 0);
+	info.dir = gf->dir;
+	info.senders = st.senders;
+	info.receivers = st.receivers;
+	info.id = uc->id;
+	return copy_to_user(ui, &info, sizeof(info)) ? -EFAULT : 0;
+}
+
+static long gochan_ioctl_dup(struct gochan_file *gf,
+			     struct gochan_dup __user *ud)
+{
+	struct gochan_dup d;
+
+	if (copy_from_user(&d, ud, sizeof(d)))
+		return -EFAULT;
+	if (d.reserved || d.flags & ~GOCHAN_CLOEXEC || !d.dir ||
+	    d.dir & ~(GOCHAN_DIR_SEND | GOCHAN_DIR_RECV))
+		return -EINVAL;
+	/* Narrowing only: a receive-only fd cannot grant sending. */
+	if (d.dir & ~gf->dir)
+		return -EBADF;
+	return gochan_install(gf->uc, d.dir, d.flags);
+}
+
+static long gochan_chan_ioctl(struct file *file, unsigned int cmd,
+			      unsigned long arg)
+{
+	struct gochan_file *gf = file->private_data;
+	void __user *argp = (void __user *)arg;
+
+	switch (cmd) {
+	case GOCHAN_IOC_SEND:
+		return gochan_ioctl_xfer(gf, argp, true);
+	case GOCHAN_IOC_RECV:
+		return gochan_ioctl_xfer(gf, argp, false);
+	case GOCHAN_IOC_CLOSE:
+		return gochan_ioctl_close(gf);
+	case GOCHAN_IOC_INFO:
+		return gochan_ioctl_info(gf, argp);
+	case GOCHAN_IOC_DUP:
+		return gochan_ioctl_dup(gf, argp);
+	default:
+		return -ENOIOCTLCMD;
+	}
+}
+
+static __poll_t gochan_chan_poll(struct file *file, poll_table *pt)
+{
+	struct gochan_file *gf = file->private_data;
+	struct kgo_chan *ch = gf->uc->ch;
+	struct kgo_chan_stat st;
+	__poll_t mask = 0;
+
+	poll_wait(file, &ch->pollwq, pt);
+	kgo_chan_stat(ch, &st);
+	if ((gf->dir & GOCHAN_DIR_RECV) && (st.len || st.senders || st.closed))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (gf->dir & GOCHAN_DIR_SEND) {
+		if (st.closed)
+			mask |= EPOLLOUT | EPOLLWRNORM | EPOLLERR;
+		else if (st.len < kgo_chan_cap(ch) || st.receivers)
+			mask |= EPOLLOUT | EPOLLWRNORM;
+	}
+	if (st.closed)
+		mask |= EPOLLHUP;
+	return mask;
+}
+
+static void gochan_chan_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct gochan_file *gf = file->private_data;
+	struct gochan_uchan *uc = gf->uc;
+	struct kgo_chan_stat st;
+
+	kgo_chan_stat(uc->ch, &st);
+	seq_printf(m, "gochan-id:\t%llu\n", uc->id);
+	seq_printf(m, "elem_size:\t%zu\n", kgo_chan_elem_size(uc->ch));
+	seq_printf(m, "cap:\t%u\n", kgo_chan_cap(uc->ch));
+	seq_printf(m, "len:\t%u\n", st.len);
+	seq_printf(m, "closed:\t%d\n", st.closed);
+	seq_printf(m, "dir:\t%s%s\n", gf->dir & GOCHAN_DIR_RECV ? "recv" : "",
+		   gf->dir == (GOCHAN_DIR_SEND | GOCHAN_DIR_RECV) ? ",send" :
+		   gf->dir == GOCHAN_DIR_SEND ? "send" : "");
+	seq_printf(m, "autoclose:\t%d\n", !!(uc->flags & GOCHAN_INFO_AUTOCLOSE));
+	seq_printf(m, "timer:\t%d\n", !!(uc->flags & GOCHAN_INFO_TIMER));
+	seq_printf(m, "blocked_senders:\t%u\n", st.senders);
+	seq_printf(m, "blocked_receivers:\t%u\n", st.receivers);
+}
+
+static int gochan_chan_release(struct inode *inode, struct file *file)
+{
+	struct gochan_file *gf = file->private_data;
+	struct gochan_uchan *uc = gf->uc;
+
+	/* The last file that may send is gone: a pipe's EOF. */
+	if ((gf->dir & GOCHAN_DIR_SEND) && atomic_dec_and_test(&uc->senders) &&
+	    (uc->flags & GOCHAN_INFO_AUTOCLOSE))
+		kgo_chan_close(uc->ch);
+	gochan_uchan_put(uc);
+	kfree(gf);
+	atomic_dec(&gochan_files_alive);
+	return 0;
+}
+
+static const struct file_operations gochan_chan_fops = {
+	.owner		= THIS_MODULE,
+	.release	= gochan_chan_release,
+	.poll		= gochan_chan_poll,
+	.unlocked_ioctl	= gochan_chan_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.show_fdinfo	= gochan_chan_show_fdinfo,
+};
+
+/* ---- commands on /dev/gochan ---------------------------------------------- */
+
+long gochan_ioctl_make(struct gochan_make __user *um)
+{
+	struct gochan_make mk;
+	struct kgo_chan *ch;
+	size_t bytes;
+
+	if (copy_from_user(&mk, um, sizeof(mk)))
+		return -EFAULT;
+	if (mk.pad || mk.reserved[0] || mk.reserved[1] ||
+	    mk.flags & ~(GOCHAN_CLOEXEC | GOCHAN_AUTOCLOSE))
+		return -EINVAL;
+	if (mk.elem_size > min_t(u32, READ_ONCE(max_elem_size),
+				 KGO_CHAN_MAX_ELEM))
+		return -EMSGSIZE;
+	bytes = (size_t)mk.elem_size * mk.cap;
+	if (bytes > min_t(u32, READ_ONCE(max_chan_bytes), KGO_CHAN_MAX_BUF))
+		return -EFBIG;
+	ch = kgo_chan_make(mk.elem_size, mk.cap, GFP_KERNEL_ACCOUNT);
+	if (IS_ERR(ch))
+		return PTR_ERR(ch);
+	return gochan_chan_new_fd(ch, GOCHAN_DIR_SEND | GOCHAN_DIR_RECV,
+				  mk.flags,
+				  mk.flags & GOCHAN_AUTOCLOSE ?
+				  GOCHAN_INFO_AUTOCLOSE : 0);
+}
+
+long gochan_ioctl_timer(struct gochan_timer __user *ut)
+{
+	struct gochan_timer t;
+	struct kgo_chan *ch;
+
+	if (copy_from_user(&t, ut, sizeof(t)))
+		return -EFAULT;
+	if (t.pad || t.reserved || t.flags & ~(GOCHAN_CLOEXEC | GOCHAN_TICKER) ||
+	    t.ns < 0 || ((t.flags & GOCHAN_TICKER) && t.ns < NSEC_PER_USEC))
+		return -EINVAL;
+	ch = t.flags & GOCHAN_TICKER ?
+	     kgo_chan_tick(ns_to_ktime(t.ns), GFP_KERNEL_ACCOUNT) :
+	     kgo_chan_after(ns_to_ktime(t.ns), GFP_KERNEL_ACCOUNT);
+	if (IS_ERR(ch))
+		return PTR_ERR(ch);
+	return gochan_chan_new_fd(ch, GOCHAN_DIR_RECV, t.flags,
+				  GOCHAN_INFO_TIMER);
+}
+
+/* One case of a select being set up: its file and its kernel value. */
+struct gochan_sel_case {
+	struct file *file;
+	void *kval;
+};
+
+long gochan_ioctl_select(struct gochan_select __user *us)
+{
+	struct gochan_case __user *ucases;
+	struct kgo_select_case *kc = NULL;
+	struct gochan_sel_case *sc = NULL;
+	struct gochan_case *cases = NULL;
+	struct gochan_select sel;
+	struct kgo_stash *st;
+	ktime_t deadline;
+	unsigned int i, kflags;
+	int ret, idx;
+
+	if (copy_from_user(&sel, us, sizeof(sel)))
+		return -EFAULT;
+	if (sel.pad || sel.reserved || sel.n > GOCHAN_SELECT_MAX ||
+	    sel.flags & ~(GOCHAN_NONBLOCK | GOCHAN_BIASED | GOCHAN_TIMEOUT |
+			  GOCHAN_DEADLINE))
+		return -EINVAL;
+	ret = gochan_deadline(sel.flags, sel.timeout, &deadline);
+	if (ret)
+		return ret;
+	if (put_user(0U, &us->index))
+		return -EFAULT;
+	ucases = u64_to_user_ptr(sel.cases);
+	if (sel.n) {
+		cases = kvmalloc_array(sel.n, sizeof(*cases), GFP_KERNEL);
+		kc = kvcalloc(sel.n, sizeof(*kc), GFP_KERNEL);
+		sc = kvcalloc(sel.n, sizeof(*sc), GFP_KERNEL);
+		ret = -ENOMEM;
+		if (!cases || !kc || !sc)
+			goto out;
+		ret = -EFAULT;
+		if (copy_from_user(cases, ucases, sel.n * sizeof(*cases)))
+			goto out;
+	}
+	for (i = 0; i < sel.n; i++) {
+		struct gochan_case *c = &cases[i];
+		struct gochan_file *gf;
+		size_t sz;
+
+		ret = -EINVAL;
+		if (c->op > GOCHAN_OP_SEND)
+			goto out;
+		kc[i].dir = c->op == GOCHAN_OP_SEND ? KGO_SELECT_SEND :
+						       KGO_SELECT_RECV;
+		/* Any case's outputs may be written: they must be writable. */
+		ret = -EFAULT;
+		if (put_user(0U, &ucases[i].ok) || put_user(0, &ucases[i].err))
+			goto out;
+		if (c->fd == -1)
+			continue;	/* a nil channel */
+		ret = -EBADF;
+		sc[i].file = fget(c->fd);
+		if (!sc[i].file)
+			goto out;
+		gf = gochan_file_of(sc[i].file);
+		if (!gf || !(gf->dir & (c->op == GOCHAN_OP_SEND ?
+					GOCHAN_DIR_SEND : GOCHAN_DIR_RECV)))
+			goto out;
+		kc[i].ch = gf->uc->ch;
+		sz = kgo_chan_elem_size(kc[i].ch);
+		if (!sz || (c->op == GOCHAN_OP_RECV && !c->buf))
+			continue;
+		ret = -ENOMEM;
+		sc[i].kval = kmalloc(sz, GFP_KERNEL);
+		if (!sc[i].kval)
+			goto out;
+		kc[i].val = sc[i].kval;
+		ret = -EFAULT;
+		if (c->op == GOCHAN_OP_SEND &&
+		    copy_from_user(sc[i].kval, u64_to_user_ptr(c->buf), sz))
+			goto out;
+	}
+	kflags = KGO_INTERRUPTIBLE;
+	if (sel.flags & GOCHAN_NONBLOCK)
+		kflags |= KGO_NONBLOCK;
+	if (sel.flags & GOCHAN_BIASED)
+		kflags |= KGO_BIASED;
+	idx = kgo_select(kc, sel.n, kflags, deadline);
+	if (idx < 0) {
+		ret = gochan_signal_ret(idx, sel.flags);
+		goto out;
+	}
+	ret = 0;
+	if (put_user((u32)idx, &us->index) ||
+	    put_user((u32)kc[idx].ok, &ucases[idx].ok) ||
+	    put_user(kc[idx].err, &ucases[idx].err))
+		ret = -EFAULT;
+	if (kc[idx].dir == KGO_SELECT_RECV && kc[idx].ok && sc[idx].kval) {
+		size_t sz = kgo_chan_elem_size(kc[idx].ch);
+
+		if (!ret && copy_to_user(u64_to_user_ptr(cases[idx].buf),
+					 sc[idx].kval, sz))
+			ret = -EFAULT;
+		if (ret) {
+			/* Not delivered: the value goes back. */
+			st = kgo_stash_alloc(sz, GFP_KERNEL | __GFP_NOFAIL);
+			memcpy(st->data, sc[idx].kval, sz);
+			st->n = 1;
+			kgo_chan_unrecv(kc[idx].ch, st);
+		}
+	}
+out:
+	for (i = 0; sc && i < sel.n; i++) {
+		kfree(sc[i].kval);
+		if (sc[i].file)
+			fput(sc[i].file);
+	}
+	kvfree(sc);
+	kvfree(kc);
+	kvfree(cases);
+	return ret;
+}
+
+/* ---- sharing channels with kernel code ------------------------------------ */
+
+/**
+ * kgo_chan_fdget() - the channel behind a gochan channel fd
+ * @fd:  a file descriptor of the calling process
+ * @dir: GOCHAN_DIR_SEND and/or GOCHAN_DIR_RECV: what the fd must allow
+ *
+ * Lets a kernel module (an ioctl of its own, say) work on a channel that
+ * userspace made.  The reference it returns keeps the channel alive after
+ * the process closes its fds; the direction and autoclose stay the fd's
+ * business.
+ *
+ * Context: Process context.
+ * Return: the channel with a reference (drop it with kgo_chan_put()), or
+ * ERR_PTR(-EBADF) when @fd is not a gochan channel fd allowing @dir.
+ */
+struct kgo_chan *kgo_chan_fdget(int fd, unsigned int dir)
+{
+	struct kgo_chan *ch = ERR_PTR(-EBADF);
+	struct gochan_file *gf;
+	struct file *file;
+
+	file = fget(fd);
+	if (!file)
+		return ch;
+	gf = gochan_file_of(file);
+	if (gf && !(dir & ~gf->dir))
+		ch = kgo_chan_get(gf->uc->ch);
+	fput(file);
+	return ch;
+}
+EXPORT_SYMBOL_GPL(kgo_chan_fdget);
+
+/**
+ * kgo_chan_fd_install() - give a kernel channel to the calling process
+ * @ch:    the channel; a reference is taken for the fd
+ * @dir:   GOCHAN_DIR_SEND and/or GOCHAN_DIR_RECV
+ * @flags: GOCHAN_CLOEXEC
+ *
+ * The fd behaves as one from GOCHAN_IOC_MAKE, without autoclose; it is
+ * charged to the calling user.
+ *
+ * Context: Process context.
+ * Return: the new fd, or -EINVAL, -EMFILE (the per-user limit or the
+ * process's fd limit) or -ENOMEM.
+ */
+int kgo_chan_fd_install(struct kgo_chan *ch, unsigned int dir,
+			unsigned int flags)
+{
+	if (!ch || !dir || dir & ~(GOCHAN_DIR_SEND | GOCHAN_DIR_RECV) ||
+	    flags & ~GOCHAN_CLOEXEC)
+		return -EINVAL;
+	return gochan_chan_new_fd(kgo_chan_get(ch), dir, flags, 0);
+}
+EXPORT_SYMBOL_GPL(kgo_chan_fd_install);
+
+unsigned int gochan_files_alive_count(void)
+{
+	return atomic_read(&gochan_files_alive);
+}
