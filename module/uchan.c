@@ -404,7 +404,8 @@ static int gochan_do_recv(struct gochan_file *gf, struct gochan_xfer *x,
 		if (!fret)
 			kfree(st);
 	}
-	x->ok = ok;
+	/* ok: values came, and the call did not end at a closed channel. */
+	x->ok = ok && x->done;
 	return ret;
 }
 

@@ -87,9 +87,10 @@ struct gochan_make {
  * @timeout:	ns, with GOCHAN_TIMEOUT or GOCHAN_DEADLINE; must be zero
  *		otherwise
  * @done:	out: values sent or received
- * @ok:		out, receive: 1, or 0 when the call ended because the
- *		channel is closed and drained (Go's ok); then the value
- *		after the @done received ones is zeroed
+ * @ok:		out, receive: 1 when values came and the call did not end
+ *		at a closed channel; 0 when it ended because the channel
+ *		is closed and drained (Go's ok; the value after the @done
+ *		received ones is then zeroed), or nothing was received
  * @reserved:	must be zero
  *
  * The call waits (as @flags say) for the first value; after it, it moves

@@ -1,0 +1,731 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kselftests for channel fds: Go's semantics across processes, every
+ * validation error, directions, autoclose, poll/epoll, select, timers,
+ * batches, fdinfo, signals, and exactly-once delivery under stress.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gochan.h>
+
+#include "kselftest_harness.h"
+
+#define JUNK32 0xa5a5a5a5U
+
+static int dev_fd(void)
+{
+	return open(GOCHAN_DEV_PATH, O_RDWR | O_CLOEXEC);
+}
+
+/* A raw ioctl: 0 or -errno, no retry. */
+static int raw(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
+}
+
+FIXTURE(chan) {
+	int fd;
+	int cap;
+};
+
+FIXTURE_VARIANT(chan) {
+	int cap;
+};
+
+FIXTURE_VARIANT_ADD(chan, unbuffered) { .cap = 0 };
+FIXTURE_VARIANT_ADD(chan, buffered) { .cap = 4 };
+
+FIXTURE_SETUP(chan)
+{
+	int dev = dev_fd();
+
+	if (dev < 0 && errno == ENOENT)
+		SKIP(return, "%s missing: is gochan.ko loaded?", GOCHAN_DEV_PATH);
+	close(dev);
+	self->cap = variant->cap;
+	self->fd = gochan_make(sizeof(__s64), variant->cap, GOCHAN_CLOEXEC);
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(chan)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/* No channel of its own: for tests that make what they need. */
+FIXTURE(proc) {
+	int unused;
+};
+
+FIXTURE_SETUP(proc)
+{
+	int dev = dev_fd();
+
+	if (dev < 0 && errno == ENOENT)
+		SKIP(return, "%s missing: is gochan.ko loaded?", GOCHAN_DEV_PATH);
+	ASSERT_LE(0, dev);
+	close(dev);
+}
+
+FIXTURE_TEARDOWN(proc)
+{
+}
+
+/* Cross-process ping-pong: a child echoes every value back, plus one. */
+TEST_F(chan, fork_ping_pong)
+{
+	int back = gochan_make(sizeof(__s64), self->cap, 0);
+	__s64 v, i;
+	bool ok;
+	pid_t pid;
+	int status;
+
+	ASSERT_LE(0, back);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		for (;;) {
+			if (gochan_recv(self->fd, &v, &ok) || !ok)
+				_exit(ok ? 1 : 0);
+			v++;
+			if (gochan_send(back, &v))
+				_exit(2);
+		}
+	}
+	for (i = 0; i < 2000; i++) {
+		ASSERT_EQ(0, gochan_send(self->fd, &i));
+		ASSERT_EQ(0, gochan_recv(back, &v, &ok));
+		ASSERT_TRUE(ok);
+		ASSERT_EQ(i + 1, v);
+	}
+	ASSERT_EQ(0, gochan_close(self->fd));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	close(back);
+}
+
+/* Close: receivers drain the buffer, then get zero and ok = false. */
+TEST_F(chan, close_semantics)
+{
+	__s64 v;
+	bool ok = true;
+	int i;
+
+	for (i = 0; i < self->cap; i++) {
+		v = 100 + i;
+		ASSERT_EQ(0, gochan_send(self->fd, &v));
+	}
+	ASSERT_EQ(-EAGAIN, gochan_trysend(self->fd, &v));
+	ASSERT_EQ(self->cap, gochan_len(self->fd));
+	ASSERT_EQ(self->cap, gochan_cap(self->fd));
+	ASSERT_EQ(0, gochan_close(self->fd));
+	ASSERT_EQ(-EPIPE, gochan_close(self->fd));
+	ASSERT_EQ(-EPIPE, gochan_send(self->fd, &v));
+	for (i = 0; i < self->cap; i++) {
+		ASSERT_EQ(0, gochan_recv(self->fd, &v, &ok));
+		ASSERT_TRUE(ok);
+		ASSERT_EQ(100 + i, v);
+	}
+	v = 77;
+	ASSERT_EQ(0, gochan_recv(self->fd, &v, &ok));
+	ASSERT_FALSE(ok);
+	ASSERT_EQ(0, v);
+}
+
+TEST_F(chan, try_and_timeout)
+{
+	struct timespec a, b;
+	__s64 v = 1;
+	bool ok;
+
+	ASSERT_EQ(-EAGAIN, gochan_tryrecv(self->fd, &v, &ok));
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	ASSERT_EQ(-ETIMEDOUT, gochan_recv_timeout(self->fd, &v, &ok, 20000000));
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	/* Not a timing assertion: the deadline must not be early. */
+	ASSERT_LE(20000000, (b.tv_sec - a.tv_sec) * 1000000000L +
+		  (b.tv_nsec - a.tv_nsec));
+	if (self->cap) {
+		ASSERT_EQ(0, gochan_trysend(self->fd, &v));
+		ASSERT_EQ(0, gochan_tryrecv(self->fd, &v, &ok));
+		ASSERT_TRUE(ok);
+	} else {
+		ASSERT_EQ(-EAGAIN, gochan_trysend(self->fd, &v));
+		ASSERT_EQ(-ETIMEDOUT, gochan_send_timeout(self->fd, &v, 1000000));
+	}
+}
+
+/* Outputs are junk before the call: the kernel must write them. */
+TEST_F(chan, outputs_written)
+{
+	__s64 v = 5, got = -1;
+	struct gochan_xfer x = { .buf = (uintptr_t)&v, .count = 1,
+				 .flags = GOCHAN_NONBLOCK };
+	struct gochan_info info;
+
+	x.done = JUNK32;
+	x.ok = JUNK32;
+	ASSERT_EQ(self->cap ? 0 : -EAGAIN, raw(self->fd, GOCHAN_IOC_SEND, &x));
+	ASSERT_EQ(self->cap ? 1 : 0, x.done);
+	x.buf = (uintptr_t)&got;
+	x.done = JUNK32;
+	x.ok = JUNK32;
+	ASSERT_EQ(self->cap ? 0 : -EAGAIN, raw(self->fd, GOCHAN_IOC_RECV, &x));
+	ASSERT_EQ(self->cap ? 1U : 0U, x.done);
+	ASSERT_EQ(self->cap ? 1U : 0U, x.ok);
+	if (self->cap)
+		ASSERT_EQ(5, got);
+
+	memset(&info, 0xa5, sizeof(info));
+	ASSERT_EQ(0, raw(self->fd, GOCHAN_IOC_INFO, &info));
+	ASSERT_EQ(sizeof(__s64), info.elem_size);
+	ASSERT_EQ(self->cap, info.cap);
+	ASSERT_EQ(0, info.len);
+	ASSERT_EQ(0, info.flags);
+	ASSERT_EQ(GOCHAN_DIR_SEND | GOCHAN_DIR_RECV, info.dir);
+	ASSERT_EQ(0, info.senders);
+	ASSERT_EQ(0, info.receivers);
+	ASSERT_EQ(0, info.pad);
+	ASSERT_NE(0, info.id);
+	ASSERT_EQ(0, info.reserved[0]);
+	ASSERT_EQ(0, info.reserved[1]);
+}
+
+/* A receive into a bad buffer fails and leaves the value in the channel. */
+TEST_F(chan, recv_fault_puts_back)
+{
+	void *bad = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+	__s64 v = 42, got = 0;
+	struct gochan_xfer x = { .count = 1 };
+	bool ok;
+	pid_t pid;
+
+	ASSERT_NE(MAP_FAILED, bad);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(gochan_send(self->fd, &v) ? 1 : 0);
+	/* Read-only memory: the copy-out faults after the value was taken. */
+	x.buf = (uintptr_t)bad;
+	ASSERT_EQ(-EFAULT, raw(self->fd, GOCHAN_IOC_RECV, &x));
+	ASSERT_EQ(0, x.done);
+	ASSERT_EQ(0, gochan_recv(self->fd, &got, &ok));
+	ASSERT_TRUE(ok);
+	ASSERT_EQ(42, got);
+	ASSERT_EQ(-EAGAIN, gochan_tryrecv(self->fd, &got, &ok));
+	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	munmap(bad, 4096);
+}
+
+TEST_F(chan, batches)
+{
+	__s64 out[64], in[64];
+	int i, n, got = 0;
+	bool ok;
+
+	for (i = 0; i < 64; i++)
+		out[i] = i * 3;
+	if (!self->cap) {
+		ASSERT_EQ(-EAGAIN, gochan_send_batch(self->fd, out, 64,
+						     GOCHAN_NONBLOCK));
+		return;
+	}
+	/* Only cap of them fit without waiting. */
+	n = gochan_send_batch(self->fd, out, 64, 0);
+	ASSERT_EQ(self->cap, n);
+	while (got < n) {
+		int r = gochan_recv_batch(self->fd, in + got, 64 - got, 0, &ok);
+
+		ASSERT_LT(0, r);
+		got += r;
+	}
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(out[i], in[i]);
+	ASSERT_EQ(0, gochan_close(self->fd));
+	ASSERT_EQ(0, gochan_recv_batch(self->fd, in, 8, 0, &ok));
+	ASSERT_FALSE(ok);
+}
+
+/* Batched, blocking for all: a child sends 1000 in batches of 100. */
+TEST_F(chan, batch_waitall)
+{
+	__s64 buf[100];
+	int i, j, sum = 0;
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		for (i = 0; i < 10; i++) {
+			for (j = 0; j < 100; j++)
+				buf[j] = i * 100 + j;
+			if (gochan_send_batch(self->fd, buf, 100,
+					      GOCHAN_WAITALL) != 100)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	for (i = 0; i < 10; i++) {
+		ASSERT_EQ(100, gochan_recv_batch(self->fd, buf, 100,
+						 GOCHAN_WAITALL, NULL));
+		for (j = 0; j < 100; j++)
+			ASSERT_EQ(sum + j, buf[j]);
+		sum += 100;
+	}
+	ASSERT_EQ(pid, waitpid(pid, &i, 0));
+	ASSERT_EQ(0, i);
+}
+
+TEST_F(chan, directions)
+{
+	int s = gochan_dup(self->fd, GOCHAN_DIR_SEND, GOCHAN_CLOEXEC);
+	int r = gochan_dup(self->fd, GOCHAN_DIR_RECV, GOCHAN_CLOEXEC);
+	struct gochan_info info;
+	__s64 v = 1;
+	bool ok;
+
+	ASSERT_LE(0, s);
+	ASSERT_LE(0, r);
+	ASSERT_EQ(-EBADF, gochan_recv(s, &v, &ok));
+	ASSERT_EQ(-EBADF, gochan_send(r, &v));
+	ASSERT_EQ(-EBADF, gochan_close(r));
+	/* Only narrowing. */
+	ASSERT_EQ(-EBADF, gochan_dup(r, GOCHAN_DIR_SEND, 0));
+	ASSERT_EQ(-EBADF, gochan_dup(s, GOCHAN_DIR_SEND | GOCHAN_DIR_RECV, 0));
+	ASSERT_EQ(0, gochan_info(r, &info));
+	ASSERT_EQ(GOCHAN_DIR_RECV, info.dir);
+	/* Same channel. */
+	if (self->cap) {
+		ASSERT_EQ(0, gochan_send(s, &v));
+		ASSERT_EQ(1, gochan_len(r));
+		ASSERT_EQ(0, gochan_recv(r, &v, &ok));
+	}
+	ASSERT_EQ(0, gochan_close(s));
+	ASSERT_EQ(0, gochan_recv(r, &v, &ok));
+	ASSERT_FALSE(ok);
+	close(s);
+	close(r);
+}
+
+/* A producer killed mid-stream: autoclose ends the consumer's range. */
+TEST_F_TIMEOUT(proc, autoclose_on_producer_death, 120)
+{
+	int fd = gochan_make(sizeof(__s64), 0, GOCHAN_AUTOCLOSE);
+	int rfd, n = 0;
+	__s64 v;
+	bool ok;
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	rfd = gochan_dup(fd, GOCHAN_DIR_RECV, 0);
+	ASSERT_LE(0, rfd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close(rfd);
+		for (v = 0;; v++)
+			gochan_send(fd, &v);
+	}
+	close(fd);	/* the parent may no longer send */
+	for (n = 0; n < 10; n++) {
+		ASSERT_EQ(0, gochan_recv(rfd, &v, &ok));
+		ASSERT_TRUE(ok);
+		ASSERT_EQ(n, v);
+	}
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	/* Maybe one more value the child had in flight, then closed. */
+	do {
+		ASSERT_EQ(0, gochan_recv(rfd, &v, &ok));
+	} while (ok && ++n < 12);
+	ASSERT_FALSE(ok);
+	close(rfd);
+}
+
+TEST_F(chan, epoll)
+{
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT };
+	__s64 v = 9;
+	bool ok;
+	pid_t pid;
+
+	ASSERT_LE(0, ep);
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, self->fd, &ev));
+	if (self->cap) {
+		ASSERT_EQ(1, epoll_wait(ep, &ev, 1, 0));
+		ASSERT_EQ(EPOLLOUT, ev.events);
+		ASSERT_EQ(0, gochan_send(self->fd, &v));
+		ASSERT_EQ(1, epoll_wait(ep, &ev, 1, 0));
+		ASSERT_EQ(EPOLLIN | EPOLLOUT, ev.events);
+		ASSERT_EQ(0, gochan_recv(self->fd, &v, &ok));
+	} else {
+		/* Unbuffered: nothing, until a sender blocks. */
+		ASSERT_EQ(0, epoll_wait(ep, &ev, 1, 0));
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (pid == 0)
+			_exit(gochan_send(self->fd, &v) ? 1 : 0);
+		ASSERT_EQ(1, epoll_wait(ep, &ev, 1, 10000));
+		ASSERT_EQ(EPOLLIN, ev.events);
+		ASSERT_EQ(0, gochan_recv(self->fd, &v, &ok));
+		ASSERT_EQ(9, v);
+		ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	}
+	ASSERT_EQ(0, gochan_close(self->fd));
+	ASSERT_EQ(1, epoll_wait(ep, &ev, 1, 0));
+	ASSERT_EQ(EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP, ev.events);
+	close(ep);
+}
+
+TEST_F(chan, fdinfo)
+{
+	char path[64], buf[1024];
+	__s64 v = 1;
+	ssize_t n;
+	int f;
+
+	if (self->cap)
+		ASSERT_EQ(0, gochan_send(self->fd, &v));
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", self->fd);
+	f = open(path, O_RDONLY);
+	ASSERT_LE(0, f);
+	n = read(f, buf, sizeof(buf) - 1);
+	ASSERT_LT(0, n);
+	buf[n] = 0;
+	close(f);
+	ASSERT_NE(NULL, strstr(buf, "elem_size:\t8\n"));
+	snprintf(path, sizeof(path), "cap:\t%d\nlen:\t%d\nclosed:\t0\n",
+		 self->cap, self->cap ? 1 : 0);
+	ASSERT_NE(NULL, strstr(buf, path)) TH_LOG("%s", buf);
+	ASSERT_NE(NULL, strstr(buf, "dir:\trecv,send\n"));
+	ASSERT_NE(NULL, strstr(buf, "blocked_senders:\t0\n"));
+	ASSERT_NE(NULL, strstr(buf, "blocked_receivers:\t0\n"));
+}
+
+TEST_F(chan, select)
+{
+	int other = gochan_make(sizeof(__s64), 1, 0);
+	__s64 a = 0, b = 0, one = 1;
+	struct gochan_case c[3];
+	int i, seen[2] = { 0, 0 };
+
+	ASSERT_LE(0, other);
+	c[0] = GOCHAN_RECV_CASE(self->fd, &a);
+	c[1] = GOCHAN_RECV_CASE(other, &b);
+	c[2] = GOCHAN_RECV_CASE(-1, NULL);	/* nil: never ready */
+	ASSERT_EQ(-EAGAIN, gochan_select(c, 3, GOCHAN_NONBLOCK, -1));
+	ASSERT_EQ(-ETIMEDOUT, gochan_select(c, 3, 0, 1000000));
+	ASSERT_EQ(0, gochan_send(other, &one));
+	c[1].ok = JUNK32;
+	ASSERT_EQ(1, gochan_select(c, 3, 0, -1));
+	ASSERT_EQ(1, c[1].ok);
+	ASSERT_EQ(1, b);
+	if (self->cap) {
+		/* Both ready: biased takes 0; random takes both sometimes. */
+		for (i = 0; i < 200; i++) {
+			unsigned int fl = i < 100 ? GOCHAN_BIASED : 0;
+			int r;
+
+			gochan_trysend(self->fd, &one);
+			gochan_trysend(other, &one);
+			r = gochan_select(c, 2, fl, -1);
+			ASSERT_LE(0, r);
+			/* Biased: always case 0. */
+			ASSERT_EQ(fl ? 0 : r, r);
+			seen[r] += !fl;
+			gochan_tryrecv(r ? self->fd : other, &a, NULL);
+		}
+		ASSERT_LT(0, seen[0]);
+		ASSERT_LT(0, seen[1]);
+	}
+	/* A send case on a closed channel is chosen with -EPIPE. */
+	ASSERT_EQ(0, gochan_close(other));
+	c[0] = GOCHAN_SEND_CASE(other, &one);
+	ASSERT_EQ(0, gochan_select(c, 1, 0, -1));
+	ASSERT_EQ(-EPIPE, c[0].err);
+	close(other);
+}
+
+TEST_F_TIMEOUT(proc, timers, 120)
+{
+	int t = gochan_after(2000000), tick;
+	struct timespec ts;
+	__s64 v, now;
+	bool ok;
+	int i;
+
+	ASSERT_LE(0, t);
+	ASSERT_EQ(0, gochan_recv(t, &v, &ok));
+	ASSERT_TRUE(ok);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = ts.tv_sec * 1000000000L + ts.tv_nsec;
+	ASSERT_LE(v, now);
+	ASSERT_LT(0, v);
+	ASSERT_EQ(-EBADF, gochan_send(t, &v));
+	ASSERT_EQ(-EBADF, gochan_close(t));
+	close(t);
+
+	tick = gochan_ticker(1000000);
+	ASSERT_LE(0, tick);
+	for (i = 0, now = 0; i < 3; i++) {
+		ASSERT_EQ(0, gochan_recv(tick, &v, &ok));
+		ASSERT_LT(now, v);
+		now = v;
+	}
+	close(tick);
+	ASSERT_EQ(-EINVAL, gochan_ticker(999));
+	ASSERT_EQ(-EINVAL, gochan_after(-1));
+}
+
+/* ---- every validation error, one bad field at a time -------------------- */
+
+TEST_F_TIMEOUT(proc, validation, 120)
+{
+	int dev = dev_fd(), fd, ro, other;
+	__s64 v = 0;
+	struct gochan_make mk;
+	struct gochan_xfer x;
+	struct gochan_select sel;
+	struct gochan_case c;
+	struct gochan_timer t;
+	struct gochan_dup d;
+	void *unmapped;
+
+	ASSERT_LE(0, dev);
+	unmapped = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+			-1, 0);
+	ASSERT_NE(MAP_FAILED, unmapped);
+	munmap(unmapped, 4096);
+
+#define MK(field, val, err) do {					\
+		mk = (struct gochan_make){ .elem_size = 8, .cap = 1 };	\
+		mk.field = (val);					\
+		ASSERT_EQ(err, raw(dev, GOCHAN_IOC_MAKE, &mk)) TH_LOG("make " #field); \
+	} while (0)
+	MK(pad, 1, -EINVAL);
+	MK(reserved[0], 1, -EINVAL);
+	MK(reserved[1], 1, -EINVAL);
+	MK(flags, 1U << 7, -EINVAL);
+	MK(elem_size, 1U << 30, -EMSGSIZE);
+	MK(cap, 1U << 30, -EFBIG);
+	ASSERT_EQ(-EFAULT, raw(dev, GOCHAN_IOC_MAKE, NULL));
+	ASSERT_EQ(-EFAULT, raw(dev, GOCHAN_IOC_MAKE, unmapped));
+
+	fd = gochan_make(8, 1, GOCHAN_CLOEXEC);
+	ASSERT_LE(0, fd);
+	other = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, other);
+#define XF(cmd, field, val, err) do {					\
+		x = (struct gochan_xfer){ .buf = (uintptr_t)&v, .count = 1, \
+					  .flags = GOCHAN_NONBLOCK };	\
+		x.field = (val);					\
+		ASSERT_EQ(err, raw(fd, cmd, &x)) TH_LOG(#cmd " " #field); \
+	} while (0)
+	XF(GOCHAN_IOC_SEND, count, 0, -EINVAL);
+	XF(GOCHAN_IOC_RECV, count, GOCHAN_BATCH_MAX + 1, -EINVAL);
+	XF(GOCHAN_IOC_SEND, flags, 1U << 9, -EINVAL);
+	XF(GOCHAN_IOC_SEND, flags, GOCHAN_TIMEOUT | GOCHAN_DEADLINE, -EINVAL);
+	XF(GOCHAN_IOC_SEND, timeout, 5, -EINVAL);
+	XF(GOCHAN_IOC_RECV, reserved, 1, -EINVAL);
+	XF(GOCHAN_IOC_SEND, buf, 0, -EFAULT);
+	XF(GOCHAN_IOC_SEND, buf, (uintptr_t)unmapped, -EFAULT);
+	ASSERT_EQ(-EFAULT, raw(fd, GOCHAN_IOC_SEND, NULL));
+	ASSERT_EQ(-EFAULT, raw(fd, GOCHAN_IOC_INFO, NULL));
+	x = (struct gochan_xfer){ .buf = (uintptr_t)&v, .count = 1,
+				  .flags = GOCHAN_TIMEOUT, .timeout = -1 };
+	ASSERT_EQ(-EINVAL, raw(fd, GOCHAN_IOC_RECV, &x));
+	/* Wrong direction. */
+	ro = gochan_dup(fd, GOCHAN_DIR_RECV, GOCHAN_CLOEXEC);
+	ASSERT_LE(0, ro);
+	x = (struct gochan_xfer){ .buf = (uintptr_t)&v, .count = 1 };
+	ASSERT_EQ(-EBADF, raw(ro, GOCHAN_IOC_SEND, &x));
+	/* Unknown commands. */
+	ASSERT_EQ(-ENOTTY, raw(fd, _IO(GOCHAN_IOC_MAGIC, 0x7f), NULL));
+	ASSERT_EQ(-ENOTTY, raw(dev, _IO(GOCHAN_IOC_MAGIC, 0x7f), NULL));
+	ASSERT_EQ(-ENOTTY, raw(fd, GOCHAN_IOC_MAKE, &mk));
+	ASSERT_EQ(-ENOTTY, raw(dev, GOCHAN_IOC_SEND, &x));
+
+#define DP(field, val, err) do {					\
+		d = (struct gochan_dup){ .dir = GOCHAN_DIR_RECV };	\
+		d.field = (val);					\
+		ASSERT_EQ(err, raw(fd, GOCHAN_IOC_DUP, &d)) TH_LOG("dup " #field); \
+	} while (0)
+	DP(dir, 0, -EINVAL);
+	DP(dir, 1U << 5, -EINVAL);
+	DP(flags, 1U << 5, -EINVAL);
+	DP(reserved, 1, -EINVAL);
+	d = (struct gochan_dup){ .dir = GOCHAN_DIR_SEND };
+	ASSERT_EQ(-EBADF, raw(ro, GOCHAN_IOC_DUP, &d));
+
+#define TM(field, val, err) do {					\
+		t = (struct gochan_timer){ .ns = 1000000 };		\
+		t.field = (val);					\
+		ASSERT_EQ(err, raw(dev, GOCHAN_IOC_TIMER, &t)) TH_LOG("timer " #field); \
+	} while (0)
+	TM(ns, -1, -EINVAL);
+	TM(flags, 1U << 6, -EINVAL);
+	TM(pad, 1, -EINVAL);
+	TM(reserved, 1, -EINVAL);
+	t = (struct gochan_timer){ .ns = 999, .flags = GOCHAN_TICKER };
+	ASSERT_EQ(-EINVAL, raw(dev, GOCHAN_IOC_TIMER, &t));
+
+#define SL(field, val, err) do {					\
+		c = GOCHAN_RECV_CASE(fd, &v);				\
+		sel = (struct gochan_select){ .cases = (uintptr_t)&c, .n = 1, \
+					      .flags = GOCHAN_NONBLOCK }; \
+		field = (val);						\
+		ASSERT_EQ(err, raw(dev, GOCHAN_IOC_SELECT, &sel)) TH_LOG("select " #field); \
+	} while (0)
+	SL(sel.n, GOCHAN_SELECT_MAX + 1, -EINVAL);
+	SL(sel.flags, 1U << 9, -EINVAL);
+	SL(sel.pad, 1, -EINVAL);
+	SL(sel.reserved, 1, -EINVAL);
+	SL(sel.timeout, 3, -EINVAL);
+	SL(sel.cases, 0, -EFAULT);
+	SL(sel.cases, (uintptr_t)unmapped, -EFAULT);
+	SL(c.op, 2, -EINVAL);
+	SL(c.fd, other, -EBADF);
+	SL(c.fd, 9999, -EBADF);
+	SL(c.fd, -2, -EBADF);
+	SL(c.fd, ro, -EAGAIN);		/* fine: receive on a receive fd */
+	/* A send case on a receive-only fd; a send value that faults. */
+	c = GOCHAN_SEND_CASE(ro, &v);
+	sel = (struct gochan_select){ .cases = (uintptr_t)&c, .n = 1 };
+	ASSERT_EQ(-EBADF, raw(dev, GOCHAN_IOC_SELECT, &sel));
+	c = GOCHAN_SEND_CASE(fd, unmapped);
+	ASSERT_EQ(-EFAULT, raw(dev, GOCHAN_IOC_SELECT, &sel));
+	ASSERT_EQ(0, gochan_len(fd));	/* nothing was sent */
+	close(ro);
+	close(other);
+	close(fd);
+	close(dev);
+}
+
+/* ---- signals and stress --------------------------------------------------- */
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * SIGALRM every millisecond, no SA_RESTART, while two processes
+ * ping-pong 3000 sequence numbers: every value arrives exactly once and
+ * in order.  The library retries interrupted calls; the kernel
+ * guarantees an interrupted call moved nothing.
+ */
+TEST_F_TIMEOUT(proc, signals_exactly_once, 600)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct itimerval it = { { 0, 1000 }, { 0, 1000 } };
+	int a = gochan_make(sizeof(__s64), 0, 0);
+	int b = gochan_make(sizeof(__s64), 0, 0);
+	__s64 i, v;
+	int status;
+	pid_t pid;
+	bool ok;
+
+	ASSERT_LE(0, a);
+	ASSERT_LE(0, b);
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
+	if (pid == 0) {
+		for (i = 0; i < 3000; i++) {
+			if (gochan_recv(a, &v, &ok) || !ok || v != i)
+				_exit(1);
+			if (gochan_send(b, &v))
+				_exit(2);
+		}
+		_exit(0);
+	}
+	for (i = 0; i < 3000; i++) {
+		ASSERT_EQ(0, gochan_send(a, &i));
+		ASSERT_EQ(0, gochan_recv(b, &v, &ok));
+		ASSERT_EQ(i, v);
+	}
+	memset(&it, 0, sizeof(it));
+	setitimer(ITIMER_REAL, &it, NULL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	close(a);
+	close(b);
+}
+
+#define PRODUCERS	3
+#define CONSUMERS	3
+#define PER_PRODUCER	3000
+
+/*
+ * N producers x M consumers, all processes, over one buffered channel:
+ * every sequence number is received exactly once (counted in shared
+ * memory), and the consumers' ranges end when the channel is closed.
+ */
+TEST_F_TIMEOUT(proc, stress_exactly_once, 600)
+{
+	int fd = gochan_make(sizeof(__u32), 16, 0);
+	unsigned int total = PRODUCERS * PER_PRODUCER, i, once = 0;
+	unsigned char *seen;
+	pid_t pids[PRODUCERS + CONSUMERS];
+	int p, status;
+
+	ASSERT_LE(0, fd);
+	seen = mmap(NULL, total, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, seen);
+	for (p = 0; p < PRODUCERS + CONSUMERS; p++) {
+		pids[p] = fork();
+		ASSERT_LE(0, pids[p]);
+		if (pids[p])
+			continue;
+		if (p < PRODUCERS) {
+			for (i = 0; i < PER_PRODUCER; i++) {
+				__u32 v = p * PER_PRODUCER + i;
+
+				if (gochan_send(fd, &v))
+					_exit(1);
+			}
+		} else {
+			__u32 v;
+			bool ok;
+
+			while (!gochan_recv(fd, &v, &ok) && ok)
+				__atomic_add_fetch(&seen[v % total], 1,
+						   __ATOMIC_RELAXED);
+		}
+		_exit(0);
+	}
+	for (p = 0; p < PRODUCERS; p++) {
+		ASSERT_EQ(pids[p], waitpid(pids[p], &status, 0));
+		ASSERT_EQ(0, status);
+	}
+	ASSERT_EQ(0, gochan_close(fd));
+	for (; p < PRODUCERS + CONSUMERS; p++) {
+		ASSERT_EQ(pids[p], waitpid(pids[p], &status, 0));
+		ASSERT_EQ(0, status);
+	}
+	for (i = 0; i < total; i++)
+		once += seen[i] == 1;
+	ASSERT_EQ(total, once);
+	munmap(seen, total);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
