@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
+/*
+ * pass_fd: a channel fd passed to another process over a unix socket
+ * (SCM_RIGHTS).  The child has no channel of its own until it receives
+ * the receive-only fd; then it reads values the parent sends.
+ *
+ * Exit status 0 when the child reads the three values and sees close.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gochan.h>
+
+static int send_fd(int sock, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, byte = 'c';
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
+}
+
+static int recv_fd(int sock)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))], byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm;
+	int fd;
+
+	if (recvmsg(sock, &msg, 0) != 1)
+		return -1;
+	cm = CMSG_FIRSTHDR(&msg);
+	if (!cm || cm->cmsg_type != SCM_RIGHTS)
+		return -1;
+	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	return fd;
+}
+
+int main(void)
+{
+	int sv[2], ch, rfd, status, i;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return 1;
+	pid = fork();
+	if (pid == 0) {			/* knows nothing but the socket */
+		int fd = recv_fd(sv[1]), v, n = 0;
+		bool ok;
+
+		if (fd < 0)
+			exit(2);
+		while (!gochan_recv(fd, &v, &ok) && ok)
+			n += v == n + 1;
+		exit(n == 3 ? 0 : 3);
+	}
+	ch = gochan_make(sizeof(int), 0, GOCHAN_CLOEXEC);
+	rfd = gochan_dup(ch, GOCHAN_DIR_RECV, GOCHAN_CLOEXEC);
+	if (ch < 0 || rfd < 0 || send_fd(sv[0], rfd))
+		return 1;
+	close(rfd);
+	for (i = 1; i <= 3; i++)
+		gochan_send(ch, &i);
+	gochan_close(ch);
+	waitpid(pid, &status, 0);
+	printf("pass_fd: child read 3 values from a channel fd it got over a unix socket: %s\n",
+	       WIFEXITED(status) && !WEXITSTATUS(status) ? "yes" : "no");
+	return !(WIFEXITED(status) && !WEXITSTATUS(status));
+}
