@@ -5,11 +5,16 @@
  * kernel.  Loading it runs them; /sys/kernel/debug/gochan_ktest/results
  * has the KTAP report, and the module stays loaded until removed.
  *
+ * It also offers "share" (below), where kernel goroutines work on channel
+ * fds with the selftests.
+ *
  * cont_million: a million receive continuations parked at once, the
  * memory they take measured from the kernel's slab statistics, then all
  * completed (half with a value, half by close), each exactly once.
  */
 #include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/kstrtox.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/seq_buf.h>
@@ -200,6 +205,99 @@ static const char *ktest_close_vs_selects(void)
 	return NULL;
 }
 
+/*
+ * /sys/kernel/debug/gochan_ktest/share: kernel goroutines on channels
+ * that userspace holds, both ways (selftests/gochan, kernel_shares_*).
+ *
+ * read:  the kernel makes an unbuffered channel of s64, installs a
+ *        receive-only fd for it in the reader (kgo_chan_fd_install())
+ *        and returns the fd number; a goroutine sends 1..100 on it and
+ *        closes it.
+ * write: "FD", a channel fd of the writer that may send and receive;
+ *        the kernel takes the channel (kgo_chan_fdget()) and a goroutine
+ *        answers every s64 it receives with twice the value, until the
+ *        channel is closed.
+ */
+#define SHARE_FEED	100
+
+static void share_feed(void *arg)
+{
+	struct kgo_chan *ch = arg;
+	s64 v;
+
+	for (v = 1; v <= SHARE_FEED; v++)
+		if (kgo_chan_send(ch, &v))
+			break;
+	kgo_chan_close(ch);
+	kgo_chan_put(ch);
+}
+
+static void share_echo(void *arg)
+{
+	struct kgo_chan *ch = arg;
+	bool ok;
+	s64 v;
+
+	while (!kgo_chan_recv(ch, &v, &ok) && ok) {
+		v *= 2;
+		if (kgo_chan_send(ch, &v))
+			break;
+	}
+	kgo_chan_put(ch);
+}
+
+static ssize_t share_read(struct file *file, char __user *buf, size_t len,
+			  loff_t *ppos)
+{
+	struct kgo_chan *ch;
+	char num[16];
+	int fd, n;
+
+	if (*ppos)
+		return 0;
+	ch = kgo_chan_make(sizeof(s64), 0, GFP_KERNEL);
+	if (IS_ERR(ch))
+		return PTR_ERR(ch);
+	fd = kgo_chan_fd_install(ch, GOCHAN_DIR_RECV, GOCHAN_CLOEXEC);
+	if (fd < 0 || kgo_go(share_feed, ch)) {
+		/* The fd, if any, keeps its own reference. */
+		kgo_chan_put(ch);
+		return fd < 0 ? fd : -ENOMEM;
+	}
+	n = scnprintf(num, sizeof(num), "%d\n", fd);
+	return simple_read_from_buffer(buf, len, ppos, num, n);
+}
+
+static ssize_t share_write(struct file *file, const char __user *buf,
+			   size_t len, loff_t *ppos)
+{
+	struct kgo_chan *ch;
+	int fd, ret;
+
+	ret = kstrtoint_from_user(buf, len, 10, &fd);
+	if (ret)
+		return ret;
+	ch = kgo_chan_fdget(fd, GOCHAN_DIR_SEND | GOCHAN_DIR_RECV);
+	if (IS_ERR(ch))
+		return PTR_ERR(ch);
+	if (kgo_chan_elem_size(ch) != sizeof(s64)) {
+		kgo_chan_put(ch);
+		return -EINVAL;
+	}
+	ret = kgo_go(share_echo, ch);
+	if (ret) {
+		kgo_chan_put(ch);
+		return ret;
+	}
+	return len;
+}
+
+static const struct file_operations share_fops = {
+	.owner	= THIS_MODULE,
+	.read	= share_read,
+	.write	= share_write,
+};
+
 static int results_show(struct seq_file *s, void *unused)
 {
 	seq_puts(s, report);
@@ -237,6 +335,7 @@ static int __init ktest_init(void)
 	}
 	dir = debugfs_create_dir("gochan_ktest", NULL);
 	debugfs_create_file("results", 0444, dir, NULL, &results_fops);
+	debugfs_create_file("share", 0600, dir, NULL, &share_fops);
 	return 0;
 }
 

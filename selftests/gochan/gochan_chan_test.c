@@ -215,7 +215,7 @@ TEST_F(chan, recv_fault_puts_back)
 	bool ok;
 	pid_t pid;
 
-	ASSERT_NE(MAP_FAILED, bad);
+	ASSERT_TRUE(bad != MAP_FAILED);
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0)
@@ -408,13 +408,13 @@ TEST_F(chan, fdinfo)
 	ASSERT_LT(0, n);
 	buf[n] = 0;
 	close(f);
-	ASSERT_NE(NULL, strstr(buf, "elem_size:\t8\n"));
+	ASSERT_TRUE(strstr(buf, "elem_size:\t8\n") != NULL);
 	snprintf(path, sizeof(path), "cap:\t%d\nlen:\t%d\nclosed:\t0\n",
 		 self->cap, self->cap ? 1 : 0);
-	ASSERT_NE(NULL, strstr(buf, path)) TH_LOG("%s", buf);
-	ASSERT_NE(NULL, strstr(buf, "dir:\trecv,send\n"));
-	ASSERT_NE(NULL, strstr(buf, "blocked_senders:\t0\n"));
-	ASSERT_NE(NULL, strstr(buf, "blocked_receivers:\t0\n"));
+	ASSERT_TRUE(strstr(buf, path) != NULL) TH_LOG("%s", buf);
+	ASSERT_TRUE(strstr(buf, "dir:\trecv,send\n") != NULL);
+	ASSERT_TRUE(strstr(buf, "blocked_senders:\t0\n") != NULL);
+	ASSERT_TRUE(strstr(buf, "blocked_receivers:\t0\n") != NULL);
 }
 
 TEST_F(chan, select)
@@ -509,7 +509,7 @@ TEST_F_TIMEOUT(proc, validation, 120)
 	ASSERT_LE(0, dev);
 	unmapped = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
 			-1, 0);
-	ASSERT_NE(MAP_FAILED, unmapped);
+	ASSERT_TRUE(unmapped != MAP_FAILED);
 	munmap(unmapped, 4096);
 
 #define MK(field, val, err) do {					\
@@ -616,6 +616,171 @@ TEST_F_TIMEOUT(proc, validation, 120)
 	close(dev);
 }
 
+/* Write a module parameter; returns the old value, or -1. */
+static long set_param(const char *name, long val)
+{
+	char path[128];
+	long old = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/gochan/parameters/%s", name);
+	f = fopen(path, "r+");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &old) != 1)
+		old = -1;
+	rewind(f);
+	fprintf(f, "%ld\n", val);
+	if (fclose(f))
+		return -1;
+	return old;
+}
+
+/* The per-user channel cap holds, and freeing a channel frees a slot. */
+TEST_F_TIMEOUT(proc, per_user_limit, 120)
+{
+	int fds[8], i, extra;
+	long old;
+
+	fds[0] = gochan_make(1, 0, GOCHAN_CLOEXEC);
+	ASSERT_LE(0, fds[0]);
+	/* This process has 1 channel now (the harness runs us alone). */
+	old = set_param("max_chans_per_user", 4);
+	if (old < 0)
+		SKIP(return, "cannot write max_chans_per_user (not root?)");
+	for (i = 1; i < 4; i++) {
+		fds[i] = gochan_make(1, 0, GOCHAN_CLOEXEC);
+		ASSERT_LE(0, fds[i]);
+	}
+	EXPECT_EQ(-EMFILE, gochan_make(1, 0, 0));
+	EXPECT_EQ(-EMFILE, gochan_after(1000000));
+	close(fds[3]);
+	extra = gochan_make(1, 0, GOCHAN_CLOEXEC);
+	EXPECT_LE(0, extra);
+	close(extra);
+	set_param("max_chans_per_user", old);
+	for (i = 0; i < 3; i++)
+		close(fds[i]);
+}
+
+/* rmmod is refused while a channel fd is open. */
+TEST_F_TIMEOUT(proc, rmmod_busy_while_open, 120)
+{
+	int fd = gochan_make(8, 1, GOCHAN_CLOEXEC);
+	int st;
+
+	ASSERT_LE(0, fd);
+	st = system("rmmod gochan 2>/dev/null");
+	if (st == -1 || (WIFEXITED(st) && WEXITSTATUS(st) == 127))
+		SKIP(return, "no rmmod here");
+	EXPECT_NE(0, st);
+	EXPECT_EQ(0, access("/sys/module/gochan", F_OK));
+	EXPECT_EQ(0, gochan_len(fd));
+	close(fd);
+}
+
+/*
+ * fail_usercopy and failslab at every point of a receive (debug kernel):
+ * whatever fails, the value is either delivered or still in the channel,
+ * and the channel works afterwards.
+ */
+TEST_F_TIMEOUT(proc, recv_fault_injection, 120)
+{
+	int fd = gochan_make(sizeof(__s64), 1, GOCHAN_CLOEXEC);
+	int nth, failures = 0, fnfd;
+	__s64 v = 7, got;
+	bool ok;
+
+	ASSERT_LE(0, fd);
+	fnfd = open("/proc/thread-self/fail-nth", O_WRONLY);
+	if (fnfd < 0)
+		SKIP(return, "no fault injection in this kernel");
+	ASSERT_EQ(0, gochan_send(fd, &v));
+	for (nth = 1; nth <= 8; nth++) {
+		struct gochan_xfer x = { .buf = (uintptr_t)&got, .count = 1 };
+		char n[16];
+		int ret;
+
+		got = 0;
+		snprintf(n, sizeof(n), "%d", nth);
+		ASSERT_LT(0, pwrite(fnfd, n, strlen(n), 0));
+		ret = raw(fd, GOCHAN_IOC_RECV, &x);
+		pwrite(fnfd, "0", 1, 0);
+		if (ret) {
+			failures++;
+			EXPECT_TRUE(ret == -EFAULT || ret == -ENOMEM);
+			/* Not delivered: still in the channel. */
+			EXPECT_EQ(1, gochan_len(fd));
+			continue;
+		}
+		EXPECT_EQ(1, x.done);
+		EXPECT_EQ(7, got);
+		ASSERT_EQ(0, gochan_send(fd, &v));
+	}
+	EXPECT_LT(0, failures);
+	ASSERT_EQ(0, gochan_recv(fd, &got, &ok));
+	EXPECT_EQ(7, got);
+	EXPECT_EQ(0, gochan_len(fd));
+	close(fnfd);
+	close(fd);
+}
+
+#define SHARE "/sys/kernel/debug/gochan_ktest/share"
+
+/* A kernel goroutine feeds a channel the kernel made and gave us. */
+TEST_F_TIMEOUT(proc, kernel_shares_its_channel, 120)
+{
+	int f = open(SHARE, O_RDWR | O_CLOEXEC), kfd, n = 0;
+	struct gochan_info info;
+	char buf[16] = "";
+	__s64 v;
+	bool ok;
+
+	if (f < 0)
+		SKIP(return, "gochan_ktest.ko not loaded");
+	ASSERT_LT(0, read(f, buf, sizeof(buf) - 1));
+	kfd = atoi(buf);
+	ASSERT_LE(0, kfd);
+	ASSERT_EQ(0, gochan_info(kfd, &info));
+	ASSERT_EQ(GOCHAN_DIR_RECV, info.dir);
+	ASSERT_EQ(-EBADF, gochan_send(kfd, &v));
+	while (!gochan_recv(kfd, &v, &ok) && ok)
+		ASSERT_EQ(++n, v);
+	ASSERT_EQ(100, n);
+	close(kfd);
+	close(f);
+}
+
+/* A kernel goroutine answers on a channel we made. */
+TEST_F_TIMEOUT(proc, kernel_uses_our_channel, 120)
+{
+	int f = open(SHARE, O_RDWR | O_CLOEXEC);
+	int ch = gochan_make(sizeof(__s64), 0, GOCHAN_CLOEXEC);
+	int ro = gochan_dup(ch, GOCHAN_DIR_RECV, GOCHAN_CLOEXEC);
+	char num[16];
+	__s64 i, v;
+
+	if (f < 0)
+		SKIP(return, "gochan_ktest.ko not loaded");
+	ASSERT_LE(0, ch);
+	ASSERT_LE(0, ro);
+	/* The kernel side checks the direction too. */
+	snprintf(num, sizeof(num), "%d", ro);
+	ASSERT_EQ(-1, write(f, num, strlen(num)));
+	ASSERT_EQ(EBADF, errno);
+	snprintf(num, sizeof(num), "%d", ch);
+	ASSERT_EQ((ssize_t)strlen(num), write(f, num, strlen(num)));
+	for (i = 1; i <= 50; i++) {
+		ASSERT_EQ(0, gochan_send(ch, &i));
+		ASSERT_EQ(0, gochan_recv(ch, &v, NULL));
+		ASSERT_EQ(2 * i, v);
+	}
+	ASSERT_EQ(0, gochan_close(ch));	/* the goroutine ends */
+	close(ro);
+	close(ch);
+	close(f);
+}
+
 /* ---- signals and stress --------------------------------------------------- */
 
 static void on_alarm(int sig)
@@ -689,7 +854,7 @@ TEST_F_TIMEOUT(proc, stress_exactly_once, 600)
 	ASSERT_LE(0, fd);
 	seen = mmap(NULL, total, PROT_READ | PROT_WRITE,
 		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, seen);
+	ASSERT_TRUE(seen != MAP_FAILED);
 	for (p = 0; p < PRODUCERS + CONSUMERS; p++) {
 		pids[p] = fork();
 		ASSERT_LE(0, pids[p]);

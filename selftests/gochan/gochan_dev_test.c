@@ -107,7 +107,7 @@ TEST_F(dev, api_bad_pointer)
 {
 	void *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	ASSERT_NE(MAP_FAILED, ro);
+	ASSERT_TRUE(ro != MAP_FAILED);
 	EXPECT_EQ(-1, ioctl(self->fd, GOCHAN_IOC_API, NULL));
 	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(-1, ioctl(self->fd, GOCHAN_IOC_API, (void *)16));

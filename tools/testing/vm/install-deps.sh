@@ -9,6 +9,8 @@ set -euo pipefail
 pkgs=(
 	# module and userspace build
 	build-essential make gcc libc6-dev pkg-config
+	# 32-bit builds of the kselftests, for compat_ioctl
+	gcc-multilib
 	linux-headers-amd64
 	# the debug kernel build
 	linux-source-6.12 bc bison flex libelf-dev libssl-dev xz-utils

@@ -5,13 +5,23 @@
 
 vm=$top/tools/testing/vm
 
-# build_user: libgochan, examples and selftests into $out/user.
+# build_user: libgochan, examples and selftests into $out/user.  The
+# selftests are built twice: 64-bit, and 32-bit (NAME_32) so that they
+# also run through the kernel's compat_ioctl path.
 build_user() {
-	local ksft
+	local ksft t
 	ksft=$("$vm/kernel.sh" source)/tools/testing/selftests || return 1
 	make -C "$top/tools/lib/gochan" O="$out/user/lib" &&
 		make -C "$top/selftests/gochan" O="$out/user/selftests" \
-			LIBDIR="$out/user/lib" KSFT_DIR="$ksft"
+			LIBDIR="$out/user/lib" KSFT_DIR="$ksft" &&
+		make -C "$top/tools/lib/gochan" O="$out/user/lib32" \
+			CC="gcc -m32" "$out/user/lib32/libgochan.a" &&
+		make -C "$top/selftests/gochan" O="$out/user/selftests32" \
+			CC="gcc -m32" LIBDIR="$out/user/lib32" KSFT_DIR="$ksft" ||
+		return 1
+	for t in "$out/user/selftests32/"*; do
+		cp "$t" "$out/user/selftests/${t##*/}_32" || return 1
+	done
 }
 
 # copy_sources K: a private copy of the module sources for kernel K, so
