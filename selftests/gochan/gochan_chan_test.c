@@ -157,7 +157,7 @@ TEST_F(chan, try_and_timeout)
 	ASSERT_EQ(-ETIMEDOUT, gochan_recv_timeout(self->fd, &v, &ok, 20000000));
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	/* Not a timing assertion: the deadline must not be early. */
-	ASSERT_LE(20000000, (b.tv_sec - a.tv_sec) * 1000000000L +
+	ASSERT_LE(20000000, (__s64)(b.tv_sec - a.tv_sec) * 1000000000LL +
 		  (b.tv_nsec - a.tv_nsec));
 	if (self->cap) {
 		ASSERT_EQ(0, gochan_trysend(self->fd, &v));
@@ -408,13 +408,13 @@ TEST_F(chan, fdinfo)
 	ASSERT_LT(0, n);
 	buf[n] = 0;
 	close(f);
-	ASSERT_TRUE(strstr(buf, "elem_size:\t8\n") != NULL);
+	ASSERT_TRUE(!!strstr(buf, "elem_size:\t8\n"));
 	snprintf(path, sizeof(path), "cap:\t%d\nlen:\t%d\nclosed:\t0\n",
 		 self->cap, self->cap ? 1 : 0);
-	ASSERT_TRUE(strstr(buf, path) != NULL) TH_LOG("%s", buf);
-	ASSERT_TRUE(strstr(buf, "dir:\trecv,send\n") != NULL);
-	ASSERT_TRUE(strstr(buf, "blocked_senders:\t0\n") != NULL);
-	ASSERT_TRUE(strstr(buf, "blocked_receivers:\t0\n") != NULL);
+	ASSERT_TRUE(!!strstr(buf, path)) TH_LOG("%s", buf);
+	ASSERT_TRUE(!!strstr(buf, "dir:\trecv,send\n"));
+	ASSERT_TRUE(!!strstr(buf, "blocked_senders:\t0\n"));
+	ASSERT_TRUE(!!strstr(buf, "blocked_receivers:\t0\n"));
 }
 
 TEST_F(chan, select)
@@ -473,7 +473,7 @@ TEST_F_TIMEOUT(proc, timers, 120)
 	ASSERT_EQ(0, gochan_recv(t, &v, &ok));
 	ASSERT_TRUE(ok);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = ts.tv_sec * 1000000000L + ts.tv_nsec;
+	now = (__s64)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 	ASSERT_LE(v, now);
 	ASSERT_LT(0, v);
 	ASSERT_EQ(-EBADF, gochan_send(t, &v));
