@@ -365,7 +365,7 @@ static int gochan_do_recv(struct gochan_file *gf, struct gochan_xfer *x,
 
 	per = min(per, x->count);
 	/* The bounce buffer doubles as the put-back record. */
-	st = kgo_stash_alloc(per * sz, GFP_KERNEL);
+	st = kgo_stash_alloc(per * sz, GFP_KERNEL_ACCOUNT);
 	if (!st)
 		return -ENOMEM;
 	for (i = 0; i < x->count; i++) {
@@ -722,7 +722,7 @@ long gochan_ioctl_select(struct gochan_select __user *us)
 			ret = -EFAULT;
 		if (ret) {
 			/* Not delivered: the value goes back. */
-			st = kgo_stash_alloc(sz, GFP_KERNEL | __GFP_NOFAIL);
+			st = kgo_stash_alloc(sz, GFP_KERNEL_ACCOUNT | __GFP_NOFAIL);
 			memcpy(st->data, sc[idx].kval, sz);
 			st->n = 1;
 			kgo_chan_unrecv(kc[idx].ch, st);
