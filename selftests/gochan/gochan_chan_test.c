@@ -28,7 +28,7 @@
  * The 32-bit build runs the same cases through compat_ioctl; the long
  * loops are cut by ten there, since the 64-bit build already ran them.
  */
-#ifdef __i386__
+#if __SIZEOF_POINTER__ == 4
 #define ROUNDS(n)	((n) / 10)
 #else
 #define ROUNDS(n)	(n)
