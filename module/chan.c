@@ -792,6 +792,7 @@ void kgo_chan_stat(struct kgo_chan *ch, struct kgo_chan_stat *st)
 
 	spin_lock_irqsave(&ch->lock, flags);
 	st->len = ch->qcount + ch->nstash;
+	st->buffered = ch->qcount;
 	st->closed = ch->closed;
 	st->senders = kgo_wq_pending(ch, &ch->sendq);
 	st->receivers = kgo_wq_pending(ch, &ch->recvq);

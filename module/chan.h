@@ -61,6 +61,7 @@ struct kgo_stash {
 /* A snapshot of a channel, for poll() and fdinfo. */
 struct kgo_chan_stat {
 	unsigned int len;		/* buffered and stashed values */
+	unsigned int buffered;		/* in the buffer only: room = cap - it */
 	unsigned int senders;		/* pending send waiters */
 	unsigned int receivers;		/* pending receive waiters */
 	bool closed;

@@ -372,8 +372,8 @@ int __kgo_select_then(struct module *owner,
 {
 	u16 ostack[4], *order = ostack;
 	size_t extra = 0, off;
+	unsigned int i, live = 0;
 	struct kgo_cont *c;
-	unsigned int i;
 	int ret;
 
 	if (!fn || flags & ~KGO_BIASED || n > KGO_SELECT_MAX ||
@@ -386,11 +386,15 @@ int __kgo_select_then(struct module *owner,
 			return -EINVAL;
 		if (!cs->ch)
 			continue;
+		live++;
 		if (cs->dir == KGO_SELECT_SEND && cs->ch->elem_size &&
 		    !cs->val)
 			return -EINVAL;
 		extra += ALIGN(cs->ch->elem_size, sizeof(long));
 	}
+	/* Only nil channels: it could never complete, nor be cancelled. */
+	if (!live && !handle)
+		return -EINVAL;
 	if (n > ARRAY_SIZE(ostack)) {
 		order = kmalloc_array(n, sizeof(*order), gfp);
 		if (!order)

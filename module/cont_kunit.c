@@ -373,6 +373,8 @@ static void kgo_cont_errors(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kgo_select_then(NULL, 1, 0, probe_fn, &p),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, kgo_wg_wait_then(NULL, probe_fn, &p), -EINVAL);
+	/* A nil channel without a handle could never end: refused. */
+	KUNIT_EXPECT_EQ(test, kgo_chan_recv_then(NULL, probe_fn, &p), -EINVAL);
 	KUNIT_EXPECT_EQ(test, atomic_read(&p.runs), 0);
 	kgo_chan_put(ch);
 }

@@ -156,7 +156,8 @@ void kgo_cont_put(struct kgo_cont *c);
 
 /**
  * kgo_chan_recv_then() - receive without a thread: "go fn(<-ch)"
- * @ch:  the channel; NULL (a nil channel) never completes
+ * @ch:  the channel; NULL (a nil channel) never completes, so it is
+ *       refused (-EINVAL) unless a handle is asked for (the _opts form)
  * @fn:  run as a new goroutine with the value and the ok flag
  * @arg: its argument
  *
@@ -167,7 +168,8 @@ void kgo_cont_put(struct kgo_cont *c);
  * the calling module until @fn has returned.
  *
  * Context: Any context; the record is allocated with GFP_NOWAIT.
- * Return: 0; -ENOMEM; -ESHUTDOWN or -ENODEV as for kgo_go().
+ * Return: 0; -EINVAL for a NULL @fn or @ch; -ENOMEM; -ESHUTDOWN or
+ * -ENODEV as for kgo_go().
  */
 #define kgo_chan_recv_then(ch, fn, arg)					\
 	__kgo_chan_then(THIS_MODULE, (ch), KGO_SELECT_RECV, NULL, (fn),	\
@@ -201,7 +203,8 @@ void kgo_cont_put(struct kgo_cont *c);
  *
  * Exactly one case completes, chosen as kgo_select() chooses.  A
  * kgo_chan_after() or kgo_ctx_done() channel among the cases gives it a
- * deadline or a cancellation.
+ * deadline or a cancellation.  With no non-nil case it could never
+ * complete: that is -EINVAL unless a handle is asked for.
  *
  * Context: Any context; the record is allocated with GFP_NOWAIT.
  * Return: 0; -EINVAL for bad @flags, @n or a case; -ENOMEM; -ESHUTDOWN;

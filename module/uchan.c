@@ -21,6 +21,7 @@
 #include <linux/fs.h>
 #include <linux/hashtable.h>
 #include <linux/module.h>
+#include <linux/overflow.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/seq_file.h>
@@ -309,7 +310,7 @@ static int gochan_do_send(struct gochan_file *gf, struct gochan_xfer *x,
 
 	per = min(per, x->count);
 	if (per * sz > sizeof(stack)) {
-		kbuf = kvmalloc(per * sz, GFP_KERNEL);
+		kbuf = kvmalloc(per * sz, GFP_KERNEL_ACCOUNT);
 		if (!kbuf)
 			return -ENOMEM;
 	}
@@ -520,7 +521,7 @@ static __poll_t gochan_chan_poll(struct file *file, poll_table *pt)
 	if (gf->dir & GOCHAN_DIR_SEND) {
 		if (st.closed)
 			mask |= EPOLLOUT | EPOLLWRNORM | EPOLLERR;
-		else if (st.len < kgo_chan_cap(ch) || st.receivers)
+		else if (st.buffered < kgo_chan_cap(ch) || st.receivers)
 			mask |= EPOLLOUT | EPOLLWRNORM;
 	}
 	if (st.closed)
@@ -589,8 +590,8 @@ long gochan_ioctl_make(struct gochan_make __user *um)
 	if (mk.elem_size > min_t(u32, READ_ONCE(max_elem_size),
 				 KGO_CHAN_MAX_ELEM))
 		return -EMSGSIZE;
-	bytes = (size_t)mk.elem_size * mk.cap;
-	if (bytes > min_t(u32, READ_ONCE(max_chan_bytes), KGO_CHAN_MAX_BUF))
+	if (check_mul_overflow((size_t)mk.elem_size, (size_t)mk.cap, &bytes) ||
+	    bytes > min_t(u32, READ_ONCE(max_chan_bytes), KGO_CHAN_MAX_BUF))
 		return -EFBIG;
 	ch = kgo_chan_make(mk.elem_size, mk.cap, GFP_KERNEL_ACCOUNT);
 	if (IS_ERR(ch))
@@ -620,11 +621,75 @@ long gochan_ioctl_timer(struct gochan_timer __user *ut)
 				  GOCHAN_INFO_TIMER);
 }
 
-/* One case of a select being set up: its file and its kernel value. */
+/*
+ * One case of a select being set up: its file, and its kernel value: for
+ * a send a copy of the user's, for a receive a put-back record allocated
+ * up front, so that a value taken but not delivered can go back without
+ * an allocation after the fact.
+ */
 struct gochan_sel_case {
 	struct file *file;
-	void *kval;
+	void *kval;			/* send */
+	struct kgo_stash *st;		/* receive */
 };
+
+/* Release what gochan_ioctl_select() set up. */
+static void gochan_sel_free(struct gochan_sel_case *sc, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; sc && i < n; i++) {
+		kfree(sc[i].kval);
+		kfree(sc[i].st);
+		if (sc[i].file)
+			fput(sc[i].file);
+	}
+	kvfree(sc);
+}
+
+/* Set up case i from the user's struct gochan_case c. */
+static int gochan_sel_case_init(struct gochan_case __user *uc,
+				struct gochan_case *c,
+				struct kgo_select_case *kc,
+				struct gochan_sel_case *sc)
+{
+	struct gochan_file *gf;
+	size_t sz;
+
+	if (c->op > GOCHAN_OP_SEND)
+		return -EINVAL;
+	kc->dir = c->op == GOCHAN_OP_SEND ? KGO_SELECT_SEND : KGO_SELECT_RECV;
+	/* Any case's outputs may be written: they must be writable. */
+	if (put_user(0U, &uc->ok) || put_user(0, &uc->err))
+		return -EFAULT;
+	if (c->fd == -1)
+		return 0;	/* a nil channel */
+	sc->file = fget(c->fd);
+	if (!sc->file)
+		return -EBADF;
+	gf = gochan_file_of(sc->file);
+	if (!gf || !(gf->dir & (c->op == GOCHAN_OP_SEND ? GOCHAN_DIR_SEND :
+							  GOCHAN_DIR_RECV)))
+		return -EBADF;
+	kc->ch = gf->uc->ch;
+	sz = kgo_chan_elem_size(kc->ch);
+	if (c->op == GOCHAN_OP_RECV) {
+		sc->st = kgo_stash_alloc(sz, GFP_KERNEL_ACCOUNT);
+		if (!sc->st)
+			return -ENOMEM;
+		kc->val = sz ? sc->st->data : NULL;
+		return 0;
+	}
+	if (!sz)
+		return 0;
+	sc->kval = kmalloc(sz, GFP_KERNEL_ACCOUNT);
+	if (!sc->kval)
+		return -ENOMEM;
+	kc->val = sc->kval;
+	if (copy_from_user(sc->kval, u64_to_user_ptr(c->buf), sz))
+		return -EFAULT;
+	return 0;
+}
 
 long gochan_ioctl_select(struct gochan_select __user *us)
 {
@@ -633,9 +698,8 @@ long gochan_ioctl_select(struct gochan_select __user *us)
 	struct gochan_sel_case *sc = NULL;
 	struct gochan_case *cases = NULL;
 	struct gochan_select sel;
-	struct kgo_stash *st;
-	ktime_t deadline;
 	unsigned int i, kflags;
+	ktime_t deadline;
 	int ret, idx;
 
 	if (copy_from_user(&sel, us, sizeof(sel)))
@@ -651,9 +715,9 @@ long gochan_ioctl_select(struct gochan_select __user *us)
 		return -EFAULT;
 	ucases = u64_to_user_ptr(sel.cases);
 	if (sel.n) {
-		cases = kvmalloc_array(sel.n, sizeof(*cases), GFP_KERNEL);
-		kc = kvcalloc(sel.n, sizeof(*kc), GFP_KERNEL);
-		sc = kvcalloc(sel.n, sizeof(*sc), GFP_KERNEL);
+		cases = kvmalloc_array(sel.n, sizeof(*cases), GFP_KERNEL_ACCOUNT);
+		kc = kvcalloc(sel.n, sizeof(*kc), GFP_KERNEL_ACCOUNT);
+		sc = kvcalloc(sel.n, sizeof(*sc), GFP_KERNEL_ACCOUNT);
 		ret = -ENOMEM;
 		if (!cases || !kc || !sc)
 			goto out;
@@ -662,41 +726,9 @@ long gochan_ioctl_select(struct gochan_select __user *us)
 			goto out;
 	}
 	for (i = 0; i < sel.n; i++) {
-		struct gochan_case *c = &cases[i];
-		struct gochan_file *gf;
-		size_t sz;
-
-		ret = -EINVAL;
-		if (c->op > GOCHAN_OP_SEND)
-			goto out;
-		kc[i].dir = c->op == GOCHAN_OP_SEND ? KGO_SELECT_SEND :
-						       KGO_SELECT_RECV;
-		/* Any case's outputs may be written: they must be writable. */
-		ret = -EFAULT;
-		if (put_user(0U, &ucases[i].ok) || put_user(0, &ucases[i].err))
-			goto out;
-		if (c->fd == -1)
-			continue;	/* a nil channel */
-		ret = -EBADF;
-		sc[i].file = fget(c->fd);
-		if (!sc[i].file)
-			goto out;
-		gf = gochan_file_of(sc[i].file);
-		if (!gf || !(gf->dir & (c->op == GOCHAN_OP_SEND ?
-					GOCHAN_DIR_SEND : GOCHAN_DIR_RECV)))
-			goto out;
-		kc[i].ch = gf->uc->ch;
-		sz = kgo_chan_elem_size(kc[i].ch);
-		if (!sz || (c->op == GOCHAN_OP_RECV && !c->buf))
-			continue;
-		ret = -ENOMEM;
-		sc[i].kval = kmalloc(sz, GFP_KERNEL);
-		if (!sc[i].kval)
-			goto out;
-		kc[i].val = sc[i].kval;
-		ret = -EFAULT;
-		if (c->op == GOCHAN_OP_SEND &&
-		    copy_from_user(sc[i].kval, u64_to_user_ptr(c->buf), sz))
+		ret = gochan_sel_case_init(&ucases[i], &cases[i], &kc[i],
+					   &sc[i]);
+		if (ret)
 			goto out;
 	}
 	kflags = KGO_INTERRUPTIBLE;
@@ -714,27 +746,22 @@ long gochan_ioctl_select(struct gochan_select __user *us)
 	    put_user((u32)kc[idx].ok, &ucases[idx].ok) ||
 	    put_user(kc[idx].err, &ucases[idx].err))
 		ret = -EFAULT;
-	if (kc[idx].dir == KGO_SELECT_RECV && kc[idx].ok && sc[idx].kval) {
+	if (kc[idx].dir == KGO_SELECT_RECV && kc[idx].ok) {
+		struct kgo_stash *st = sc[idx].st;
 		size_t sz = kgo_chan_elem_size(kc[idx].ch);
 
-		if (!ret && copy_to_user(u64_to_user_ptr(cases[idx].buf),
-					 sc[idx].kval, sz))
+		if (!ret && sz && cases[idx].buf &&
+		    copy_to_user(u64_to_user_ptr(cases[idx].buf), st->data, sz))
 			ret = -EFAULT;
 		if (ret) {
 			/* Not delivered: the value goes back. */
-			st = kgo_stash_alloc(sz, GFP_KERNEL_ACCOUNT | __GFP_NOFAIL);
-			memcpy(st->data, sc[idx].kval, sz);
 			st->n = 1;
+			sc[idx].st = NULL;
 			kgo_chan_unrecv(kc[idx].ch, st);
 		}
 	}
 out:
-	for (i = 0; sc && i < sel.n; i++) {
-		kfree(sc[i].kval);
-		if (sc[i].file)
-			fput(sc[i].file);
-	}
-	kvfree(sc);
+	gochan_sel_free(sc, sel.n);
 	kvfree(kc);
 	kvfree(cases);
 	return ret;

@@ -239,6 +239,16 @@ TEST_F(chan, recv_fault_puts_back)
 	ASSERT_EQ(42, got);
 	ASSERT_EQ(-EAGAIN, gochan_tryrecv(self->fd, &got, &ok));
 	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	if (self->cap) {
+		/* The same through select. */
+		struct gochan_case c = GOCHAN_RECV_CASE(self->fd, bad);
+
+		ASSERT_EQ(0, gochan_trysend(self->fd, &v));
+		ASSERT_EQ(-EFAULT, gochan_select(&c, 1, 0, -1));
+		ASSERT_EQ(1, gochan_len(self->fd));
+		ASSERT_EQ(0, gochan_recv(self->fd, &got, &ok));
+		ASSERT_EQ(42, got);
+	}
 	munmap(bad, 4096);
 }
 

@@ -120,7 +120,8 @@ struct gochan_xfer {
  * @fd:		a channel fd, or -1 for a nil channel (never ready)
  * @op:		GOCHAN_OP_RECV or GOCHAN_OP_SEND
  * @buf:	the value to send, or room for the value received (0 to
- *		discard it)
+ *		discard it); left untouched when a receive case is chosen
+ *		because its channel is closed (ok = 0)
  * @ok:		out, for the chosen receive case: 1 for a value, 0 when
  *		closed and drained
  * @err:	out, for the chosen case: 0, or -EPIPE for a send on a
@@ -200,11 +201,14 @@ struct gochan_dup {
  * struct gochan_info - GOCHAN_IOC_INFO: a channel's state
  * @elem_size:	bytes per value
  * @cap:	capacity: Go's cap(ch)
- * @len:	values buffered: Go's len(ch)
+ * @len:	values buffered: Go's len(ch), plus any values put back after
+ *		a receiver's copy-out faulted (so it may exceed @cap)
  * @flags:	GOCHAN_INFO_*
  * @dir:	what this fd may do: GOCHAN_DIR_* bits
- * @senders:	goroutines and threads blocked sending
- * @receivers:	blocked receiving
+ * @senders:	pending send waiters: blocked threads, goroutines and
+ *		parked continuations (a select with two send cases on the
+ *		channel counts twice)
+ * @receivers:	pending receive waiters, counted the same way
  * @pad:	zero
  * @id:		the channel's id, the same through every fd of it
  * @reserved:	zero
