@@ -12,6 +12,7 @@
 #include <linux/sched/signal.h>
 
 #include "chan.h"
+#include "ktest_shared.h"
 #include "gochan.h"
 #include "sched.h"
 
@@ -558,32 +559,9 @@ static void kgo_nonblock_recv_race(struct kunit *test)
  */
 #define CLOSE_ROUNDS 2000
 
-struct close_ctx {
-	struct kgo_chan *ch;
-	struct kgo_wg ready, woke;
-	atomic_t closed_seen, wrong;
-};
-
-static void close_selector(void *p)
-{
-	struct close_ctx *c = p;
-	int v;
-	struct kgo_select_case cs[2] = {
-		{ .ch = c->ch, .dir = KGO_SELECT_RECV, .val = &v },
-		{ .ch = NULL, .dir = KGO_SELECT_SEND, .val = &v },
-	};
-
-	kgo_wg_done(&c->ready);
-	if (kgo_select(cs, 2, 0, KGO_FOREVER) == 0 && !cs[0].ok)
-		atomic_inc(&c->closed_seen);
-	else
-		atomic_inc(&c->wrong);
-	kgo_wg_done(&c->woke);
-}
-
 static void kgo_close_vs_blocked_selects(struct kunit *test)
 {
-	struct close_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	struct kgo_close_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
 	int round, i;
 
 	KUNIT_ASSERT_NOT_NULL(test, c);
@@ -594,7 +572,7 @@ static void kgo_close_vs_blocked_selects(struct kunit *test)
 		kgo_wg_add(&c->ready, 8);
 		kgo_wg_add(&c->woke, 8);
 		for (i = 0; i < 8; i++)
-			KUNIT_ASSERT_EQ(test, kgo_go(close_selector, c), 0);
+			KUNIT_ASSERT_EQ(test, kgo_go(kgo_close_selector, c), 0);
 		/* Sometimes close while they are still arriving. */
 		if (round % 2)
 			kgo_wg_wait(&c->ready);

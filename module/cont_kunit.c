@@ -12,7 +12,7 @@
 #include <linux/vmalloc.h>
 
 #include "chan.h"
-#include "cont_mass.h"
+#include "ktest_shared.h"
 #include "gochan.h"
 #include "sched.h"
 

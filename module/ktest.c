@@ -21,7 +21,7 @@
 #include <linux/vmalloc.h>
 #include <linux/vmstat.h>
 
-#include "cont_mass.h"
+#include "ktest_shared.h"
 #include "kgo.h"
 
 static unsigned int conts = 1000000;
@@ -137,36 +137,13 @@ static unsigned int close_rounds = 100000;
 module_param(close_rounds, uint, 0444);
 MODULE_PARM_DESC(close_rounds, "Rounds of close_vs_selects");
 
-struct close_ctx {
-	struct kgo_chan *ch;
-	struct kgo_wg ready, woke;
-	atomic_t closed_seen, wrong;
-};
-
-static void close_selector(void *p)
-{
-	struct close_ctx *c = p;
-	int v;
-	struct kgo_select_case cs[2] = {
-		{ .ch = c->ch, .dir = KGO_SELECT_RECV, .val = &v },
-		{ .ch = NULL, .dir = KGO_SELECT_SEND, .val = &v },
-	};
-
-	kgo_wg_done(&c->ready);
-	if (kgo_select(cs, 2, 0, KGO_FOREVER) == 0 && !cs[0].ok)
-		atomic_inc(&c->closed_seen);
-	else
-		atomic_inc(&c->wrong);
-	kgo_wg_done(&c->woke);
-}
-
 static const char *ktest_close_vs_selects(void)
 {
 	static const struct kgo_go_opts opts = {
 		.cpu = KGO_CPU_ANY,
 		.gfp = GFP_KERNEL,
 	};
-	struct close_ctx c = {};
+	struct kgo_close_ctx c = {};
 	unsigned int round, i, started = 0;
 	ktime_t t0 = ktime_get();
 
@@ -179,7 +156,7 @@ static const char *ktest_close_vs_selects(void)
 		kgo_wg_add(&c.ready, 8);
 		kgo_wg_add(&c.woke, 8);
 		for (i = 0; i < 8; i++) {
-			if (kgo_go_opts(close_selector, &c, &opts)) {
+			if (kgo_go_opts(kgo_close_selector, &c, &opts)) {
 				kgo_wg_add(&c.ready, -1);
 				kgo_wg_add(&c.woke, -1);
 				continue;

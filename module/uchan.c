@@ -278,6 +278,14 @@ static int gochan_signal_ret(int ret, u32 flags)
 /* A single small value is bounced on the stack. */
 #define GOCHAN_STACK_BYTES	64
 
+/* Values per bounce buffer for count values of sz bytes. */
+static unsigned int gochan_chunk(size_t sz, unsigned int count)
+{
+	size_t per = sz ? max_t(size_t, 1, GOCHAN_CHUNK_BYTES / sz) : count;
+
+	return min_t(size_t, per, count);
+}
+
 static int gochan_xfer_check(const struct gochan_xfer *x)
 {
 	if (!x->count || x->count > GOCHAN_BATCH_MAX || x->reserved ||
@@ -301,14 +309,12 @@ static int gochan_do_send(struct gochan_file *gf, struct gochan_xfer *x,
 {
 	struct kgo_chan *ch = gf->uc->ch;
 	size_t sz = kgo_chan_elem_size(ch);
-	unsigned int per = sz ? max_t(size_t, 1, GOCHAN_CHUNK_BYTES / sz) :
-				GOCHAN_BATCH_MAX;
+	unsigned int per = gochan_chunk(sz, x->count);
 	const u8 __user *ubuf = u64_to_user_ptr(x->buf);
 	u8 stack[GOCHAN_STACK_BYTES], *kbuf = stack;
 	unsigned int i;
 	int ret = 0;
 
-	per = min(per, x->count);
 	if (per * sz > sizeof(stack)) {
 		kbuf = kvmalloc(per * sz, GFP_KERNEL_ACCOUNT);
 		if (!kbuf)
@@ -356,15 +362,13 @@ static int gochan_do_recv(struct gochan_file *gf, struct gochan_xfer *x,
 {
 	struct kgo_chan *ch = gf->uc->ch;
 	size_t sz = kgo_chan_elem_size(ch);
-	unsigned int per = sz ? max_t(size_t, 1, GOCHAN_CHUNK_BYTES / sz) :
-				GOCHAN_BATCH_MAX;
+	unsigned int per = gochan_chunk(sz, x->count);
 	u8 __user *ubuf = u64_to_user_ptr(x->buf);
 	struct kgo_stash *st;
 	unsigned int i, base = 0;
 	int ret = 0, fret;
 	bool ok = true;
 
-	per = min(per, x->count);
 	/* The bounce buffer doubles as the put-back record. */
 	st = kgo_stash_alloc(per * sz, GFP_KERNEL_ACCOUNT);
 	if (!st)
