@@ -20,7 +20,8 @@ KSRC      ?= $(patsubst %/tools/testing/selftests,%,$(KSFT_DIR))
 KERNEL_SRCS := $(filter-out %.mod.c module/compat.h,$(wildcard module/*.c module/*.h)) \
 	       uapi/linux/gochan.h
 USER_SRCS   := $(wildcard tools/lib/gochan/*.c tools/lib/gochan/*.h \
-		 tools/lib/gochan/examples/*.c selftests/gochan/*.c)
+		 tools/lib/gochan/examples/*.c selftests/gochan/*.c \
+		 tools/testing/bench/*.c)
 
 all: module lib selftests
 
@@ -31,6 +32,7 @@ help:
 	@echo "make selftests     the kselftest programs"
 	@echo "make check         every test, in the VM, on the stock and debug kernels"
 	@echo "make demo          the examples in the VM on the stock kernel"
+	@echo "make bench         the benchmarks against their peers, one VM boot per kernel"
 	@echo "make style         checkpatch --strict"
 	@echo "make sparse        sparse (C=2) against KDIR"
 	@echo "make install       libgochan, headers, pkg-config file (DESTDIR, PREFIX)"
@@ -72,6 +74,9 @@ check:
 demo:
 	$(VM)/demo.sh
 
+bench:
+	$(VM)/bench.sh
+
 install: lib
 	$(MAKE) -C tools/lib/gochan O=$(O)/lib PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) install
 
@@ -99,5 +104,5 @@ clean:
 	test ! -f $(KDIR)/Makefile || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf $(O)
 
-.PHONY: all help kdir-check module sparse lib selftests style check demo \
+.PHONY: all help kdir-check module sparse lib selftests style check demo bench \
 	install uninstall dkms-src dkms-install dkms-remove clean

@@ -23,18 +23,7 @@ out=${GOCHAN_OUT:-$top/.build/check}
 
 kernels=${GOCHAN_KERNELS:-stock debug}
 limit=${GOCHAN_VM_TIMEOUT:-900}
-t0=$(date +%s)
-
-step() { echo "check: [$(($(date +%s) - t0))s] $*" >&2; }
-die() { echo "check: error: $*" >&2; exit 1; }
-
-"$vm/install-deps.sh" || die "could not install the build dependencies"
-
-declare -A kdir
-for k in $kernels; do
-	step "preparing the $k kernel"
-	kdir[$k]=$("$vm/kernel.sh" "$k") || die "could not prepare the $k kernel"
-done
+prepare check $kernels
 ksrc=$("$vm/kernel.sh" source) || die "could not unpack the kernel source"
 
 rm -rf "$out"

@@ -5,6 +5,8 @@
 #   gochan.mode=check  load gochan, run KUnit, kselftests and examples,
 #                      check the kernel's health, unload, report
 #   gochan.mode=demo   load gochan, run the examples, unload
+#   gochan.mode=bench  load gochan and gochan_bench, run the benchmarks
+#                      (gochan.bench=ARG,ARG,... adds driver options)
 #
 # Results go to the second serial port (/dev/ttyS1) as sections:
 #   gochan-suite: NAME
@@ -27,9 +29,11 @@ mkdir -p /dev/shm /dev/mqueue
 mount -t tmpfs tmpfs /dev/shm
 
 mode=check
+bench_args=
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	gochan.mode=*) mode=${arg#gochan.mode=} ;;
+	gochan.bench=*) bench_args=$(echo "${arg#gochan.bench=}" | tr , ' ') ;;
 	esac
 done
 
@@ -212,6 +216,18 @@ check() {
 	# gochan_ktest stayed loaded for the selftests' kernel_shares_* cases.
 	[ -d /sys/module/gochan_ktest ] && rmmod gochan_ktest
 
+	# The benchmarks with tiny counts: each one runs and checks its
+	# results; nothing is timed ("make bench" does the measuring).
+	if [ -x /bench/gochan_bench ]; then
+		t_begin bench-smoke
+		kmsg "bench smoke"
+		t_check "insmod gochan_bench.ko" insmod /lib/gochan/gochan_bench.ko
+		t_check "gochan_bench --smoke user" /bench/gochan_bench --smoke user
+		t_check "gochan_bench --smoke kernel" /bench/gochan_bench --smoke kernel
+		t_check "rmmod gochan_bench" rmmod gochan_bench
+		t_end
+	fi
+
 	t_begin examples
 	for e in /examples/*; do
 		[ -x "$e" ] && t_check "example ${e##*/}" "$e"
@@ -254,9 +270,32 @@ demo() {
 	rmmod gochan
 }
 
+# The benchmark run: raw CSV in section "bench", then the kernel's health.
+bench() {
+	insmod /lib/gochan/gochan.ko || say "bench: insmod gochan failed"
+	insmod /lib/gochan/gochan_bench.ko || say "bench: insmod gochan_bench failed"
+	kmsg "bench start"
+	say "gochan-suite: bench"
+	# shellcheck disable=SC2086 # bench_args is a list
+	/bench/gochan_bench $bench_args all >&3 2>&3
+	say "gochan-end: bench $?"
+	kmsg "bench end"
+	rmmod gochan_bench
+	rmmod gochan
+	t_begin bench-health
+	if splat_scan; then
+		t_ok "kernel log: no splat"
+	else
+		head -n 40 /tmp/splat | sed 's/^/# /' >&3
+		t_fail "kernel log: no splat"
+	fi
+	t_end
+}
+
 case "$mode" in
 check) check ;;
 demo) demo ;;
+bench) bench ;;
 *) say "unknown gochan.mode=$mode" ;;
 esac
 

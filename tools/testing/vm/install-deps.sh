@@ -21,6 +21,8 @@ pkgs=(
 	qemu-system-x86 busybox-static
 	# DKMS registration
 	dkms
+	# the benchmark chart
+	gnuplot-nox
 )
 
 missing=()

@@ -5,7 +5,26 @@
 
 vm=$top/tools/testing/vm
 
-# build_user: libgochan, examples and selftests into $out/user.  The
+# prepare TAG KERNELS...: install the packages, then build or fetch each
+# kernel into kdir[K].  step/die print as "TAG: ...".
+prepare() {
+	local k
+	tag=$1
+	shift
+	t0=$(date +%s)
+	"$vm/install-deps.sh" || die "could not install the dependencies"
+	declare -gA kdir
+	for k in "$@"; do
+		step "preparing the $k kernel"
+		kdir[$k]=$("$vm/kernel.sh" "$k") ||
+			die "could not prepare the $k kernel"
+	done
+}
+step() { echo "$tag: [$(($(date +%s) - t0))s] $*" >&2; }
+die() { echo "$tag: error: $*" >&2; exit 1; }
+
+# build_user: libgochan, examples, selftests and the benchmark driver
+# into $out/user.  The
 # selftests are built twice: 64-bit, and 32-bit (NAME_32) so that they
 # also run through the kernel's compat_ioctl path.
 build_user() {
@@ -14,6 +33,8 @@ build_user() {
 	make -C "$top/tools/lib/gochan" O="$out/user/lib" &&
 		make -C "$top/selftests/gochan" O="$out/user/selftests" \
 			LIBDIR="$out/user/lib" KSFT_DIR="$ksft" &&
+		make -C "$top/tools/testing/bench" O="$out/user/bench" \
+			LIBDIR="$out/user/lib" &&
 		make -C "$top/tools/lib/gochan" O="$out/user/lib32" \
 			CC="gcc -m32" "$out/user/lib32/libgochan.a" &&
 		make -C "$top/selftests/gochan" O="$out/user/selftests32" \
@@ -47,9 +68,10 @@ build_module() {
 stage_and_boot() {
 	local k=$1 kdir=$2 mode=$3 limit=$4 st=$out/vm-$1 rc
 	rm -rf "$st"
-	mkdir -p "$st/mod" "$st/bin/selftests" "$st/bin/examples"
+	mkdir -p "$st/mod" "$st/bin/selftests" "$st/bin/examples" "$st/bin/bench"
 	cp "$out/mod-$k/src/module/"*.ko "$st/mod/"
-	[ "$mode" = demo ] || cp "$out/user/selftests/"* "$st/bin/selftests/"
+	[ "$mode" = check ] && cp "$out/user/selftests/"* "$st/bin/selftests/"
+	[ "$mode" = demo ] || cp "$out/user/bench/gochan_bench" "$st/bin/bench/"
 	cp "$out/user/lib/examples/"* "$st/bin/examples/"
 	"$vm/mkinitramfs.sh" "$st/initrd.gz" "$st/mod" "$st/bin" || return 1
 	"$vm/run-vm.sh" "$kdir" "$st/initrd.gz" "$st" "$mode" "$limit"

@@ -5,7 +5,8 @@
 #
 # Pack the test VM's initramfs: busybox, init.sh as /init, the modules in
 # MODDIR (*.ko) under /lib/gochan, the selftests in BINDIR/selftests under
-# /tests and the examples in BINDIR/examples under /examples.  The archive
+# /tests, the examples in BINDIR/examples under /examples and the
+# benchmark driver in BINDIR/bench under /bench.  The archive
 # is written with the kernel's gen_init_cpio, so device nodes need no root.
 set -euo pipefail
 
@@ -28,7 +29,7 @@ dpkg-query -W busybox-static >/dev/null 2>&1 ||
 list=$(mktemp)
 trap 'rm -f "$list"' EXIT
 {
-	for d in /bin /dev /proc /sys /tmp /lib /lib/gochan /tests /examples; do
+	for d in /bin /dev /proc /sys /tmp /lib /lib/gochan /tests /examples /bench; do
 		echo "dir $d 0755 0 0"
 	done
 	echo "nod /dev/console 0600 0 0 c 5 1"
@@ -44,6 +45,9 @@ trap 'rm -f "$list"' EXIT
 	done
 	for f in "$bindir"/examples/*; do
 		[ -f "$f" ] && [ -x "$f" ] && echo "file /examples/${f##*/} $f 0755 0 0"
+	done
+	for f in "$bindir"/bench/*; do
+		[ -f "$f" ] && [ -x "$f" ] && echo "file /bench/${f##*/} $f 0755 0 0"
 	done
 } >"$list"
 "$gen" "$list" | gzip -1 >"$out"

@@ -1,0 +1,1115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gochan_bench: libgochan measured side by side with the kernel's other
+ * ways for threads to talk (futex, eventfd, pipe, unix seqpacket, POSIX
+ * message queues, epoll), and the kernel benchmark module gochan_bench.ko
+ * driven through /sys/kernel/debug/gochan_bench/run.
+ *
+ * Every benchmark runs each implementation in turn, repetition by
+ * repetition (gochan, peer, peer, ..., gochan, peer, ...), after one
+ * warm-up round that is not recorded.  Each run is checked (values in
+ * order, the right case chosen, every waiter woken) and a wrong result
+ * ends the program with status 1, so a smoke run (--smoke: tiny counts,
+ * one repetition) proves that every benchmark works.
+ *
+ * Output, on stdout, is CSV with one row per sample:
+ *
+ *	bench,param,place,impl,unit,rep,value
+ *
+ * A sample is the mean over a chunk of operations (CHUNKS per run), so
+ * that timing does not disturb the operation; "value" is ns per
+ * operation, or as "unit" says.  Lines starting with '#' are metadata.
+ * tools/testing/bench/report.py turns the rows into the tables.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <mqueue.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gochan.h"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define CHUNKS		10	/* samples per run */
+#define MAX_SAMPLES	64
+#define BATCH		64	/* values per batched call */
+#define STREAM_CAP	1024
+#define MAX_WAITERS	1024
+
+static int opt_reps = 5;
+static double opt_scale = 1.0;
+static bool opt_smoke;
+static const char *opt_only;
+static int ncpus;
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "gochan_bench: error: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	exit(1);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* The iteration count for a run: scaled, at least one per chunk. */
+static unsigned int iters(unsigned int n)
+{
+	double v = n * opt_scale;
+
+	if (opt_smoke)
+		v = CHUNKS * 2;
+	return v < CHUNKS ? CHUNKS : (unsigned int)v;
+}
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu % ncpus, &set);
+	if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set))
+		die("sched_setaffinity to CPU %d failed", cpu);
+}
+
+/* ---- samples ---------------------------------------------------------------- */
+
+struct samples {
+	double v[MAX_SAMPLES];
+	int n;
+	uint64_t t;		/* start of the current chunk */
+	unsigned int done;	/* operations in the current chunk */
+	unsigned int per;	/* operations per chunk */
+};
+
+static void s_start(struct samples *s, unsigned int total)
+{
+	s->n = 0;
+	s->done = 0;
+	s->per = total / CHUNKS ? total / CHUNKS : 1;
+	s->t = now_ns();
+}
+
+/* Count k operations; closes a chunk when it is full. */
+static inline void s_ops(struct samples *s, unsigned int k)
+{
+	s->done += k;
+	if (s->done >= s->per) {
+		uint64_t t = now_ns();
+
+		if (s->n < MAX_SAMPLES)
+			s->v[s->n++] = (double)(t - s->t) / s->done;
+		s->t = t;
+		s->done = 0;
+	}
+}
+
+static void s_one(struct samples *s, double v)
+{
+	if (s->n < MAX_SAMPLES)
+		s->v[s->n++] = v;
+}
+
+static void emit(const char *bench, const char *param, const char *place,
+		 const char *impl, const char *unit, int rep,
+		 const struct samples *s)
+{
+	int i;
+
+	for (i = 0; i < s->n; i++)
+		printf("%s,%s,%s,%s,%s,%d,%.1f\n", bench, param, place, impl,
+		       unit, rep, s->v[i]);
+	fflush(stdout);
+}
+
+static bool wanted(const char *bench)
+{
+	return !opt_only || strstr(opt_only, bench);
+}
+
+/* ---- one direction of a link: gochan or a peer -------------------------------- */
+
+enum kind { K_GOCHAN, K_FUTEX, K_EVENTFD, K_PIPE, K_SEQPACKET, K_MQ };
+
+struct fbox {			/* the futex peer: a one-slot mailbox */
+	uint32_t seq;
+	uint64_t val;
+};
+
+struct dir {
+	enum kind kind;
+	int wfd, rfd;		/* gochan: one fd for both */
+	mqd_t mq;
+	struct fbox *box;
+	uint32_t seen;		/* futex: the receiver's last seq */
+	size_t len;		/* message size */
+};
+
+static long futex(uint32_t *uaddr, int op, uint32_t val)
+{
+	return syscall(SYS_futex, uaddr, op, val, NULL, NULL, 0);
+}
+
+static int mq_seq;
+
+static void dir_open(struct dir *d, enum kind k, size_t len,
+		     unsigned int cap)
+{
+	int fds[2];
+
+	memset(d, 0, sizeof(*d));
+	d->kind = k;
+	d->len = len;
+	switch (k) {
+	case K_GOCHAN:
+		d->wfd = gochan_make(len, cap, GOCHAN_CLOEXEC);
+		if (d->wfd < 0)
+			die("gochan_make: %s", strerror(-d->wfd));
+		d->rfd = d->wfd;
+		break;
+	case K_FUTEX:
+		d->box = calloc(1, sizeof(*d->box));
+		if (!d->box)
+			die("out of memory");
+		break;
+	case K_EVENTFD:
+		d->wfd = eventfd(0, EFD_CLOEXEC);
+		if (d->wfd < 0)
+			die("eventfd: %m");
+		d->rfd = d->wfd;
+		break;
+	case K_PIPE:
+		if (pipe2(fds, O_CLOEXEC))
+			die("pipe: %m");
+		/* Room for cap messages, as the channel has. */
+		if (cap * len > 4096 &&
+		    fcntl(fds[1], F_SETPIPE_SZ, (int)(cap * len)) < 0)
+			die("F_SETPIPE_SZ: %m");
+		d->rfd = fds[0];
+		d->wfd = fds[1];
+		break;
+	case K_SEQPACKET:
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds))
+			die("socketpair: %m");
+		d->wfd = fds[0];
+		d->rfd = fds[1];
+		break;
+	case K_MQ: {
+		struct mq_attr a = { .mq_maxmsg = cap ? cap : 1,
+				     .mq_msgsize = (long)len };
+		char name[64];
+
+		snprintf(name, sizeof(name), "/gochan_bench.%d.%d", getpid(),
+			 mq_seq++);
+		d->mq = mq_open(name, O_RDWR | O_CREAT | O_EXCL, 0600, &a);
+		if (d->mq == (mqd_t)-1)
+			die("mq_open (maxmsg %u, msgsize %zu): %m", cap, len);
+		mq_unlink(name);
+		break;
+	}
+	}
+}
+
+static void dir_close(struct dir *d)
+{
+	switch (d->kind) {
+	case K_FUTEX:
+		free(d->box);
+		break;
+	case K_MQ:
+		mq_close(d->mq);
+		break;
+	case K_PIPE:
+	case K_SEQPACKET:
+		close(d->rfd);
+		close(d->wfd);
+		break;
+	default:
+		close(d->wfd);
+	}
+}
+
+static void xwrite(int fd, const void *buf, size_t len)
+{
+	ssize_t r = write(fd, buf, len);
+
+	if (r != (ssize_t)len)
+		die("write: %zd of %zu: %m", r, len);
+}
+
+static void dir_send(struct dir *d, const void *buf)
+{
+	uint64_t one = 1;
+	int ret;
+
+	switch (d->kind) {
+	case K_GOCHAN:
+		ret = gochan_send(d->wfd, buf);
+		if (ret)
+			die("gochan_send: %s", strerror(-ret));
+		break;
+	case K_FUTEX:
+		memcpy(&d->box->val, buf, sizeof(d->box->val));
+		__atomic_fetch_add(&d->box->seq, 1, __ATOMIC_RELEASE);
+		futex(&d->box->seq, FUTEX_WAKE_PRIVATE, 1);
+		break;
+	case K_EVENTFD:
+		xwrite(d->wfd, &one, sizeof(one));
+		break;
+	case K_PIPE:
+	case K_SEQPACKET:
+		xwrite(d->wfd, buf, d->len);
+		break;
+	case K_MQ:
+		if (mq_send(d->mq, buf, d->len, 0))
+			die("mq_send: %m");
+		break;
+	}
+}
+
+static void dir_recv(struct dir *d, void *buf)
+{
+	uint32_t s;
+	uint64_t v;
+	ssize_t r;
+	bool ok;
+	int ret;
+
+	switch (d->kind) {
+	case K_GOCHAN:
+		ret = gochan_recv(d->rfd, buf, &ok);
+		if (ret || !ok)
+			die("gochan_recv: %s", ret ? strerror(-ret) : "closed");
+		break;
+	case K_FUTEX:
+		while ((s = __atomic_load_n(&d->box->seq, __ATOMIC_ACQUIRE)) ==
+		       d->seen)
+			futex(&d->box->seq, FUTEX_WAIT_PRIVATE, s);
+		d->seen = s;
+		memcpy(buf, &d->box->val, sizeof(d->box->val));
+		break;
+	case K_EVENTFD:
+		/* eventfd carries a count, not a value: the caller's own. */
+		if (read(d->rfd, &v, sizeof(v)) != sizeof(v))
+			die("eventfd read: %m");
+		break;
+	case K_PIPE:
+		for (size_t got = 0; got < d->len; got += r) {
+			r = read(d->rfd, (char *)buf + got, d->len - got);
+			if (r <= 0)
+				die("pipe read: %m");
+		}
+		break;
+	case K_SEQPACKET:
+		r = read(d->rfd, buf, d->len);
+		if (r != (ssize_t)d->len)
+			die("seqpacket read: %zd: %m", r);
+		break;
+	case K_MQ:
+		r = mq_receive(d->mq, buf, d->len, NULL);
+		if (r != (ssize_t)d->len)
+			die("mq_receive: %zd: %m", r);
+		break;
+	}
+}
+
+/* One message per iovec for sendmmsg/recvmmsg. */
+static void mm_setup(struct mmsghdr *mm, struct iovec *iov, const void *buf,
+		     unsigned int n, size_t len)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		iov[i].iov_base = (char *)buf + i * len;
+		iov[i].iov_len = len;
+		memset(&mm[i], 0, sizeof(mm[i]));
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+}
+
+/* Batched forms: up to n messages per call; returns how many went. */
+static unsigned int dir_send_batch(struct dir *d, const void *buf,
+				   unsigned int n)
+{
+	struct mmsghdr mm[BATCH];
+	struct iovec iov[BATCH];
+	int ret;
+
+	switch (d->kind) {
+	case K_GOCHAN:
+		ret = gochan_send_batch(d->wfd, buf, n, 0);
+		if (ret <= 0)
+			die("gochan_send_batch: %s", strerror(-ret));
+		return ret;
+	case K_PIPE:
+		xwrite(d->wfd, buf, n * d->len);
+		return n;
+	case K_SEQPACKET:
+		mm_setup(mm, iov, buf, n, d->len);
+		ret = sendmmsg(d->wfd, mm, n, 0);
+		if (ret <= 0)
+			die("sendmmsg: %m");
+		return ret;
+	default:
+		die("no batched form");
+	}
+	return 0;
+}
+
+static unsigned int dir_recv_batch(struct dir *d, void *buf, unsigned int n)
+{
+	struct mmsghdr mm[BATCH];
+	struct iovec iov[BATCH];
+	ssize_t r, more;
+	bool ok;
+	int ret;
+
+	switch (d->kind) {
+	case K_GOCHAN:
+		ret = gochan_recv_batch(d->rfd, buf, n, 0, &ok);
+		if (ret <= 0)
+			die("gochan_recv_batch: %s", ret ? strerror(-ret) : "closed");
+		return ret;
+	case K_PIPE:
+		r = read(d->rfd, buf, n * d->len);
+		if (r <= 0)
+			die("pipe read: %m");
+		/* A message read in part: the writer wrote all of it. */
+		while (r % d->len) {
+			more = read(d->rfd, (char *)buf + r,
+				    d->len - r % d->len);
+			if (more <= 0)
+				die("pipe read: %m");
+			r += more;
+		}
+		return r / d->len;
+	case K_SEQPACKET:
+		mm_setup(mm, iov, buf, n, d->len);
+		ret = recvmmsg(d->rfd, mm, n, MSG_WAITFORONE, NULL);
+		if (ret <= 0)
+			die("recvmmsg: %m");
+		return ret;
+	default:
+		die("no batched form");
+	}
+	return 0;
+}
+
+static const char *place_name(int cross)
+{
+	return cross ? "cross-cpu" : "same-cpu";
+}
+
+/* ---- ping-pong --------------------------------------------------------------- */
+
+struct impl {
+	const char *name;
+	enum kind kind;
+	unsigned int cap;
+	bool batch;
+};
+
+struct pp_arg {
+	struct dir *d;		/* [0] ping, [1] pong */
+	unsigned int n;
+	int cpu;
+};
+
+static void *pp_echo(void *p)
+{
+	struct pp_arg *a = p;
+	uint64_t v;
+
+	pin(a->cpu);
+	for (unsigned int i = 0; i < a->n; i++) {
+		dir_recv(&a->d[0], &v);
+		v++;
+		dir_send(&a->d[1], &v);
+	}
+	return NULL;
+}
+
+static void run_pingpong(const struct impl *im, const void *arg, int rep)
+{
+	int cross = *(const int *)arg;
+	struct dir d[2];
+	struct pp_arg a = { .d = d, .n = iters(20000), .cpu = cross };
+	struct samples s;
+	pthread_t t;
+	uint64_t v;
+
+	dir_open(&d[0], im->kind, 8, im->cap);
+	dir_open(&d[1], im->kind, 8, im->cap);
+	pin(0);
+	if (pthread_create(&t, NULL, pp_echo, &a))
+		die("pthread_create");
+	s_start(&s, a.n);
+	for (uint64_t i = 0; i < a.n; i++) {
+		v = i * 2;
+		dir_send(&d[0], &v);
+		dir_recv(&d[1], &v);
+		if (im->kind != K_EVENTFD && v != i * 2 + 1)
+			die("%s ping-pong: got %llu, want %llu", im->name,
+			    (unsigned long long)v, (unsigned long long)i * 2 + 1);
+		s_ops(&s, 1);
+	}
+	pthread_join(t, NULL);
+	dir_close(&d[0]);
+	dir_close(&d[1]);
+	if (rep >= 0)
+		emit("pingpong", "8B", place_name(cross), im->name, "ns/roundtrip",
+		     rep, &s);
+}
+
+/*
+ * One warm-up round (rep -1, not recorded), then opt_reps rounds; each
+ * round runs every implementation once, in order.
+ */
+static void alternate(const struct impl *impls, size_t n,
+		      void (*run)(const struct impl *im, const void *arg,
+				  int rep),
+		      const void *arg)
+{
+	for (int rep = -1; rep < opt_reps; rep++)
+		for (size_t k = 0; k < n; k++)
+			run(&impls[k], arg, rep);
+}
+
+static void bench_pingpong(void)
+{
+	static const struct impl impls[] = {
+		{ "gochan-unbuffered", K_GOCHAN, 0 },
+		{ "gochan-cap1", K_GOCHAN, 1 },
+		{ "futex", K_FUTEX, 1 },
+		{ "eventfd", K_EVENTFD, 1 },
+		{ "pipe", K_PIPE, 1 },
+		{ "unix-seqpacket", K_SEQPACKET, 1 },
+		{ "posix-mq", K_MQ, 1 },
+	};
+	for (int cross = 0; cross <= (ncpus > 1); cross++)
+		alternate(impls, ARRAY_SIZE(impls), run_pingpong, &cross);
+}
+
+/* ---- streaming throughput --------------------------------------------------- */
+
+struct st_arg {
+	struct dir *d;
+	const struct impl *im;
+	unsigned int n;
+	int cpu;
+};
+
+static void *st_produce(void *p)
+{
+	struct st_arg *a = p;
+	size_t len = a->d->len;
+	char *buf = calloc(BATCH, len);
+	unsigned int i = 0, k, m;
+
+	if (!buf)
+		die("out of memory");
+	pin(a->cpu);
+	while (i < a->n) {
+		m = a->im->batch ? BATCH : 1;
+		if (m > a->n - i)
+			m = a->n - i;
+		for (k = 0; k < m; k++)
+			memcpy(buf + k * len, &(uint64_t){ i + k }, 8);
+		/* A batch partly taken refills from the first value left. */
+		if (a->im->batch) {
+			i += dir_send_batch(a->d, buf, m);
+		} else {
+			dir_send(a->d, buf);
+			i++;
+		}
+	}
+	free(buf);
+	return NULL;
+}
+
+struct st_how {
+	size_t len;
+	int cross;
+};
+
+static void run_stream(const struct impl *im, const void *arg, int rep)
+{
+	const struct st_how *how = arg;
+	size_t len = how->len;
+	int cross = how->cross;
+	struct dir d;
+	struct st_arg a = { .d = &d, .im = im, .cpu = cross };
+	struct samples s;
+	char *buf = calloc(BATCH + 1, len);
+	unsigned int i = 0, k, m;
+	char param[32];
+	pthread_t t;
+	uint64_t v;
+
+	if (!buf)
+		die("out of memory");
+	a.n = iters(len > 64 ? 20000 : 40000);
+	dir_open(&d, im->kind, len, STREAM_CAP);
+	pin(0);
+	if (pthread_create(&t, NULL, st_produce, &a))
+		die("pthread_create");
+	s_start(&s, a.n);
+	while (i < a.n) {
+		if (im->batch) {
+			m = dir_recv_batch(&d, buf, BATCH);
+		} else {
+			dir_recv(&d, buf);
+			m = 1;
+		}
+		for (k = 0; k < m; k++) {
+			memcpy(&v, buf + k * len, 8);
+			if (v != i + k)
+				die("%s stream: value %llu, want %u", im->name,
+				    (unsigned long long)v, i + k);
+		}
+		i += m;
+		s_ops(&s, m);
+	}
+	pthread_join(t, NULL);
+	dir_close(&d);
+	free(buf);
+	snprintf(param, sizeof(param), "%zuB", len);
+	if (rep >= 0)
+		emit("stream", param, place_name(cross), im->name, "ns/msg", rep,
+		     &s);
+}
+
+static void bench_stream(void)
+{
+	static const struct impl impls[] = {
+		{ "gochan", K_GOCHAN, STREAM_CAP, false },
+		{ "gochan-batch64", K_GOCHAN, STREAM_CAP, true },
+		{ "pipe", K_PIPE, STREAM_CAP, false },
+		{ "pipe-batch64", K_PIPE, STREAM_CAP, true },
+		{ "unix-seqpacket", K_SEQPACKET, STREAM_CAP, false },
+		{ "unix-seqpacket-batch64", K_SEQPACKET, STREAM_CAP, true },
+		{ "posix-mq", K_MQ, STREAM_CAP, false },
+	};
+	static const size_t lens[] = { 8, 1024 };
+	struct st_how how;
+
+	for (int l = 0; l < 2; l++)
+		for (int cross = 0; cross <= (ncpus > 1); cross++) {
+			how = (struct st_how){ lens[l], cross };
+			alternate(impls, ARRAY_SIZE(impls), run_stream, &how);
+		}
+}
+
+/* ---- select over k channels, one ready ------------------------------------------ */
+
+static void run_select(const struct impl *im, const void *arg, int rep)
+{
+	unsigned int k = *(const unsigned int *)arg;
+	struct gochan_case cs[64];
+	struct epoll_event ev;
+	unsigned int n = iters(10000), i, j;
+	uint64_t v, one = 1;
+	int fds[64], ep = -1, r;
+	struct samples s;
+	char param[16];
+
+	pin(0);
+	for (j = 0; j < k; j++) {
+		if (im->kind == K_GOCHAN) {
+			fds[j] = gochan_make(8, 1, GOCHAN_CLOEXEC);
+			if (fds[j] < 0)
+				die("gochan_make: %s", strerror(-fds[j]));
+			cs[j] = GOCHAN_RECV_CASE(fds[j], &v);
+		} else {
+			fds[j] = eventfd(0, EFD_CLOEXEC);
+			if (fds[j] < 0)
+				die("eventfd: %m");
+		}
+	}
+	if (im->kind != K_GOCHAN) {
+		ep = epoll_create1(EPOLL_CLOEXEC);
+		if (ep < 0)
+			die("epoll_create1: %m");
+		for (j = 0; j < k; j++) {
+			ev = (struct epoll_event){ .events = EPOLLIN,
+						   .data.u32 = j };
+			if (epoll_ctl(ep, EPOLL_CTL_ADD, fds[j], &ev))
+				die("epoll_ctl: %m");
+		}
+	}
+	s_start(&s, n);
+	for (i = 0; i < n; i++) {
+		j = (i * 7) % k;	/* the ready one moves around */
+		if (im->kind == K_GOCHAN) {
+			v = i;
+			r = gochan_trysend(fds[j], &v);
+			if (r)
+				die("gochan_trysend: %s", strerror(-r));
+			r = gochan_select(cs, k, 0, -1);
+			if (r != (int)j || v != i || !cs[j].ok)
+				die("select chose %d (value %llu), want %u", r,
+				    (unsigned long long)v, j);
+		} else {
+			xwrite(fds[j], &one, sizeof(one));
+			r = epoll_wait(ep, &ev, 1, -1);
+			if (r != 1 || ev.data.u32 != j)
+				die("epoll_wait: %d, fd %u, want %u", r,
+				    ev.data.u32, j);
+			if (read(fds[j], &v, sizeof(v)) != sizeof(v))
+				die("eventfd read: %m");
+		}
+		s_ops(&s, 1);
+	}
+	for (j = 0; j < k; j++)
+		close(fds[j]);
+	if (ep >= 0)
+		close(ep);
+	snprintf(param, sizeof(param), "k=%u", k);
+	if (rep >= 0)
+		emit("select", param, "same-cpu", im->name, "ns/op", rep, &s);
+}
+
+static void bench_select(void)
+{
+	static const struct impl impls[] = {
+		{ "gochan-select", K_GOCHAN },
+		{ "epoll-eventfd", K_EVENTFD },
+	};
+	static const unsigned int ks[] = { 1, 4, 16, 64 };
+
+	for (size_t i = 0; i < ARRAY_SIZE(ks); i++)
+		alternate(impls, ARRAY_SIZE(impls), run_select, &ks[i]);
+}
+
+/* ---- close waking N blocked receivers ------------------------------------------- */
+
+struct cw {
+	const struct impl *im;
+	int fd;
+	uint32_t word;	/* futex peer: 0 until the wake */
+	atomic_int ready;
+	pid_t tids[MAX_WAITERS];
+	uint64_t woke[MAX_WAITERS];
+	int cpu;
+	atomic_int bad;
+};
+
+struct cw_arg {
+	struct cw *c;
+	int i;
+};
+
+static void *cw_wait(void *p)
+{
+	struct cw_arg *a = p;
+	struct cw *c = a->c;
+	uint64_t v;
+	bool ok = true;
+
+	pin(c->cpu);
+	c->tids[a->i] = gettid();
+	atomic_fetch_add(&c->ready, 1);
+	if (c->im->kind == K_GOCHAN) {
+		if (gochan_recv(c->fd, &v, &ok) || ok)
+			atomic_fetch_add(&c->bad, 1);
+	} else {
+		while (!__atomic_load_n(&c->word, __ATOMIC_ACQUIRE))
+			futex(&c->word, FUTEX_WAIT_PRIVATE, 0);
+	}
+	c->woke[a->i] = now_ns();
+	return NULL;
+}
+
+/* Is thread tid asleep (state S)? */
+static bool asleep(pid_t tid)
+{
+	char path[64], buf[256], *p;
+	FILE *f;
+	bool s = false;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (fgets(buf, sizeof(buf), f)) {
+		p = strrchr(buf, ')');
+		s = p && p[1] == ' ' && p[2] == 'S';
+	}
+	fclose(f);
+	return s;
+}
+
+struct cw_how {
+	unsigned int n;
+	int cross;
+};
+
+static void run_close(const struct impl *im, const void *arg, int rep)
+{
+	const struct cw_how *how = arg;
+	unsigned int n = how->n;
+	int cross = how->cross;
+	struct cw *c = calloc(1, sizeof(*c));
+	struct cw_arg *args = calloc(n, sizeof(*args));
+	pthread_t *t = calloc(n, sizeof(*t));
+	struct gochan_info info;
+	pthread_attr_t attr;
+	struct samples s = {};
+	uint64_t t0, last = 0;
+	char param[16];
+	unsigned int i;
+
+	if (!c || !args || !t)
+		die("out of memory");
+	c->im = im;
+	c->cpu = cross;
+	if (im->kind == K_GOCHAN) {
+		c->fd = gochan_make(8, 0, GOCHAN_CLOEXEC);
+		if (c->fd < 0)
+			die("gochan_make: %s", strerror(-c->fd));
+	}
+	pin(0);
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 64 << 10);
+	for (i = 0; i < n; i++) {
+		args[i] = (struct cw_arg){ .c = c, .i = i };
+		if (pthread_create(&t[i], &attr, cw_wait, &args[i]))
+			die("pthread_create %u", i);
+	}
+	/* Every waiter is in the kernel, asleep, before the clock starts. */
+	while ((unsigned int)atomic_load(&c->ready) < n)
+		usleep(1000);
+	for (i = 0; i < n; i++)
+		while (!asleep(c->tids[i]))
+			usleep(1000);
+	if (im->kind == K_GOCHAN) {
+		if (gochan_info(c->fd, &info) || info.receivers != n)
+			die("%u receivers blocked, want %u", info.receivers, n);
+	}
+	t0 = now_ns();
+	if (im->kind == K_GOCHAN) {
+		if (gochan_close(c->fd))
+			die("gochan_close");
+	} else {
+		__atomic_store_n(&c->word, 1, __ATOMIC_RELEASE);
+		futex(&c->word, FUTEX_WAKE_PRIVATE, INT_MAX);
+	}
+	for (i = 0; i < n; i++) {
+		pthread_join(t[i], NULL);
+		if (c->woke[i] > last)
+			last = c->woke[i];
+	}
+	if (atomic_load(&c->bad))
+		die("%d receivers did not see the close", atomic_load(&c->bad));
+	if (im->kind == K_GOCHAN)
+		close(c->fd);
+	s_one(&s, (double)(last - t0));
+	snprintf(param, sizeof(param), "N=%u", n);
+	if (rep >= 0)
+		emit("close-wake", param, place_name(cross), im->name,
+		     "ns-to-last-wake", rep, &s);
+	pthread_attr_destroy(&attr);
+	free(t);
+	free(args);
+	free(c);
+}
+
+static void bench_close(void)
+{
+	static const struct impl impls[] = {
+		{ "gochan-close", K_GOCHAN },
+		{ "futex-wake-all", K_FUTEX },
+	};
+	static const unsigned int ns[] = { 1, 64, MAX_WAITERS };
+
+	struct cw_how how;
+
+	for (size_t i = 0; i < ARRAY_SIZE(ns); i++)
+		for (int cross = 0; cross <= (ncpus > 1); cross++) {
+			how = (struct cw_how){ ns[i], cross };
+			if (opt_smoke && how.n > 64)
+				how.n = 64;
+			alternate(impls, ARRAY_SIZE(impls), run_close, &how);
+		}
+}
+
+/* ---- a no-op ioctl against a null syscall ------------------------------------------ */
+
+static void run_noop(const struct impl *im, const void *arg, int rep)
+{
+	int fd = *(const int *)arg;
+	struct gochan_xfer x;
+	unsigned int n = iters(200000), i;
+	struct samples s;
+	uint64_t v;
+
+	pin(0);
+	s_start(&s, n);
+	for (i = 0; i < n; i++) {
+		switch (im->cap) {
+		case 0:		/* a receive that finds nothing: EAGAIN */
+			x = (struct gochan_xfer){ .buf = (uintptr_t)&v,
+						  .count = 1,
+						  .flags = GOCHAN_NONBLOCK };
+			if (ioctl(fd, GOCHAN_IOC_RECV, &x) != -1 ||
+			    errno != EAGAIN)
+				die("empty receive: %m");
+			break;
+		case 1:		/* the ioctl switch's default: ENOTTY */
+			if (ioctl(fd, _IO(GOCHAN_IOC_MAGIC, 0x7f)) != -1 ||
+			    errno != ENOTTY)
+				die("unknown ioctl: %m");
+			break;
+		default:
+			syscall(SYS_getppid);
+		}
+		s_ops(&s, 1);
+	}
+	if (rep >= 0)
+		emit("noop", "-", "same-cpu", im->name, "ns/call", rep, &s);
+}
+
+static void bench_noop(void)
+{
+	static const struct impl impls[] = {
+		{ "gochan-tryrecv-empty", K_GOCHAN, 0 },
+		{ "gochan-unknown-ioctl", K_GOCHAN, 1 },
+		{ "getppid", K_GOCHAN, 2 },
+	};
+	int fd = gochan_make(8, 0, GOCHAN_CLOEXEC);
+
+	if (fd < 0)
+		die("gochan_make: %s", strerror(-fd));
+	alternate(impls, ARRAY_SIZE(impls), run_noop, &fd);
+	close(fd);
+}
+
+/* ---- the kernel module's benchmarks --------------------------------------------- */
+
+#define KB_RUN	"/sys/kernel/debug/gochan_bench/run"
+
+struct kres {
+	uint64_t ns, per, n;
+	int64_t work, bytes;
+};
+
+static void kbench_run(const char *bench, const char *impl, unsigned int n,
+		       struct kres *r)
+{
+	char cmd[96], line[256], b[24], i[24];
+	int fd = open(KB_RUN, O_RDWR);
+	ssize_t len;
+
+	if (fd < 0)
+		die("%s: %m (is gochan_bench.ko loaded?)", KB_RUN);
+	len = snprintf(cmd, sizeof(cmd), "%s %s %u", bench, impl, n);
+	if (write(fd, cmd, len) != len)
+		die("%s: %m", cmd);
+	len = pread(fd, line, sizeof(line) - 1, 0);
+	close(fd);
+	if (len <= 0)
+		die("%s: no result", cmd);
+	line[len] = '\0';
+	if (sscanf(line, "%23s %23s %lu ns=%lu per=%lu work=%ld bytes=%ld",
+		   b, i, &r->n, &r->ns, &r->per, &r->work, &r->bytes) != 7)
+		die("%s: bad result \"%s\"", cmd, line);
+}
+
+/* The "steals" counter of /sys/kernel/debug/gochan/sched. */
+static long sched_steals(void)
+{
+	FILE *f = fopen("/sys/kernel/debug/gochan/sched", "r");
+	char line[512];
+	long v = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "steals %ld", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+struct kimpl {
+	const char *name;
+	unsigned int n;		/* items per run, before scaling */
+};
+
+static void kbench(const char *bench, const char *param,
+		   const struct kimpl *impls, size_t nimpl, const char *unit)
+{
+	struct samples s;
+	struct kres r;
+	long st0;
+
+	for (int rep = -1; rep < opt_reps; rep++)
+		for (size_t k = 0; k < nimpl; k++) {
+			unsigned int n = iters(impls[k].n);
+
+			st0 = sched_steals();
+			kbench_run(bench, impls[k].name, n, &r);
+			s.n = 0;
+			if (!strcmp(unit, "x-ideal")) {
+				/* drain time against total work / CPUs */
+				s_one(&s, (double)r.ns * ncpus / r.work);
+				if (rep >= 0) {
+					printf("# %s %s rep %d: steals %ld, ",
+					       bench, impls[k].name, rep,
+					       sched_steals() - st0);
+					printf("drain %lu ns, work %ld ns\n",
+					       r.ns, r.work);
+				}
+			} else if (!strcmp(unit, "bytes/waiter")) {
+				s_one(&s, (double)r.bytes / r.n);
+			} else {
+				s_one(&s, (double)r.ns / r.n);
+			}
+			if (rep >= 0)
+				emit(bench, param, "kernel", impls[k].name,
+				     unit, rep, &s);
+		}
+}
+
+static void bench_kernel(bool debug)
+{
+	/* kthread_run costs ~100x a work item: fewer of them. */
+	static const struct kimpl spawn10k[] = {
+		{ "kgo", 10000 }, { "wq", 10000 }, { "wq_unbound", 10000 },
+		{ "kthread_worker", 10000 }, { "kthread_run", 1000 },
+	};
+	static const struct kimpl spawn100k[] = {
+		{ "kgo", 100000 }, { "wq", 100000 }, { "wq_unbound", 100000 },
+		{ "kthread_worker", 100000 },
+	};
+	static const struct kimpl chain[] = { { "kgo", 1000 }, { "wq", 1000 } };
+	static const struct kimpl pp[] = { { "kgo", 20000 },
+					   { "kthread", 20000 } };
+	static const struct kimpl yield[] = { { "kgo", 200000 } };
+	static const struct kimpl load[] = { { "kgo", 4000 },
+					     { "wq_percpu", 4000 } };
+	struct kimpl mem[] = { { "kgo_cont", debug ? 20000 : 1000000 },
+			       { "kthread_wait", 2000 } };
+	int reps = opt_reps;
+
+	if (wanted("spawn")) {
+		kbench("spawn", "10k", spawn10k, 5, "ns/item");
+		kbench("spawn", "100k", spawn100k, 4, "ns/item");
+	}
+	if (wanted("chain"))
+		kbench("chain", "1000-hops", chain, 2, "ns/hop");
+	if (wanted("kpingpong"))
+		kbench("pingpong", "kernel", pp, 2, "ns/roundtrip");
+	if (wanted("yield"))
+		kbench("yield", "200x1000", yield, 1, "ns/yield");
+	if (wanted("imbalance"))
+		kbench("imbalance", "20us-items", load, 2, "x-ideal");
+	if (wanted("balanced"))
+		kbench("balanced", "20us-items", load, 2, "x-ideal");
+	if (wanted("memory")) {
+		/* Memory is a count, not a time: one run each suffices. */
+		opt_reps = 1;
+		kbench("memory", "parked", mem, 2, "bytes/waiter");
+		opt_reps = reps;
+	}
+}
+
+/* ---- main ------------------------------------------------------------------------- */
+
+static void print_help(void)
+{
+	fprintf(stderr,
+		"usage: gochan_bench [--smoke] [--reps N] [--scale F] [--only LIST] user|kernel|all\n"
+		"  --smoke     tiny counts, one repetition: proves every benchmark works\n"
+		"  --reps N    recorded repetitions per implementation (default 5)\n"
+		"  --scale F   multiply every iteration count by F\n"
+		"  --only LIST comma-separated benchmark names\n"
+		"  --debug     the kernel is a debug build: fewer parked continuations\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	bool user = false, kernel = false, debug = false;
+	struct utsname u;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--smoke")) {
+			opt_smoke = true;
+			opt_reps = 1;
+		} else if (!strcmp(argv[i], "--reps") && i + 1 < argc) {
+			opt_reps = atoi(argv[++i]);
+		} else if (!strcmp(argv[i], "--scale") && i + 1 < argc) {
+			opt_scale = atof(argv[++i]);
+		} else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
+			opt_only = argv[++i];
+		} else if (!strcmp(argv[i], "--debug")) {
+			debug = true;
+		} else if (!strcmp(argv[i], "user")) {
+			user = true;
+		} else if (!strcmp(argv[i], "kernel")) {
+			kernel = true;
+		} else if (!strcmp(argv[i], "all")) {
+			user = true;
+			kernel = true;
+		} else {
+			print_help();
+		}
+	}
+	if ((!user && !kernel) || opt_reps < 1 || opt_scale <= 0)
+		print_help();
+	ncpus = sysconf(_SC_NPROCESSORS_ONLN);
+	/* A 1024-message queue of 1 KiB needs more than the default 800 KiB. */
+	setrlimit(RLIMIT_MSGQUEUE,
+		  &(struct rlimit){ RLIM_INFINITY, RLIM_INFINITY });
+	uname(&u);
+	printf("# kernel %s %s\n# cpus %d\n# reps %d scale %g smoke %d\n",
+	       u.release, u.version, ncpus, opt_reps, opt_scale, opt_smoke);
+	printf("bench,param,place,impl,unit,rep,value\n");
+	if (user) {
+		if (wanted("pingpong"))
+			bench_pingpong();
+		if (wanted("stream"))
+			bench_stream();
+		if (wanted("select"))
+			bench_select();
+		if (wanted("close-wake"))
+			bench_close();
+		if (wanted("noop"))
+			bench_noop();
+	}
+	if (kernel)
+		bench_kernel(debug);
+	printf("# done\n");
+	return 0;
+}

@@ -1,0 +1,65 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench.sh: "make bench".  For each kernel (stock, then debug), one VM
+# boot runs every benchmark and every peer (tools/testing/bench), then
+# report.py turns the samples into tables, JSON, CSV and a chart.
+#
+# Environment: GOCHAN_KERNELS (default "stock debug"), GOCHAN_OUT
+# (default .build/bench), GOCHAN_BENCH_ARGS (extra driver options, e.g.
+# "--reps 9" or "--only pingpong,select"), GOCHAN_VM_TIMEOUT (default
+# 900 s per boot).
+set -uo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+out=${GOCHAN_OUT:-$top/.build/bench}
+# shellcheck source=lib.sh
+. "$top/tools/testing/vm/lib.sh"
+
+kernels=${GOCHAN_KERNELS:-stock debug}
+limit=${GOCHAN_VM_TIMEOUT:-900}
+prepare bench $kernels
+
+rm -rf "$out"
+mkdir -p "$out"
+step "building"
+build_user >"$out/build.log" 2>&1 || die "userspace build failed: $out/build.log"
+for k in $kernels; do
+	build_module "$k" "${kdir[$k]}" >>"$out/build.log" 2>&1 ||
+		die "gochan.ko build for $k failed: $out/build.log"
+done
+
+bad=0
+for k in $kernels; do
+	args=${GOCHAN_BENCH_ARGS:-}
+	# KASAN makes a parked continuation ~1 ms: fewer of them there.
+	[ "$k" = debug ] && args="--debug $args"
+	step "running the benchmarks on the $k kernel (one boot)"
+	GOCHAN_VM_APPEND="gochan.bench=$(echo $args | tr ' ' ,)" \
+		stage_and_boot "$k" "${kdir[$k]}" bench "$limit"
+	res=$out/vm-$k/results.log
+	awk '{ sub(/\r$/, "") }
+	     /^gochan-suite: bench$/ { on = 1; next }
+	     /^gochan-end: bench / { on = 0; print "# exit " $3; next }
+	     on' "$res" >"$out/$k.csv"
+	if ! grep -q '^# done' "$out/$k.csv" || ! grep -q '^gochan-done' "$res"; then
+		echo "bench: the $k run did not finish; its last lines:" >&2
+		tail -n 20 "$out/$k.csv" >&2
+		tail -n 20 "$out/vm-$k/console.log" >&2
+		bad=1
+		continue
+	fi
+	if grep -q '^not ok' "$res"; then
+		echo "bench: the $k kernel logged a splat during the run:" >&2
+		grep '^# ' "$res" >&2
+		bad=1
+	fi
+	"$top/tools/testing/bench/report.py" "$out/$k.csv" "$out/$k" ||
+		bad=1
+	step "$k: $out/$k/table.txt, $out/$k/results.json, $out/$k/chart.png"
+done
+step "done"
+for k in $kernels; do
+	[ -f "$out/$k/table.txt" ] && { echo; cat "$out/$k/table.txt"; }
+done
+exit $bad
