@@ -22,6 +22,7 @@
 #include <linux/overflow.h>
 #include <linux/random.h>
 #include <linux/refcount.h>
+#include <linux/sched/stat.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -172,7 +173,7 @@ static void kgo_chan_free(struct kgo_chan *ch)
 	WARN_ON_ONCE(!list_empty(&ch->recvq.head) ||
 		     !list_empty(&ch->sendq.head));
 	list_for_each_entry_safe(st, tmp, &ch->stash, node)
-		kfree(st);
+		kvfree(st);
 	kvfree(ch->buf);
 	kfree(ch);
 	atomic_dec(&kgo_chans_alive);
@@ -261,7 +262,7 @@ static bool kgo_try_recv(struct kgo_chan *ch, struct kgo_select_case *c,
 		ch->nstash--;
 		if (!--st->n) {
 			list_del(&st->node);
-			kfree(st);
+			kvfree(st);
 		}
 		goto received;
 	}
@@ -342,13 +343,88 @@ bool kgo_case_ready(struct kgo_select_case *c, struct kgo_sel *self)
 
 /* ---- select ---------------------------------------------------------------- */
 
+/* Values moved per hold of a channel lock by kgo_chan_xfer_nowait(). */
+#define KGO_XFER_HOLD_MAX	64U
+
+/*
+ * May a lockless "not ready" be the final answer?  For a call that goes
+ * on to wait, always: pass 2 looks again under the lock.  For a
+ * non-blocking one only where stores are seen in program order (x86's
+ * TSO): elsewhere a sender's later store (a flag the caller read before
+ * calling) may be seen before its store of qcount, and Go's happens-
+ * before rule says the value must be seen.
+ */
+static bool kgo_hint_ok(unsigned int flags)
+{
+	return !(flags & KGO_NONBLOCK) || IS_ENABLED(CONFIG_X86);
+}
+
+/*
+ * Pass 1's lockless hint: false only when the case was not ready at the
+ * moment of reading, so skipping its lock loses nothing that pass 2
+ * (which checks under the lock) would not see.  Racy by design; the
+ * fields are written under ch->lock.
+ */
+static bool kgo_case_maybe_ready(const struct kgo_select_case *c)
+{
+	struct kgo_chan *ch = c->ch;
+
+	if (READ_ONCE(ch->closed))
+		return true;
+	if (c->dir == KGO_SELECT_SEND)
+		return READ_ONCE(ch->qcount) < ch->dataqsiz ||
+		       !list_empty_careful(&ch->recvq.head);
+	return READ_ONCE(ch->qcount) || READ_ONCE(ch->nstash) ||
+	       !list_empty_careful(&ch->sendq.head);
+}
+
+static unsigned int spin_ns = 50000;
+module_param(spin_ns, uint, 0644);
+MODULE_PARM_DESC(spin_ns,
+		 "A blocked channel operation spins this long for its partner on another CPU before sleeping (0: never)");
+
+/*
+ * Spin-then-sleep: a partner running on another CPU often answers within
+ * microseconds, and a sleep costs the wake-up of this task (and, in a
+ * goroutine, the hand-off of its P).  Spin for up to spin_ns while
+ * nothing else wants this CPU (no other runnable task on it, no other
+ * goroutine queued on this goroutine's P).  Returns true if the select
+ * completed.
+ */
+static bool kgo_sel_spin(struct kgo_sel *sel, ktime_t deadline)
+{
+	unsigned int budget = READ_ONCE(spin_ns), i = 0;
+	ktime_t end;
+
+	if (!budget || num_online_cpus() < 2 || !kgo_may_spin())
+		return false;
+	end = ktime_add_ns(ktime_get(), budget);
+	if (deadline < end)
+		end = deadline;
+	while (atomic_read(&sel->done) == KGO_SEL_PENDING) {
+		/*
+		 * Another task runnable here (the partner, on this CPU?):
+		 * spinning would only delay it.  KVM's halt polling stops
+		 * on the same test.  Every so often, look at the clock and
+		 * at this goroutine's P (the partner may be queued there).
+		 */
+		if (need_resched() || !single_task_running() ||
+		    signal_pending(current))
+			return false;
+		if (!(++i % 32) && (ktime_get() > end || !kgo_may_spin()))
+			return false;
+		cpu_relax();
+	}
+	return true;
+}
+
 /*
  * Sleep until the select is done, a signal, or the deadline.  Returns 0
  * when a waker completed it, else -ERESTARTSYS or -ETIMEDOUT (the caller
  * still has to win the cancel cmpxchg).
  */
 static int kgo_sel_wait(struct kgo_sel *sel, unsigned int flags,
-			ktime_t deadline, enum kgo_wait_reason why)
+			ktime_t deadline, bool spin, enum kgo_wait_reason why)
 {
 	unsigned int state = TASK_IDLE;
 	int ret = 0;
@@ -358,6 +434,8 @@ static int kgo_sel_wait(struct kgo_sel *sel, unsigned int flags,
 	else if (flags & KGO_KILLABLE)
 		state = TASK_KILLABLE;
 
+	if (spin && kgo_sel_spin(sel, deadline))
+		return 0;
 	kgo_block_begin(why);
 	for (;;) {
 		set_current_state(state);
@@ -395,18 +473,27 @@ static int kgo_sel_retry_check(unsigned int flags, ktime_t deadline)
 	return 0;
 }
 
-/* Fisher-Yates over the non-nil cases; in order with KGO_BIASED. */
+/*
+ * Fisher-Yates over the non-nil cases; in order with KGO_BIASED.  One
+ * draw from the kernel's RNG seeds a per-call prandom stream, as Go's
+ * select uses its cheap fastrand rather than a secure source.
+ */
 unsigned int kgo_sel_order(const struct kgo_select_case *cases,
 			   unsigned int n, unsigned int flags, u16 *order)
 {
+	struct rnd_state rnd;
 	unsigned int i, m = 0;
 
 	for (i = 0; i < n; i++) {
 		if (!cases[i].ch)
 			continue;
 		order[m] = i;
-		if (!(flags & KGO_BIASED)) {
-			unsigned int j = get_random_u32_below(m + 1);
+		if (m && !(flags & KGO_BIASED)) {
+			unsigned int j;
+
+			if (m == 1)
+				prandom_seed_state(&rnd, get_random_u64());
+			j = ((u64)prandom_u32_state(&rnd) * (m + 1)) >> 32;
 
 			order[m] = order[j];
 			order[j] = i;
@@ -416,7 +503,9 @@ unsigned int kgo_sel_order(const struct kgo_select_case *cases,
 	return m;
 }
 
-#define KGO_SEL_STACK	4
+/* Waiters (pass 2) and the case order kept on the stack. */
+#define KGO_SEL_STACK		4
+#define KGO_SEL_ORDER_STACK	64
 
 /*
  * Unlink a select's waiters.  Taking each channel's lock also waits out
@@ -476,11 +565,11 @@ int kgo_select_why(struct kgo_select_case *cases, unsigned int n,
 		   enum kgo_wait_reason why)
 {
 	struct kgo_waiter wstack[KGO_SEL_STACK], *w = wstack;
-	u16 ostack[KGO_SEL_STACK], *order = ostack;
+	u16 ostack[KGO_SEL_ORDER_STACK], *order = ostack;
+	gfp_t gfp = flags & KGO_NONBLOCK ? GFP_NOWAIT : GFP_KERNEL;
 	unsigned int i, m, queued;
 	unsigned long irqflags;
 	struct kgo_sel sel;
-	void *mem = NULL;
 	int ret, done;
 
 	if (flags & ~KGO_FLAGS_ALL || n > KGO_SELECT_MAX || (n && !cases))
@@ -495,14 +584,10 @@ int kgo_select_why(struct kgo_select_case *cases, unsigned int n,
 		    !c->val)
 			return -EINVAL;
 	}
-	if (n > KGO_SEL_STACK) {
-		gfp_t gfp = flags & KGO_NONBLOCK ? GFP_NOWAIT : GFP_KERNEL;
-
-		mem = kvmalloc(n * (sizeof(*w) + sizeof(*order)), gfp);
-		if (!mem)
+	if (n > KGO_SEL_ORDER_STACK) {
+		order = kvmalloc_array(n, sizeof(*order), gfp);
+		if (!order)
 			return -ENOMEM;
-		w = mem;
-		order = (u16 *)(w + n);
 	}
 	sel.task = current;
 retry:
@@ -513,11 +598,18 @@ retry:
 	/*
 	 * Pass 1: perform the first ready case (Go's selectgo pass 1).  We
 	 * are queued nowhere, so nobody else can complete this select.
+	 * A lockless hint skips the channels that are not ready (pass 2
+	 * looks again under the lock; see kgo_hint_ok() for KGO_NONBLOCK);
+	 * the read barrier orders its reads after whatever the caller saw
+	 * before (a value sent, then a flag it read).
 	 */
+	smp_rmb();
 	for (i = 0; i < m; i++) {
 		struct kgo_select_case *c = &cases[order[i]];
 		bool hit;
 
+		if (kgo_hint_ok(flags) && !kgo_case_maybe_ready(c))
+			continue;
 		spin_lock_irqsave(&c->ch->lock, irqflags);
 		hit = kgo_try_case(c, &sel);
 		spin_unlock_irqrestore(&c->ch->lock, irqflags);
@@ -529,6 +621,15 @@ retry:
 	ret = -EAGAIN;
 	if (flags & KGO_NONBLOCK)
 		goto out;
+	/* Waiter records for pass 2, only now that they are needed. */
+	if (m > KGO_SEL_STACK && w == wstack) {
+		w = kvmalloc_array(m, sizeof(*w), GFP_KERNEL);
+		if (!w) {
+			w = wstack;
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
 
 	/*
 	 * Pass 2: queue a waiter on every channel.  Each check for a case
@@ -586,7 +687,7 @@ retry:
 		goto retry;
 	}
 	if (atomic_read(&sel.done) == KGO_SEL_PENDING)
-		ret = kgo_sel_wait(&sel, flags, deadline, why);
+		ret = kgo_sel_wait(&sel, flags, deadline, queued, why);
 	if (ret && atomic_cmpxchg(&sel.done, KGO_SEL_PENDING,
 				  KGO_SEL_CANCELLED) != KGO_SEL_PENDING)
 		ret = 0;	/* completed while we gave up: it counts */
@@ -606,7 +707,10 @@ retry:
 		}
 	}
 out:
-	kvfree(mem);
+	if (w != wstack)
+		kvfree(w);
+	if (order != ostack)
+		kvfree(order);
 	return ret;
 }
 
@@ -674,6 +778,51 @@ int kgo_chan_recv_opts(struct kgo_chan *ch, void *val, bool *ok,
 	return kgo_chan_op(ch, KGO_SELECT_RECV, val, ok, flags, deadline);
 }
 EXPORT_SYMBOL_GPL(kgo_chan_recv_opts);
+
+/*
+ * kgo_chan_xfer_nowait() - the batched ioctls' fast path: up to n sends
+ * (dir KGO_SELECT_SEND, values at vals) or receives (into vals; NULL
+ * discards) that need no waiting, under one hold of the channel lock (at
+ * most KGO_XFER_HOLD_MAX of them: fewer moved with *status 0 means "call
+ * again").  Stops at the first that would wait, or at close: *status is
+ * then -EAGAIN, -EPIPE (a send on a closed channel: that value not sent)
+ * or -ENODATA (a receive found the channel closed and drained), else 0.
+ * kflags has KGO_NONBLOCK when -EAGAIN is the caller's final answer (it
+ * will not go on to wait).  Returns the number of values moved.
+ */
+unsigned int kgo_chan_xfer_nowait(struct kgo_chan *ch, u32 dir, void *vals,
+				  unsigned int n, unsigned int kflags,
+				  int *status)
+{
+	struct kgo_select_case c = { .ch = ch, .dir = dir };
+	size_t sz = ch->elem_size;
+	unsigned long flags;
+	unsigned int i;
+
+	/* Nothing to do, as far as a lockless look can tell: no lock. */
+	smp_rmb();	/* as in kgo_select_why(), pass 1 */
+	if (kgo_hint_ok(kflags) && !kgo_case_maybe_ready(&c)) {
+		*status = -EAGAIN;
+		return 0;
+	}
+	/* Bounded time with interrupts off; the caller comes back. */
+	n = min(n, KGO_XFER_HOLD_MAX);
+	*status = 0;
+	spin_lock_irqsave(&ch->lock, flags);
+	for (i = 0; i < n; i++) {
+		c.val = vals ? vals + (size_t)i * sz : NULL;
+		if (!kgo_try_case(&c, NULL)) {
+			*status = -EAGAIN;
+			break;
+		}
+		if (c.err || (dir == KGO_SELECT_RECV && !c.ok)) {
+			*status = c.err ?: -ENODATA;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&ch->lock, flags);
+	return i;
+}
 
 /**
  * kgo_chan_close() - close a channel: Go's close(ch)
@@ -802,7 +951,7 @@ void kgo_chan_stat(struct kgo_chan *ch, struct kgo_chan_stat *st)
 /* A stash record with room for bytes of values; see kgo_chan_unrecv(). */
 struct kgo_stash *kgo_stash_alloc(size_t bytes, gfp_t gfp)
 {
-	struct kgo_stash *st = kmalloc(struct_size(st, data, bytes), gfp);
+	struct kgo_stash *st = kvmalloc(struct_size(st, data, bytes), gfp);
 
 	if (st) {
 		st->n = 0;
@@ -842,7 +991,7 @@ void kgo_chan_unrecv(struct kgo_chan *ch, struct kgo_stash *st)
 	}
 	kgo_chan_notify(ch);
 	spin_unlock_irqrestore(&ch->lock, flags);
-	kfree(st);
+	kvfree(st);
 }
 
 /* ---- timer channels -------------------------------------------------------- */

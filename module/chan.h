@@ -113,6 +113,9 @@ int kgo_select_why(struct kgo_select_case *cases, unsigned int n,
 		   unsigned int flags, ktime_t deadline,
 		   enum kgo_wait_reason why);
 void kgo_chan_notify(struct kgo_chan *ch);
+unsigned int kgo_chan_xfer_nowait(struct kgo_chan *ch, u32 dir, void *vals,
+				  unsigned int n, unsigned int kflags,
+				  int *status);
 void kgo_chan_stat(struct kgo_chan *ch, struct kgo_chan_stat *st);
 struct kgo_stash *kgo_stash_alloc(size_t bytes, gfp_t gfp);
 void kgo_chan_unrecv(struct kgo_chan *ch, struct kgo_stash *st);

@@ -21,4 +21,10 @@
 #define GOCHAN_IMPORT_KUNIT_NS()	MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
 #endif
 
+/* Since 6.12 struct fd is one word, read with fd_file(). */
+#include <linux/file.h>
+#ifndef fd_file
+#define fd_file(f)	((f).file)
+#endif
+
 #endif /* _GOCHAN_COMPAT_H */

@@ -24,6 +24,9 @@ long gochan_ioctl_timer(struct gochan_timer __user *ut);
 long gochan_ioctl_select(struct gochan_select __user *us);
 unsigned int gochan_files_alive_count(void);
 
+/* sched.c: may a blocking channel operation spin first? */
+bool kgo_may_spin(void);
+
 /* debugfs.c */
 void gochan_debugfs_init(void);
 void gochan_debugfs_exit(void);

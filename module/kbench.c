@@ -13,7 +13,11 @@
  * to /sys/kernel/debug/gochan_bench/run; the write returns when the run
  * is over, and reading the file gives its result line:
  *
- *	BENCH IMPL N ns=TOTAL per=NS_PER_ITEM [work=NS] [bytes=B]
+ *	BENCH IMPL N ns=TOTAL per=NS_PER_ITEM work=NS bytes=B queue=NS
+ *
+ * (work: the items' own measured compute time, imbalance and balanced;
+ * bytes: kernel memory per parked waiter, memory; queue: how long the
+ * queueing loop took, imbalance and balanced; else -1 or 0.)
  *
  * The userspace driver (tools/testing/bench/gochan_bench.c) repeats and
  * alternates the runs and does the statistics.  See
@@ -55,6 +59,7 @@ struct kb_run {
 	atomic_t left;
 	struct completion all;
 	u64 t0, t1;
+	u64 queued;		/* when the last item was queued */
 	atomic64_t work_ns;	/* imbalance / balanced: measured item time */
 };
 
@@ -64,6 +69,7 @@ static void kb_run_init(struct kb_run *r, unsigned int n)
 	init_completion(&r->all);
 	r->t0 = 0;
 	r->t1 = 0;
+	r->queued = 0;
 	atomic64_set(&r->work_ns, 0);
 }
 
@@ -536,6 +542,7 @@ static int kb_load(struct kb_run *r, const char *impl, unsigned int n,
 			break;
 		}
 	}
+	r->queued = ktime_get_ns();
 	kb_wait(r);
 	if (w) {
 		kb_flush(w, n);
@@ -716,8 +723,9 @@ static int kb_exec(const char *bench, const char *impl, unsigned int n)
 		return ret;
 	ns = r.t1 - r.t0;
 	snprintf(kb_result, sizeof(kb_result),
-		 "%s %s %u ns=%llu per=%llu work=%lld bytes=%ld\n", bench, impl,
-		 n, ns, div_u64(ns, n), atomic64_read(&r.work_ns), bytes);
+		 "%s %s %u ns=%llu per=%llu work=%lld bytes=%ld queue=%llu\n",
+		 bench, impl, n, ns, div_u64(ns, n), atomic64_read(&r.work_ns),
+		 bytes, r.queued ? r.queued - r.t0 : 0);
 	return 0;
 }
 

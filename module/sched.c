@@ -24,6 +24,7 @@
 #include <linux/module.h>
 #include <linux/random.h>
 #include <linux/sched.h>
+#include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 
@@ -112,6 +113,9 @@ static void kgo_p_acquire(struct kgo_m *m, struct kgo_p *p)
 }
 
 /* ---- local run queue (runqput, runqget, runqgrab, runqsteal) ---------- */
+
+/* How long a thief leaves a running P's runnext alone (Go: 3 us). */
+#define KGO_RUNNEXT_GRACE_NS	5000
 
 static bool kgo_runq_empty(struct kgo_p *p)
 {
@@ -265,6 +269,21 @@ static u32 kgo_runq_grab(struct kgo_p *victim, struct kgo_g **batch,
 			if (!steal_next)
 				return 0;
 			next = READ_ONCE(victim->runnext);
+			/*
+			 * Go's runqgrab: the victim's M, running, is likely
+			 * about to start runnext itself (a goroutine that
+			 * spawned its successor and returns).  Give it a few
+			 * microseconds before taking it away.
+			 */
+			if (next && (atomic_long_read(&victim->own) &
+				     KGO_OWN_RUNNING)) {
+				u64 end = local_clock() + KGO_RUNNEXT_GRACE_NS;
+
+				while (READ_ONCE(victim->runnext) == next &&
+				       local_clock() < end && !need_resched())
+					cpu_relax();
+				next = READ_ONCE(victim->runnext);
+			}
 			if (!next || cmpxchg(&victim->runnext, next, NULL) != next)
 				return 0;
 			WRITE_ONCE(batch[batch_head % KGO_RUNQ_SIZE], next);
@@ -565,6 +584,19 @@ static void kgo_reset_spinning(struct kgo_m *m)
 		kgo_wakep(s);
 }
 
+/*
+ * May the caller spin for a partner instead of sleeping at once?  Not a
+ * goroutine whose P has other goroutines waiting to run: they would wait
+ * out the spin.  (Called by the channel code; see kgo_sel_spin().)
+ */
+bool kgo_may_spin(void)
+{
+	struct kgo_m *m = kgo_current_m();
+	struct kgo_p *p = m ? m->p : NULL;
+
+	return !p || (kgo_runq_empty(p) && llist_empty(&p->inbox));
+}
+
 /* ---- finding work (findRunnable, stealWork) ----------------------------- */
 
 static struct kgo_g *kgo_steal_work(struct kgo_m *m)
@@ -700,9 +732,21 @@ top:
 	}
 
 	if (m->p->schedtick % KGO_GLOBAL_TICK == 0) {
+		/*
+		 * Goroutines started from outside wait in the inbox: the
+		 * same rule moves them into the ring, behind which they
+		 * cannot starve.
+		 */
+		struct kgo_g *in = kgo_inbox_drain(m->p, m->p);
+
 		g = kgo_globrunq_get(m->p, 1);
-		if (g)
+		if (g) {
+			if (in)
+				kgo_runq_put(m->p, in, false);
 			return g;
+		}
+		if (in)
+			return in;
 	}
 	g = kgo_runq_get(m->p);
 	if (g)
@@ -1051,13 +1095,13 @@ int kgo_sched_go_pinned(struct kgo_sched *s, struct module *owner,
 		/* Full barrier: queue write before reading npidle (design.rst). */
 		smp_mb();
 		kgo_wakep(s);
-	} else if (target) {
-		kgo_place(s, target, g);
 	} else {
-		kgo_globrunq_put(s, g);
-		/* Full barrier: queue write before reading npidle (design.rst). */
-		smp_mb();
-		kgo_wakep(s);
+		/*
+		 * From outside the scheduler: the inbox of the given P, or of
+		 * this CPU's, as queue_work() uses this CPU's pool.  A push is
+		 * lock-free; idle Ps steal from a busy one's inbox.
+		 */
+		kgo_place(s, target ?: home, g);
 	}
 	return 0;
 }
@@ -1088,7 +1132,7 @@ EXPORT_SYMBOL_IF_KUNIT(kgo_sched_go);
  *
  * A goroutine started from a goroutine runs on the same scheduler and is
  * queued in its P's runnext slot; one started from elsewhere goes to the
- * global run queue, or to the P of @opts->cpu.
+ * inbox of this CPU's P, or of the P of @opts->cpu.
  *
  * Context: Any context if @opts->gfp does not allow sleeping.
  * Return: 0 or a negative errno; see kgo_go().

@@ -127,6 +127,9 @@ struct gochan_uchan {
 struct gochan_file {
 	struct gochan_uchan *uc;	/* I: a reference */
 	u32 dir;			/* I: GOCHAN_DIR_* */
+	struct kgo_stash *spare[2];	/* A: xchg; free bounce buffers for
+					 * sending [0] and receiving [1]
+					 */
 };
 
 static atomic64_t gochan_next_id = ATOMIC64_INIT(0);
@@ -275,8 +278,11 @@ static int gochan_signal_ret(int ret, u32 flags)
 
 /* Values moved per bounce buffer: at least one, else about 16 KiB. */
 #define GOCHAN_CHUNK_BYTES	(16U << 10)
-/* A single small value is bounced on the stack. */
-#define GOCHAN_STACK_BYTES	64
+/*
+ * Each file keeps one bounce buffer of this size between calls, so that
+ * a transfer of up to 1 KiB per chunk allocates nothing.
+ */
+#define GOCHAN_SPARE_BYTES	1024U
 
 /* Values per bounce buffer for count values of sz bytes. */
 static unsigned int gochan_chunk(size_t sz, unsigned int count)
@@ -295,15 +301,77 @@ static int gochan_xfer_check(const struct gochan_xfer *x)
 	return 0;
 }
 
-/* The kgo flags for the i-th value of a transfer. */
+/*
+ * A bounce buffer of bytes (a stash record, so that a receive can put it
+ * back into the channel as is): the file's spare for this direction (rx)
+ * when it is big enough and free, else a new one.  Threads sharing the
+ * file race for the spare with xchg; the loser allocates.
+ */
+static struct kgo_stash *gochan_bounce_get(struct gochan_file *gf, bool rx,
+					   size_t bytes)
+{
+	struct kgo_stash *st;
+
+	if (bytes > GOCHAN_SPARE_BYTES)
+		return kgo_stash_alloc(bytes, GFP_KERNEL_ACCOUNT);
+	st = xchg(&gf->spare[rx], NULL);
+	if (st) {
+		st->n = 0;
+		st->first = 0;
+		return st;
+	}
+	return kgo_stash_alloc(GOCHAN_SPARE_BYTES, GFP_KERNEL_ACCOUNT);
+}
+
+/* Done with a bounce buffer of bytes: keep it as the spare, or free it. */
+static void gochan_bounce_put(struct gochan_file *gf, bool rx,
+			      struct kgo_stash *st, size_t bytes)
+{
+	if (bytes <= GOCHAN_SPARE_BYTES && !cmpxchg(&gf->spare[rx], NULL, st))
+		return;
+	kvfree(st);
+}
+
+/*
+ * Wait for one value to move (the first of a call, or each with
+ * GOCHAN_WAITALL) after kgo_chan_xfer_nowait() found none ready.
+ * Returns 0, -ENODATA (receive: closed and drained) or -errno.
+ */
+static int gochan_xfer_wait(struct kgo_chan *ch, u32 dir, void *val,
+			    ktime_t deadline)
+{
+	bool ok = true;
+	int ret;
+
+	if (dir == KGO_SELECT_SEND)
+		return kgo_chan_send_opts(ch, val, KGO_INTERRUPTIBLE, deadline);
+	ret = kgo_chan_recv_opts(ch, val, &ok, KGO_INTERRUPTIBLE, deadline);
+	return ret ?: (ok ? 0 : -ENODATA);
+}
+
+/*
+ * After a short kgo_chan_xfer_nowait() with status -EAGAIN, i values into
+ * the call: does the call wait for the next value?  Only for the first,
+ * or for all with GOCHAN_WAITALL, and never with GOCHAN_NONBLOCK.
+ */
+static bool gochan_xfer_waits(const struct gochan_xfer *x, unsigned int i)
+{
+	return !(x->flags & GOCHAN_NONBLOCK) &&
+	       (!i || (x->flags & GOCHAN_WAITALL));
+}
+
+/* kgo_chan_xfer_nowait()'s flags: is its -EAGAIN the call's answer? */
 static unsigned int gochan_xfer_kflags(const struct gochan_xfer *x,
 				       unsigned int i)
 {
-	if ((x->flags & GOCHAN_NONBLOCK) || (i && !(x->flags & GOCHAN_WAITALL)))
-		return KGO_NONBLOCK;
-	return KGO_INTERRUPTIBLE;
+	return gochan_xfer_waits(x, i) ? 0 : KGO_NONBLOCK;
 }
 
+/*
+ * Send: each chunk is copied in from the user, then moved by as few
+ * lock holds as the channel allows (kgo_chan_xfer_nowait()), waiting
+ * only where gochan_xfer_waits() says.
+ */
 static int gochan_do_send(struct gochan_file *gf, struct gochan_xfer *x,
 			  ktime_t deadline)
 {
@@ -311,40 +379,58 @@ static int gochan_do_send(struct gochan_file *gf, struct gochan_xfer *x,
 	size_t sz = kgo_chan_elem_size(ch);
 	unsigned int per = gochan_chunk(sz, x->count);
 	const u8 __user *ubuf = u64_to_user_ptr(x->buf);
-	u8 stack[GOCHAN_STACK_BYTES], *kbuf = stack;
-	unsigned int i;
+	unsigned int base = 0, avail = 0, moved;
+	struct kgo_stash *st;
 	int ret = 0;
 
-	if (per * sz > sizeof(stack)) {
-		kbuf = kvmalloc(per * sz, GFP_KERNEL_ACCOUNT);
-		if (!kbuf)
-			return -ENOMEM;
-	}
-	for (i = 0; i < x->count; i++) {
-		unsigned int slot = i % per;
+	st = gochan_bounce_get(gf, false, per * sz);
+	if (!st)
+		return -ENOMEM;
+	while (x->done < x->count) {
+		unsigned int i = x->done;
 
-		if (!slot && sz) {
-			size_t n = min(per, x->count - i) * sz;
-
-			if (copy_from_user(kbuf, ubuf + (size_t)i * sz, n)) {
+		if (i == base + avail) {
+			/* The next chunk. */
+			base = i;
+			avail = min(per, x->count - i);
+			if (sz && copy_from_user(st->data, ubuf + (size_t)i * sz,
+						 (size_t)avail * sz)) {
 				ret = -EFAULT;
 				break;
 			}
 		}
-		ret = kgo_chan_send_opts(ch, kbuf + slot * sz,
-					 gochan_xfer_kflags(x, i), deadline);
+		moved = kgo_chan_xfer_nowait(ch, KGO_SELECT_SEND,
+					     st->data + (size_t)(i - base) * sz,
+					     base + avail - i,
+					     gochan_xfer_kflags(x, i), &ret);
+		x->done += moved;
+		if (!ret) {
+			cond_resched();
+			continue;	/* the chunk, or part of it, went */
+		}
+		if (ret != -EAGAIN)
+			break;		/* -EPIPE: closed */
+		ret = 0;
+		if (!gochan_xfer_waits(x, x->done)) {
+			if (!x->done)
+				ret = -EAGAIN;
+			break;
+		}
+		ret = gochan_xfer_wait(ch, KGO_SELECT_SEND,
+				       st->data + (size_t)(x->done - base) * sz,
+				       deadline);
 		if (ret)
 			break;
 		x->done++;
 	}
-	if (kbuf != stack)
-		kvfree(kbuf);
+	gochan_bounce_put(gf, false, st, per * sz);
 	return ret;
 }
 
 /*
- * Deliver n received values from st to the user at ubuf; on a fault, put
- * them back in the channel.  Returns 0 or -EFAULT.
+ * Deliver the st->n values received into st to the user at ubuf; on a
+ * fault, put them back in the channel (which then owns st).  Returns 0
+ * or -EFAULT.
  */
 static int gochan_recv_flush(struct kgo_chan *ch, struct kgo_stash *st,
 			     u8 __user *ubuf, size_t sz)
@@ -357,6 +443,11 @@ static int gochan_recv_flush(struct kgo_chan *ch, struct kgo_stash *st,
 	return -EFAULT;
 }
 
+/*
+ * Receive: values gather in the bounce buffer, which goes out to the user
+ * each time it is full and at the end.  It is also the put-back record:
+ * values whose copy-out faults return to the head of the channel.
+ */
 static int gochan_do_recv(struct gochan_file *gf, struct gochan_xfer *x,
 			  ktime_t deadline)
 {
@@ -364,53 +455,78 @@ static int gochan_do_recv(struct gochan_file *gf, struct gochan_xfer *x,
 	size_t sz = kgo_chan_elem_size(ch);
 	unsigned int per = gochan_chunk(sz, x->count);
 	u8 __user *ubuf = u64_to_user_ptr(x->buf);
+	unsigned int got = 0, moved;
 	struct kgo_stash *st;
-	unsigned int i, base = 0;
+	bool closed = false;
 	int ret = 0, fret;
-	bool ok = true;
 
-	/* The bounce buffer doubles as the put-back record. */
-	st = kgo_stash_alloc(per * sz, GFP_KERNEL_ACCOUNT);
+	st = gochan_bounce_get(gf, true, per * sz);
 	if (!st)
 		return -ENOMEM;
-	for (i = 0; i < x->count; i++) {
-		void *slot = st->data + st->n * sz;
-
-		ret = kgo_chan_recv_opts(ch, sz ? slot : NULL, &ok,
-					 gochan_xfer_kflags(x, i), deadline);
-		if (ret)
-			break;
-		if (!ok) {
-			/* Closed and drained: Go's zero value, ok = false. */
-			if (sz && clear_user(ubuf + (size_t)i * sz, sz))
-				ret = -EFAULT;
-			break;
-		}
-		st->n++;
-		if (st->n == per) {
-			ret = gochan_recv_flush(ch, st, ubuf + (size_t)base * sz,
-						sz);
-			if (ret) {
-				st = NULL;	/* the channel owns it now */
+	while (got < x->count) {
+		moved = kgo_chan_xfer_nowait(ch, KGO_SELECT_RECV,
+					     st->data + (size_t)st->n * sz,
+					     min(per - st->n, x->count - got),
+					     gochan_xfer_kflags(x, got), &ret);
+		st->n += moved;
+		got += moved;
+		if (ret == -EAGAIN) {
+			/* Short, so st has room for the one waited for. */
+			ret = 0;
+			if (!gochan_xfer_waits(x, got)) {
+				if (!got)
+					ret = -EAGAIN;
 				break;
 			}
-			x->done += per;
-			base = i + 1;
+			ret = gochan_xfer_wait(ch, KGO_SELECT_RECV,
+					       st->data + (size_t)st->n * sz,
+					       deadline);
+			if (!ret) {
+				st->n++;
+				got++;
+			}
 		}
+		if (ret == -ENODATA) {
+			/* Closed and drained: Go's zero value, ok = false. */
+			closed = true;
+			ret = 0;
+			if (sz && clear_user(ubuf + (size_t)got * sz, sz))
+				ret = -EFAULT;
+		}
+		if (ret)
+			break;
+		if (st->n == per || closed) {
+			unsigned int n = st->n;
+
+			fret = gochan_recv_flush(ch, st, ubuf + (size_t)x->done * sz,
+						 sz);
+			if (fret) {
+				st = NULL;	/* the channel owns it now */
+				ret = fret;
+				/* Put back: the channel is not drained. */
+				closed = false;
+				break;
+			}
+			x->done += n;
+		}
+		if (closed)
+			break;
+		cond_resched();
 	}
 	if (st) {
 		unsigned int n = st->n;
 
-		fret = gochan_recv_flush(ch, st, ubuf + (size_t)base * sz, sz);
-		if (fret)
+		fret = gochan_recv_flush(ch, st, ubuf + (size_t)x->done * sz, sz);
+		if (fret) {
 			ret = fret;
-		else
+			closed = false;	/* values put back: not drained */
+		} else {
 			x->done += n;
-		if (!fret)
-			kfree(st);
+			gochan_bounce_put(gf, true, st, per * sz);
+		}
 	}
 	/* ok: values came, and the call did not end at a closed channel. */
-	x->ok = ok && x->done;
+	x->ok = !closed && x->done;
 	return ret;
 }
 
@@ -564,6 +680,8 @@ static int gochan_chan_release(struct inode *inode, struct file *file)
 	    (uc->flags & GOCHAN_INFO_AUTOCLOSE))
 		kgo_chan_close(uc->ch);
 	gochan_uchan_put(uc);
+	kvfree(gf->spare[0]);
+	kvfree(gf->spare[1]);
 	kfree(gf);
 	atomic_dec(&gochan_files_alive);
 	return 0;
@@ -626,85 +744,138 @@ long gochan_ioctl_timer(struct gochan_timer __user *ut)
 }
 
 /*
- * One case of a select being set up: its file, and its kernel value: for
- * a send a copy of the user's, for a receive a put-back record allocated
- * up front, so that a value taken but not delivered can go back without
- * an allocation after the fact.
+ * A select's kernel side: one allocation for the user's cases, the kgo
+ * cases and the files they hold; one receive record shared by every
+ * receive case (exactly one case completes, so one value at most arrives;
+ * the record is allocated up front so that a value taken but not
+ * delivered goes back without an allocation after the fact); one buffer
+ * with a copy of each send case's value.
  */
-struct gochan_sel_case {
-	struct file *file;
-	void *kval;			/* send */
-	struct kgo_stash *st;		/* receive */
+struct gochan_sel {
+	struct gochan_case *cases;
+	struct kgo_select_case *kc;
+	struct fd *files;		/* fdget(): no refcount if unshared */
+	struct kgo_stash *st;		/* the receive record, or NULL */
+	void *mem;
+	u8 *sendvals;			/* the send cases' values */
 };
 
-/* Release what gochan_ioctl_select() set up. */
-static void gochan_sel_free(struct gochan_sel_case *sc, unsigned int n)
+static void gochan_sel_free(struct gochan_sel *gs, unsigned int n)
 {
 	unsigned int i;
 
-	for (i = 0; sc && i < n; i++) {
-		kfree(sc[i].kval);
-		kfree(sc[i].st);
-		if (sc[i].file)
-			fput(sc[i].file);
-	}
-	kvfree(sc);
+	for (i = 0; gs->files && i < n; i++)
+		if (fd_file(gs->files[i]))
+			fdput(gs->files[i]);
+	kvfree(gs->st);
+	kvfree(gs->sendvals);
+	kvfree(gs->mem);
 }
 
-/* Set up case i from the user's struct gochan_case c. */
-static int gochan_sel_case_init(struct gochan_case __user *uc,
-				struct gochan_case *c,
-				struct kgo_select_case *kc,
-				struct gochan_sel_case *sc)
+/*
+ * Check case i and take its file.  Returns the bytes its value needs,
+ * or -errno.
+ */
+static long gochan_sel_case_get(struct gochan_sel *gs, unsigned int i)
 {
+	struct gochan_case *c = &gs->cases[i];
+	struct kgo_select_case *kc = &gs->kc[i];
 	struct gochan_file *gf;
-	size_t sz;
 
 	if (c->op > GOCHAN_OP_SEND)
 		return -EINVAL;
 	kc->dir = c->op == GOCHAN_OP_SEND ? KGO_SELECT_SEND : KGO_SELECT_RECV;
-	/* Any case's outputs may be written: they must be writable. */
-	if (put_user(0U, &uc->ok) || put_user(0, &uc->err))
-		return -EFAULT;
 	if (c->fd == -1)
 		return 0;	/* a nil channel */
-	sc->file = fget(c->fd);
-	if (!sc->file)
+	gs->files[i] = fdget(c->fd);
+	if (!fd_file(gs->files[i]))
 		return -EBADF;
-	gf = gochan_file_of(sc->file);
+	gf = gochan_file_of(fd_file(gs->files[i]));
 	if (!gf || !(gf->dir & (c->op == GOCHAN_OP_SEND ? GOCHAN_DIR_SEND :
 							  GOCHAN_DIR_RECV)))
 		return -EBADF;
 	kc->ch = gf->uc->ch;
-	sz = kgo_chan_elem_size(kc->ch);
-	if (c->op == GOCHAN_OP_RECV) {
-		sc->st = kgo_stash_alloc(sz, GFP_KERNEL_ACCOUNT);
-		if (!sc->st)
-			return -ENOMEM;
-		kc->val = sz ? sc->st->data : NULL;
+	return kgo_chan_elem_size(kc->ch);
+}
+
+/* Copy in and check the n cases at ucases; set up gs. */
+static int gochan_sel_setup(struct gochan_sel *gs,
+			    struct gochan_case __user *ucases, unsigned int n)
+{
+	size_t recv_sz = 0, send_sz = 0, arrays;
+	unsigned int i;
+	u8 *vals;
+	long sz;
+
+	if (!n)
 		return 0;
-	}
-	if (!sz)
-		return 0;
-	sc->kval = kmalloc(sz, GFP_KERNEL_ACCOUNT);
-	if (!sc->kval)
+	arrays = n * (sizeof(*gs->cases) + sizeof(*gs->kc) +
+		      sizeof(*gs->files));
+	gs->mem = kvzalloc(arrays, GFP_KERNEL_ACCOUNT);
+	if (!gs->mem)
 		return -ENOMEM;
-	kc->val = sc->kval;
-	if (copy_from_user(sc->kval, u64_to_user_ptr(c->buf), sz))
+	gs->kc = gs->mem;
+	gs->cases = (struct gochan_case *)(gs->kc + n);
+	gs->files = (struct fd *)(gs->cases + n);
+	if (copy_from_user(gs->cases, ucases, n * sizeof(*gs->cases)))
 		return -EFAULT;
+	for (i = 0; i < n; i++) {
+		sz = gochan_sel_case_get(gs, i);
+		if (sz < 0)
+			return sz;
+		if (gs->kc[i].dir == KGO_SELECT_RECV)
+			recv_sz = max_t(size_t, recv_sz, sz);
+		else
+			send_sz += sz;
+		/* Any case's outputs may be written: zeroed below. */
+		gs->cases[i].ok = 0;
+		gs->cases[i].err = 0;
+	}
+	/*
+	 * The outputs must be writable before anything moves: write the
+	 * cases back with ok and err zeroed, in one copy.  (This rewrites
+	 * fd, op and buf with what was read: a thread changing the array
+	 * during the call gets what it raced for.)
+	 */
+	if (copy_to_user(ucases, gs->cases, n * sizeof(*gs->cases)))
+		return -EFAULT;
+	gs->st = kgo_stash_alloc(recv_sz, GFP_KERNEL_ACCOUNT);
+	if (!gs->st)
+		return -ENOMEM;
+	if (send_sz) {
+		gs->sendvals = kvmalloc(send_sz, GFP_KERNEL_ACCOUNT);
+		if (!gs->sendvals)
+			return -ENOMEM;
+	}
+	vals = gs->sendvals;
+	for (i = 0; i < n; i++) {
+		struct kgo_select_case *kc = &gs->kc[i];
+
+		if (!kc->ch || !kgo_chan_elem_size(kc->ch))
+			continue;
+		if (kc->dir == KGO_SELECT_RECV) {
+			kc->val = gs->st->data;
+			continue;
+		}
+		sz = kgo_chan_elem_size(kc->ch);
+		kc->val = vals;
+		if (copy_from_user(vals, u64_to_user_ptr(gs->cases[i].buf), sz))
+			return -EFAULT;
+		vals += sz;
+	}
 	return 0;
 }
 
 long gochan_ioctl_select(struct gochan_select __user *us)
 {
 	struct gochan_case __user *ucases;
-	struct kgo_select_case *kc = NULL;
-	struct gochan_sel_case *sc = NULL;
-	struct gochan_case *cases = NULL;
+	struct gochan_sel gs = {};
+	struct kgo_select_case *kc;
 	struct gochan_select sel;
-	unsigned int i, kflags;
+	unsigned int kflags;
 	ktime_t deadline;
 	int ret, idx;
+	size_t sz;
 
 	if (copy_from_user(&sel, us, sizeof(sel)))
 		return -EFAULT;
@@ -718,56 +889,39 @@ long gochan_ioctl_select(struct gochan_select __user *us)
 	if (put_user(0U, &us->index))
 		return -EFAULT;
 	ucases = u64_to_user_ptr(sel.cases);
-	if (sel.n) {
-		cases = kvmalloc_array(sel.n, sizeof(*cases), GFP_KERNEL_ACCOUNT);
-		kc = kvcalloc(sel.n, sizeof(*kc), GFP_KERNEL_ACCOUNT);
-		sc = kvcalloc(sel.n, sizeof(*sc), GFP_KERNEL_ACCOUNT);
-		ret = -ENOMEM;
-		if (!cases || !kc || !sc)
-			goto out;
-		ret = -EFAULT;
-		if (copy_from_user(cases, ucases, sel.n * sizeof(*cases)))
-			goto out;
-	}
-	for (i = 0; i < sel.n; i++) {
-		ret = gochan_sel_case_init(&ucases[i], &cases[i], &kc[i],
-					   &sc[i]);
-		if (ret)
-			goto out;
-	}
+	ret = gochan_sel_setup(&gs, ucases, sel.n);
+	if (ret)
+		goto out;
 	kflags = KGO_INTERRUPTIBLE;
 	if (sel.flags & GOCHAN_NONBLOCK)
 		kflags |= KGO_NONBLOCK;
 	if (sel.flags & GOCHAN_BIASED)
 		kflags |= KGO_BIASED;
-	idx = kgo_select(kc, sel.n, kflags, deadline);
+	idx = kgo_select(gs.kc, sel.n, kflags, deadline);
 	if (idx < 0) {
 		ret = gochan_signal_ret(idx, sel.flags);
 		goto out;
 	}
-	ret = 0;
+	kc = &gs.kc[idx];
 	if (put_user((u32)idx, &us->index) ||
-	    put_user((u32)kc[idx].ok, &ucases[idx].ok) ||
-	    put_user(kc[idx].err, &ucases[idx].err))
+	    put_user((u32)kc->ok, &ucases[idx].ok) ||
+	    put_user(kc->err, &ucases[idx].err))
 		ret = -EFAULT;
-	if (kc[idx].dir == KGO_SELECT_RECV && kc[idx].ok) {
-		struct kgo_stash *st = sc[idx].st;
-		size_t sz = kgo_chan_elem_size(kc[idx].ch);
-
-		if (!ret && sz && cases[idx].buf &&
-		    copy_to_user(u64_to_user_ptr(cases[idx].buf), st->data, sz))
+	if (kc->dir == KGO_SELECT_RECV && kc->ok) {
+		sz = kgo_chan_elem_size(kc->ch);
+		if (!ret && sz && gs.cases[idx].buf &&
+		    copy_to_user(u64_to_user_ptr(gs.cases[idx].buf),
+				 gs.st->data, sz))
 			ret = -EFAULT;
 		if (ret) {
 			/* Not delivered: the value goes back. */
-			st->n = 1;
-			sc[idx].st = NULL;
-			kgo_chan_unrecv(kc[idx].ch, st);
+			gs.st->n = 1;
+			kgo_chan_unrecv(kc->ch, gs.st);
+			gs.st = NULL;
 		}
 	}
 out:
-	gochan_sel_free(sc, sel.n);
-	kvfree(kc);
-	kvfree(cases);
+	gochan_sel_free(&gs, sel.n);
 	return ret;
 }
 

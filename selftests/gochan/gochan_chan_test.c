@@ -310,6 +310,129 @@ TEST_F(chan, batch_waitall)
 	ASSERT_EQ(0, i);
 }
 
+/*
+ * Batches of large values cross several 16 KiB bounce chunks, one value
+ * at a time or many; a batch stops at a close; nothing is lost.
+ */
+TEST_F_TIMEOUT(proc, batch_chunks_and_close, 120)
+{
+	static const size_t sizes[] = { 1024, 1500, 4096, 6000 };
+	__s64 v[10], w[10];
+	size_t k, sz;
+	int fd, i, n;
+	bool ok;
+
+	for (k = 0; k < ARRAY_SIZE(sizes); k++) {
+		unsigned char *out, *in;
+
+		sz = sizes[k];
+		out = malloc(40 * sz);
+		in = malloc(40 * sz);
+		ASSERT_TRUE(!!out);
+		ASSERT_TRUE(!!in);
+		for (i = 0; i < (int)(40 * sz); i++)
+			out[i] = (unsigned char)(i * 7 + k);
+		fd = gochan_make(sz, 64, GOCHAN_CLOEXEC);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(40, gochan_send_batch(fd, out, 40, GOCHAN_NONBLOCK));
+		memset(in, 0x5a, 40 * sz);
+		/* 3 first, then the rest: chunks start mid-way. */
+		ASSERT_EQ(3, gochan_recv_batch(fd, in, 3, 0, &ok));
+		ASSERT_TRUE(ok);
+		ASSERT_EQ(37, gochan_recv_batch(fd, in + 3 * sz, 40, 0, &ok));
+		ASSERT_TRUE(ok);
+		ASSERT_EQ(0, memcmp(out, in, 40 * sz));
+		close(fd);
+		free(out);
+		free(in);
+	}
+
+	/* cap 4: 4 of 10 go; after close the batch send fails whole. */
+	fd = gochan_make(sizeof(__s64), 4, GOCHAN_CLOEXEC);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 10; i++)
+		v[i] = 100 + i;
+	ASSERT_EQ(4, gochan_send_batch(fd, v, 10, GOCHAN_NONBLOCK));
+	ASSERT_EQ(0, gochan_close(fd));
+	ASSERT_EQ(-EPIPE, gochan_send_batch(fd, v, 10, 0));
+	/* The 4 values, then the batch ends at the close. */
+	for (i = 0; i < 10; i++)
+		w[i] = JUNK32;
+	n = gochan_recv_batch(fd, w, 10, GOCHAN_WAITALL, &ok);
+	ASSERT_EQ(4, n);
+	ASSERT_FALSE(ok);
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(100 + i, w[i]);
+	/* Go's zero value where the close was seen. */
+	ASSERT_EQ(0, w[4]);
+	ASSERT_EQ(0, gochan_recv_batch(fd, w, 10, 0, &ok));
+	ASSERT_FALSE(ok);
+	close(fd);
+}
+
+/*
+ * One select, receive cases of different sizes and a send case: the
+ * value lands only in the chosen case's buffer, at its size, and a send
+ * case's value arrives whole.
+ */
+TEST_F_TIMEOUT(proc, select_mixed_sizes, 120)
+{
+	static const size_t sizes[] = { 8, 64, 4096 };
+	unsigned char *bufs[3], *want;
+	struct gochan_case c[4];
+	int fds[3], out, i, j, r;
+	unsigned char big[64], got[64];
+
+	want = malloc(4096);
+	ASSERT_TRUE(!!want);
+	for (i = 0; i < 3; i++) {
+		fds[i] = gochan_make(sizes[i], 1, GOCHAN_CLOEXEC);
+		ASSERT_LE(0, fds[i]);
+		bufs[i] = malloc(4096 + 16);
+		ASSERT_TRUE(!!bufs[i]);
+	}
+	/* A full channel: the send case is not ready at first. */
+	out = gochan_make(sizeof(big), 1, GOCHAN_CLOEXEC);
+	ASSERT_LE(0, out);
+	memset(big, 1, sizeof(big));
+	ASSERT_EQ(0, gochan_send(out, big));
+	for (i = 0; i < 3; i++) {
+		for (j = 0; j < 3; j++) {
+			memset(bufs[j], 0xa5, 4096 + 16);
+			c[j] = GOCHAN_RECV_CASE(fds[j], bufs[j]);
+		}
+		memset(big, 0x40 + i, sizeof(big));
+		c[3] = GOCHAN_SEND_CASE(out, big);
+		memset(want, 0x10 + i, sizes[i]);
+		ASSERT_EQ(0, gochan_send(fds[i], want));
+		r = gochan_select(c, 4, 0, -1);
+		ASSERT_EQ(i, r);
+		ASSERT_EQ(1, c[i].ok);
+		ASSERT_EQ(0, memcmp(bufs[i], want, sizes[i]));
+		/* Not one byte more, and no other buffer touched. */
+		for (j = 0; j < 3; j++) {
+			size_t from = j == i ? sizes[i] : 0;
+			size_t b;
+
+			for (b = from; b < 4096 + 16; b++)
+				ASSERT_EQ(0xa5, bufs[j][b]);
+		}
+	}
+	/* Now only the send case can go: its value arrives whole. */
+	ASSERT_EQ(0, gochan_recv(out, got, NULL));
+	memset(big, 0x77, sizeof(big));
+	ASSERT_EQ(3, gochan_select(c, 4, 0, -1));
+	ASSERT_EQ(0, c[3].err);
+	ASSERT_EQ(0, gochan_recv(out, got, NULL));
+	ASSERT_EQ(0, memcmp(big, got, sizeof(big)));
+	for (i = 0; i < 3; i++) {
+		close(fds[i]);
+		free(bufs[i]);
+	}
+	close(out);
+	free(want);
+}
+
 TEST_F(chan, directions)
 {
 	int s = gochan_dup(self->fd, GOCHAN_DIR_SEND, GOCHAN_CLOEXEC);

@@ -462,7 +462,7 @@ static void run_pingpong(const struct impl *im, const void *arg, int rep)
 {
 	int cross = *(const int *)arg;
 	struct dir d[2];
-	struct pp_arg a = { .d = d, .n = iters(20000), .cpu = cross };
+	struct pp_arg a = { .d = d, .n = iters(4000), .cpu = cross };
 	struct samples s;
 	pthread_t t;
 	uint64_t v;
@@ -577,7 +577,7 @@ static void run_stream(const struct impl *im, const void *arg, int rep)
 
 	if (!buf)
 		die("out of memory");
-	a.n = iters(len > 64 ? 20000 : 40000);
+	a.n = iters(len > 64 ? 5000 : 20000);
 	dir_open(&d, im->kind, len, STREAM_CAP);
 	pin(0);
 	if (pthread_create(&t, NULL, st_produce, &a))
@@ -636,7 +636,7 @@ static void run_select(const struct impl *im, const void *arg, int rep)
 	unsigned int k = *(const unsigned int *)arg;
 	struct gochan_case cs[64];
 	struct epoll_event ev;
-	unsigned int n = iters(10000), i, j;
+	unsigned int n = iters(3000), i, j;
 	uint64_t v, one = 1;
 	int fds[64], ep = -1, r;
 	struct samples s;
@@ -864,11 +864,13 @@ static void bench_close(void)
 
 /* ---- a no-op ioctl against a null syscall ------------------------------------------ */
 
+/* fds[0] a channel, fds[1] /dev/null. */
 static void run_noop(const struct impl *im, const void *arg, int rep)
 {
-	int fd = *(const int *)arg;
+	const int *fds = arg;
+	int fd = fds[im->cap == 3];
 	struct gochan_xfer x;
-	unsigned int n = iters(200000), i;
+	unsigned int n = iters(50000), i;
 	struct samples s;
 	uint64_t v;
 
@@ -885,6 +887,7 @@ static void run_noop(const struct impl *im, const void *arg, int rep)
 				die("empty receive: %m");
 			break;
 		case 1:		/* the ioctl switch's default: ENOTTY */
+		case 3:		/* /dev/null has no ioctl: the VFS's floor */
 			if (ioctl(fd, _IO(GOCHAN_IOC_MAGIC, 0x7f)) != -1 ||
 			    errno != ENOTTY)
 				die("unknown ioctl: %m");
@@ -904,13 +907,18 @@ static void bench_noop(void)
 		{ "gochan-tryrecv-empty", K_GOCHAN, 0 },
 		{ "gochan-unknown-ioctl", K_GOCHAN, 1 },
 		{ "getppid", K_GOCHAN, 2 },
+		{ "devnull-unknown-ioctl", K_GOCHAN, 3 },
 	};
-	int fd = gochan_make(8, 0, GOCHAN_CLOEXEC);
+	int fds[2] = { gochan_make(8, 0, GOCHAN_CLOEXEC),
+		       open("/dev/null", O_RDONLY | O_CLOEXEC) };
 
-	if (fd < 0)
-		die("gochan_make: %s", strerror(-fd));
-	alternate(impls, ARRAY_SIZE(impls), run_noop, &fd);
-	close(fd);
+	if (fds[0] < 0)
+		die("gochan_make: %s", strerror(-fds[0]));
+	if (fds[1] < 0)
+		die("/dev/null: %m");
+	alternate(impls, ARRAY_SIZE(impls), run_noop, fds);
+	close(fds[0]);
+	close(fds[1]);
 }
 
 /* ---- the kernel module's benchmarks --------------------------------------------- */
@@ -918,7 +926,7 @@ static void bench_noop(void)
 #define KB_RUN	"/sys/kernel/debug/gochan_bench/run"
 
 struct kres {
-	uint64_t ns, per, n;
+	uint64_t ns, per, n, queue;
 	int64_t work, bytes;
 };
 
@@ -939,8 +947,10 @@ static void kbench_run(const char *bench, const char *impl, unsigned int n,
 	if (len <= 0)
 		die("%s: no result", cmd);
 	line[len] = '\0';
-	if (sscanf(line, "%23s %23s %lu ns=%lu per=%lu work=%ld bytes=%ld",
-		   b, i, &r->n, &r->ns, &r->per, &r->work, &r->bytes) != 7)
+	if (sscanf(line,
+		   "%23s %23s %lu ns=%lu per=%lu work=%ld bytes=%ld queue=%lu",
+		   b, i, &r->n, &r->ns, &r->per, &r->work, &r->bytes,
+		   &r->queue) != 8)
 		die("%s: bad result \"%s\"", cmd, line);
 }
 
@@ -976,6 +986,10 @@ static void kbench(const char *bench, const char *param,
 		for (size_t k = 0; k < nimpl; k++) {
 			unsigned int n = iters(impls[k].n);
 
+			/* 200 goroutines yield: at least one yield each. */
+			if (!strcmp(bench, "yield") && n < 200)
+				n = 200;
+
 			st0 = sched_steals();
 			kbench_run(bench, impls[k].name, n, &r);
 			s.n = 0;
@@ -986,8 +1000,8 @@ static void kbench(const char *bench, const char *param,
 					printf("# %s %s rep %d: steals %ld, ",
 					       bench, impls[k].name, rep,
 					       sched_steals() - st0);
-					printf("drain %lu ns, work %ld ns\n",
-					       r.ns, r.work);
+					printf("drain %lu ns, work %ld ns, queueing %lu ns\n",
+					       r.ns, r.work, r.queue);
 				}
 			} else if (!strcmp(unit, "bytes/waiter")) {
 				s_one(&s, (double)r.bytes / r.n);
@@ -1012,9 +1026,9 @@ static void bench_kernel(bool debug)
 		{ "kthread_worker", 100000 },
 	};
 	static const struct kimpl chain[] = { { "kgo", 1000 }, { "wq", 1000 } };
-	static const struct kimpl pp[] = { { "kgo", 20000 },
-					   { "kthread", 20000 } };
-	static const struct kimpl yield[] = { { "kgo", 200000 } };
+	static const struct kimpl pp[] = { { "kgo", 3000 },
+					   { "kthread", 3000 } };
+	static const struct kimpl yield[] = { { "kgo", 20000 } };
 	static const struct kimpl load[] = { { "kgo", 4000 },
 					     { "wq_percpu", 4000 } };
 	struct kimpl mem[] = { { "kgo_cont", debug ? 20000 : 1000000 },
@@ -1030,7 +1044,7 @@ static void bench_kernel(bool debug)
 	if (wanted("kpingpong"))
 		kbench("pingpong", "kernel", pp, 2, "ns/roundtrip");
 	if (wanted("yield"))
-		kbench("yield", "200x1000", yield, 1, "ns/yield");
+		kbench("yield", "200-goroutines", yield, 1, "ns/yield");
 	if (wanted("imbalance"))
 		kbench("imbalance", "20us-items", load, 2, "x-ideal");
 	if (wanted("balanced"))

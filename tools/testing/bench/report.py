@@ -142,7 +142,10 @@ def targets(stats, rats):
 
 
 def table(meta, by, rats, tgts):
-    lines = ["gochan benchmarks: " + "; ".join(meta[:3]), ""]
+    lines = ["gochan benchmarks"]
+    lines += ["  " + m for m in meta
+              if not m.startswith(("imbalance", "balanced", "done", "exit"))]
+    lines.append("")
     lines.append("Absolute times are under the test VM (qemu TCG): only the "
                  "ratios carry over.")
     lines.append("ratio = gochan median / peer median, in time per operation "

@@ -32,16 +32,26 @@ done
 bad=0
 for k in $kernels; do
 	args=${GOCHAN_BENCH_ARGS:-}
-	# KASAN makes a parked continuation ~1 ms: fewer of them there.
-	[ "$k" = debug ] && args="--debug $args"
+	# KASAN and kmemleak slow everything: 15% of the counts, and
+	# fewer parked continuations (~1 ms each there).
+	[ "$k" = debug ] && args="--debug --scale 0.15 $args"
 	step "running the benchmarks on the $k kernel (one boot)"
-	GOCHAN_VM_APPEND="gochan.bench=$(echo $args | tr ' ' ,)" \
+	GOCHAN_VM_APPEND="gochan.bench=$(echo $args | tr ' ' '|')" \
 		stage_and_boot "$k" "${kdir[$k]}" bench "$limit"
 	res=$out/vm-$k/results.log
+	# The configuration, recorded beside the guest's own metadata.
+	cfg=${kdir[$k]}/config
+	[ -f "$cfg" ] || cfg=${kdir[$k]}/build/.config
+	{
+		echo "# config $k: $(sha256sum "$cfg" | cut -c1-16)" \
+			"($(grep -cE '^CONFIG_[A-Z0-9_]+=' "$cfg") options;" \
+			"$(grep -E '^CONFIG_(PREEMPT|PREEMPT_DYNAMIC|PREEMPT_VOLUNTARY|HZ|KASAN|PROVE_LOCKING|DEBUG_KMEMLEAK)=' "$cfg" | tr '\n' ' '| sed 's/ $//'))"
+		echo "# placement: userspace pairs pinned same-cpu (CPU 0) and cross-cpu (CPUs 0, 1); kernel runs placed by the scheduler under test"
+	} >"$out/$k.csv"
 	awk '{ sub(/\r$/, "") }
 	     /^gochan-suite: bench$/ { on = 1; next }
 	     /^gochan-end: bench / { on = 0; print "# exit " $3; next }
-	     on' "$res" >"$out/$k.csv"
+	     on' "$res" >>"$out/$k.csv"
 	if ! grep -q '^# done' "$out/$k.csv" || ! grep -q '^gochan-done' "$res"; then
 		echo "bench: the $k run did not finish; its last lines:" >&2
 		tail -n 20 "$out/$k.csv" >&2

@@ -6,7 +6,7 @@
 #                      check the kernel's health, unload, report
 #   gochan.mode=demo   load gochan, run the examples, unload
 #   gochan.mode=bench  load gochan and gochan_bench, run the benchmarks
-#                      (gochan.bench=ARG,ARG,... adds driver options)
+#                      (gochan.bench=ARG|ARG|... adds driver options)
 #
 # Results go to the second serial port (/dev/ttyS1) as sections:
 #   gochan-suite: NAME
@@ -33,7 +33,7 @@ bench_args=
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	gochan.mode=*) mode=${arg#gochan.mode=} ;;
-	gochan.bench=*) bench_args=$(echo "${arg#gochan.bench=}" | tr , ' ') ;;
+	gochan.bench=*) bench_args=$(echo "${arg#gochan.bench=}" | tr '|' ' ') ;;
 	esac
 done
 
@@ -209,9 +209,19 @@ check() {
 		say "gochan-end: ktest $rc"
 	fi
 
+	# The 32-bit builds run with spin_ns=0: blocked operations then
+	# sleep at once, so that both wait paths run every time.
+	spin=/sys/module/gochan/parameters/spin_ns
+	spin_default=$(cat $spin)
 	for t in /tests/*; do
-		[ -x "$t" ] && run_prog "selftest:${t##*/}" "$t"
+		[ -x "$t" ] || continue
+		case "$t" in
+		*_32) echo 0 >$spin ;;
+		*) echo "$spin_default" >$spin ;;
+		esac
+		run_prog "selftest:${t##*/}" "$t"
 	done
+	echo "$spin_default" >$spin
 
 	# gochan_ktest stayed loaded for the selftests' kernel_shares_* cases.
 	[ -d /sys/module/gochan_ktest ] && rmmod gochan_ktest
