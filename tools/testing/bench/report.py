@@ -112,6 +112,10 @@ def ratios(stats):
         peers = [s for s in impls if not s["impl"].startswith(OURS)]
         for o in ours:
             for p in peers:
+                # A median of 0: the clock did not tick (a kernel on a
+                # jiffies clocksource); no ratio then.
+                if not p["median"]:
+                    continue
                 out.append({"bench": bench, "param": param, "place": place,
                             "gochan": o["impl"], "peer": p["impl"],
                             "ratio": o["median"] / p["median"]})
