@@ -58,6 +58,7 @@
 static int opt_reps = 5;
 static double opt_scale = 1.0;
 static bool opt_smoke;
+static bool opt_debug;		/* a debug kernel: fewer of the slowest */
 static const char *opt_only;
 static int ncpus;
 
@@ -851,13 +852,15 @@ static void bench_close(void)
 	};
 	static const unsigned int ns[] = { 1, 64, MAX_WAITERS };
 
+	unsigned int close_max = opt_smoke ? 64 : opt_debug ? 256 : MAX_WAITERS;
 	struct cw_how how;
 
 	for (size_t i = 0; i < ARRAY_SIZE(ns); i++)
 		for (int cross = 0; cross <= (ncpus > 1); cross++) {
 			how = (struct cw_how){ ns[i], cross };
-			if (opt_smoke && how.n > 64)
-				how.n = 64;
+			/* Thousands of threads under KASAN: fewer there. */
+			if (how.n > close_max)
+				how.n = close_max;
 			alternate(impls, ARRAY_SIZE(impls), run_close, &how);
 		}
 }
@@ -1067,7 +1070,8 @@ static void print_help(void)
 		"  --reps N    recorded repetitions per implementation (default 5)\n"
 		"  --scale F   multiply every iteration count by F\n"
 		"  --only LIST comma-separated benchmark names\n"
-		"  --debug     the kernel is a debug build: fewer parked continuations\n");
+		"  --debug     the kernel is a debug build: fewer parked continuations\n"
+		"              and at most 256 receivers for close-wake\n");
 	exit(2);
 }
 
@@ -1089,6 +1093,7 @@ int main(int argc, char **argv)
 			opt_only = argv[++i];
 		} else if (!strcmp(argv[i], "--debug")) {
 			debug = true;
+			opt_debug = true;
 		} else if (!strcmp(argv[i], "user")) {
 			user = true;
 		} else if (!strcmp(argv[i], "kernel")) {

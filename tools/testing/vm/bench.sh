@@ -32,9 +32,10 @@ done
 bad=0
 for k in $kernels; do
 	args=${GOCHAN_BENCH_ARGS:-}
-	# KASAN and kmemleak slow everything: 15% of the counts, and
-	# fewer parked continuations (~1 ms each there).
-	[ "$k" = debug ] && args="--debug --scale 0.15 $args"
+	# KASAN and kmemleak slow everything: a tenth of the counts,
+	# fewer parked continuations (~1 ms each there) and close-wake
+	# receivers (--debug).
+	[ "$k" = debug ] && args="--debug --scale 0.1 $args"
 	step "running the benchmarks on the $k kernel (one boot)"
 	GOCHAN_VM_APPEND="gochan.bench=$(echo $args | tr ' ' '|')" \
 		stage_and_boot "$k" "${kdir[$k]}" bench "$limit"
