@@ -21,7 +21,7 @@ KERNEL_SRCS := $(filter-out %.mod.c module/compat.h,$(wildcard module/*.c module
 	       uapi/linux/gochan.h
 USER_SRCS   := $(wildcard tools/lib/gochan/*.c tools/lib/gochan/*.h \
 		 tools/lib/gochan/examples/*.c selftests/gochan/*.c \
-		 tools/testing/bench/*.c)
+		 tools/testing/bench/*.c tools/testing/stress/*.c)
 
 all: module lib selftests
 
@@ -33,6 +33,8 @@ help:
 	@echo "make check         every test, in the VM, on the stock and debug kernels"
 	@echo "make demo          the examples in the VM on the stock kernel"
 	@echo "make bench         the benchmarks against their peers, one VM boot per kernel"
+	@echo "make fuzz          the fuzzer for FUZZ_SECONDS (default 3600) in the VM"
+	@echo "make soak          the soak for SOAK_SECONDS (default 1800) in the VM"
 	@echo "make style         checkpatch --strict"
 	@echo "make sparse        sparse (C=2) against KDIR"
 	@echo "make install       libgochan, headers, pkg-config file (DESTDIR, PREFIX)"
@@ -77,6 +79,14 @@ demo:
 bench:
 	$(VM)/bench.sh
 
+# The long reliability runs (Documentation/reliability.rst).  SEED=N
+# replays a run; GOCHAN_KERNELS picks the kernel (default debug).
+fuzz:
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-3600} SOAK_SECONDS=$${SOAK_SECONDS:-10} $(VM)/long.sh
+
+soak:
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-10} SOAK_SECONDS=$${SOAK_SECONDS:-1800} $(VM)/long.sh
+
 install: lib
 	$(MAKE) -C tools/lib/gochan O=$(O)/lib PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) install
 
@@ -104,5 +114,5 @@ clean:
 	test ! -f $(KDIR)/Makefile || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf $(O)
 
-.PHONY: all help kdir-check module sparse lib selftests style check demo bench \
+.PHONY: all help kdir-check module sparse lib selftests style check demo bench fuzz soak \
 	install uninstall dkms-src dkms-install dkms-remove clean

@@ -169,6 +169,7 @@ static void kgo_chan_free(struct kgo_chan *ch)
 	if (ch->timer) {
 		hrtimer_cancel(&ch->timer->t);
 		kfree(ch->timer);
+		gochan_obj_add(GOCHAN_OBJ_TIMERS, -1);
 	}
 	WARN_ON_ONCE(!list_empty(&ch->recvq.head) ||
 		     !list_empty(&ch->sendq.head));
@@ -524,6 +525,7 @@ static void kgo_sel_dequeue(struct kgo_waiter *w, unsigned int queued)
 		list_del_init(&w[i].entry.entry);
 		spin_unlock_irqrestore(&ch->lock, irqflags);
 	}
+	gochan_obj_add(GOCHAN_OBJ_WAITERS, -(long)queued);
 }
 
 /**
@@ -663,6 +665,7 @@ retry:
 				      c->dir == KGO_SELECT_SEND ?
 				      &c->ch->sendq.head : &c->ch->recvq.head);
 			queued = i + 1;
+			gochan_obj_add(GOCHAN_OBJ_WAITERS, 1);
 			/* A partner now waits: poll() may say ready. */
 			kgo_chan_notify(c->ch);
 		}
@@ -1024,6 +1027,7 @@ static struct kgo_chan *kgo_chan_timer_new(ktime_t d, ktime_t period, gfp_t gfp)
 		kgo_chan_put(ch);
 		return ERR_PTR(-ENOMEM);
 	}
+	gochan_obj_add(GOCHAN_OBJ_TIMERS, 1);
 	tm->ch = ch;
 	tm->period = period;
 	hrtimer_init(&tm->t, CLOCK_MONOTONIC, HRTIMER_MODE_REL);

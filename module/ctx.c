@@ -335,6 +335,11 @@ void kgo_ctx_put(struct kgo_ctx *ctx)
 }
 EXPORT_SYMBOL_GPL(kgo_ctx_put);
 
+unsigned int kgo_ctxs_alive_count(void)
+{
+	return atomic_read(&kgo_ctxs_alive);
+}
+
 void kgo_ctx_exit(void)
 {
 	WARN_ON_ONCE(atomic_read(&kgo_ctxs_alive));

@@ -4,11 +4,14 @@
  *
  *   sched       Go's GODEBUG=schedtrace line, then the event counters
  *   goroutines  every goroutine that exists, Go's goroutine dump format
+ *   objects     live objects of each kind, one "name count" per line:
+ *               all but "threads" are 0 when nothing uses gochan
  */
 #include <linux/debugfs.h>
 #include <linux/ktime.h>
 #include <linux/seq_file.h>
 
+#include "chan.h"
 #include "gochan.h"
 #include "sched.h"
 
@@ -128,6 +131,24 @@ static int gochan_goroutines_show(struct seq_file *sf, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(gochan_goroutines);
 
+static int gochan_objects_show(struct seq_file *sf, void *unused)
+{
+	struct kgo_sched *s = kgo_default_sched();
+
+	/* ngs holds one reference for the scheduler itself. */
+	seq_printf(sf, "goroutines %d\n", max(atomic_read(&s->ngs) - 1, 0));
+	seq_printf(sf, "channels %u\n", kgo_chans_alive_count());
+	seq_printf(sf, "waiters %ld\n", gochan_obj_count(GOCHAN_OBJ_WAITERS));
+	seq_printf(sf, "timers %ld\n", gochan_obj_count(GOCHAN_OBJ_TIMERS));
+	seq_printf(sf, "continuations %u\n", kgo_conts_alive_count());
+	seq_printf(sf, "contexts %u\n", kgo_ctxs_alive_count());
+	seq_printf(sf, "files %u\n", gochan_files_alive_count());
+	seq_printf(sf, "users %u\n", gochan_users_count());
+	seq_printf(sf, "threads %d\n", READ_ONCE(s->nm));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(gochan_objects);
+
 void gochan_debugfs_init(void)
 {
 	gochan_debugfs_dir = debugfs_create_dir("gochan", NULL);
@@ -135,6 +156,8 @@ void gochan_debugfs_init(void)
 			    &gochan_sched_fops);
 	debugfs_create_file("goroutines", 0444, gochan_debugfs_dir, NULL,
 			    &gochan_goroutines_fops);
+	debugfs_create_file("objects", 0444, gochan_debugfs_dir, NULL,
+			    &gochan_objects_fops);
 }
 
 void gochan_debugfs_exit(void)

@@ -8,6 +8,7 @@
 #define _GOCHAN_INTERNAL_H
 
 #include <linux/gochan.h>
+#include <linux/percpu.h>
 
 #include "compat.h"
 
@@ -23,6 +24,32 @@ long gochan_ioctl_make(struct gochan_make __user *um);
 long gochan_ioctl_timer(struct gochan_timer __user *ut);
 long gochan_ioctl_select(struct gochan_select __user *us);
 unsigned int gochan_files_alive_count(void);
+
+unsigned int gochan_users_count(void);
+
+/*
+ * Live objects that no other counter tracks, for the leak checks of
+ * /sys/kernel/debug/gochan/objects.  Per-CPU, so that the hot paths pay
+ * one this_cpu_add() and no shared cache line; only the sum over CPUs
+ * means anything.
+ */
+enum gochan_obj {
+	GOCHAN_OBJ_WAITERS,	/* select waiter records queued on channels */
+	GOCHAN_OBJ_TIMERS,	/* timer channels' hrtimers */
+	GOCHAN_OBJ_NR
+};
+
+DECLARE_PER_CPU(long, gochan_objs[GOCHAN_OBJ_NR]);
+
+static inline void gochan_obj_add(enum gochan_obj o, long n)
+{
+	this_cpu_add(gochan_objs[o], n);
+}
+
+long gochan_obj_count(enum gochan_obj o);
+
+/* ctx.c */
+unsigned int kgo_ctxs_alive_count(void);
 
 /* sched.c: may a blocking channel operation spin first? */
 bool kgo_may_spin(void);

@@ -275,6 +275,103 @@ static const struct file_operations share_fops = {
 	.write	= share_write,
 };
 
+/*
+ * /sys/kernel/debug/gochan_ktest/relay: kernel goroutines in the middle
+ * of a userspace pipeline (tools/testing/stress/gochan_soak.c).
+ *
+ * write: "IN OUT DONE", three channel fds of the writer with 8-byte
+ *        values.  A goroutine receives every value from IN and sends it
+ *        on OUT until IN is closed and drained, then closes DONE.  A
+ *        value it cannot send (OUT closed) is counted in "lost", which
+ *        the soak test expects to stay 0.
+ * read:  "relayed N lost N".
+ */
+struct relay {
+	struct kgo_chan *in, *out, *done;
+};
+
+static atomic64_t relay_moved = ATOMIC64_INIT(0);
+static atomic64_t relay_lost = ATOMIC64_INIT(0);
+
+static void relay_fn(void *arg)
+{
+	struct relay *r = arg;
+	bool ok;
+	u64 v;
+
+	while (!kgo_chan_recv(r->in, &v, &ok) && ok) {
+		if (kgo_chan_send(r->out, &v)) {
+			atomic64_inc(&relay_lost);
+			continue;
+		}
+		atomic64_inc(&relay_moved);
+	}
+	kgo_chan_close(r->done);
+	kgo_chan_put(r->in);
+	kgo_chan_put(r->out);
+	kgo_chan_put(r->done);
+	kfree(r);
+}
+
+static ssize_t relay_write(struct file *file, const char __user *buf,
+			   size_t len, loff_t *ppos)
+{
+	int in, out, done, ret = -EINVAL;
+	struct relay *r;
+	char cmd[48];
+
+	if (len >= sizeof(cmd))
+		return -EINVAL;
+	if (copy_from_user(cmd, buf, len))
+		return -EFAULT;
+	cmd[len] = 0;
+	if (sscanf(cmd, "%d %d %d", &in, &out, &done) != 3)
+		return -EINVAL;
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	r->in = kgo_chan_fdget(in, GOCHAN_DIR_RECV);
+	r->out = kgo_chan_fdget(out, GOCHAN_DIR_SEND);
+	r->done = kgo_chan_fdget(done, GOCHAN_DIR_SEND);
+	if (IS_ERR(r->in) || IS_ERR(r->out) || IS_ERR(r->done)) {
+		ret = -EBADF;
+		goto fail;
+	}
+	if (kgo_chan_elem_size(r->in) != sizeof(u64) ||
+	    kgo_chan_elem_size(r->out) != sizeof(u64))
+		goto fail;
+	ret = kgo_go(relay_fn, r);
+	if (ret)
+		goto fail;
+	return len;
+fail:
+	if (!IS_ERR(r->in))
+		kgo_chan_put(r->in);
+	if (!IS_ERR(r->out))
+		kgo_chan_put(r->out);
+	if (!IS_ERR(r->done))
+		kgo_chan_put(r->done);
+	kfree(r);
+	return ret;
+}
+
+static ssize_t relay_read(struct file *file, char __user *buf, size_t len,
+			  loff_t *ppos)
+{
+	char num[64];
+	int n;
+
+	n = scnprintf(num, sizeof(num), "relayed %lld lost %lld\n",
+		      atomic64_read(&relay_moved), atomic64_read(&relay_lost));
+	return simple_read_from_buffer(buf, len, ppos, num, n);
+}
+
+static const struct file_operations relay_fops = {
+	.owner	= THIS_MODULE,
+	.read	= relay_read,
+	.write	= relay_write,
+};
+
 static int results_show(struct seq_file *s, void *unused)
 {
 	seq_puts(s, report);
@@ -313,6 +410,7 @@ static int __init ktest_init(void)
 	dir = debugfs_create_dir("gochan_ktest", NULL);
 	debugfs_create_file("results", 0444, dir, NULL, &results_fops);
 	debugfs_create_file("share", 0600, dir, NULL, &share_fops);
+	debugfs_create_file("relay", 0600, dir, NULL, &relay_fops);
 	return 0;
 }
 

@@ -12,6 +12,19 @@
 #include "chan.h"
 #include "sched.h"
 
+DEFINE_PER_CPU(long, gochan_objs[GOCHAN_OBJ_NR]);
+
+/* The sum over CPUs of one gochan_objs counter. */
+long gochan_obj_count(enum gochan_obj o)
+{
+	long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu(gochan_objs[o], cpu));
+	return sum;
+}
+
 /* The uapi layout is ABI: pin every offset so a change cannot slip in. */
 static void gochan_check_uapi_layout(void)
 {

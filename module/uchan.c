@@ -44,6 +44,13 @@ static unsigned int max_chans_per_user = 4096;
 module_param(max_chans_per_user, uint, 0644);
 MODULE_PARM_DESC(max_chans_per_user, "Channels one user may have open at once (0: no limit)");
 
+/*
+ * Allocations a process asks for, of sizes it chooses: charged to its
+ * memory cgroup, and over the cgroup's limit they fail with ENOMEM,
+ * quietly, instead of calling in the OOM killer.
+ */
+#define GOCHAN_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
 /* ---- per-user accounting ------------------------------------------------- */
 
 struct gochan_user {
@@ -55,6 +62,8 @@ struct gochan_user {
 /* Protects the U fields: the table and every user's count. */
 static DEFINE_SPINLOCK(gochan_users_lock);
 static DEFINE_HASHTABLE(gochan_users, 6);
+
+static unsigned int gochan_nusers;	/* U: entries in gochan_users */
 
 static struct gochan_user *gochan_user_find(kuid_t uid)
 {
@@ -74,7 +83,7 @@ static int gochan_user_charge(kuid_t uid)
 	unsigned int limit = READ_ONCE(max_chans_per_user);
 	int ret = 0;
 
-	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL_ACCOUNT);
+	fresh = kzalloc(sizeof(*fresh), GOCHAN_GFP);
 	if (!fresh)
 		return -ENOMEM;
 	spin_lock(&gochan_users_lock);
@@ -84,6 +93,7 @@ static int gochan_user_charge(kuid_t uid)
 		fresh = NULL;
 		u->uid = uid;
 		hash_add(gochan_users, &u->node, __kuid_val(uid));
+		WRITE_ONCE(gochan_nusers, gochan_nusers + 1);
 	}
 	if (limit && u->chans >= limit)
 		ret = -EMFILE;
@@ -91,6 +101,7 @@ static int gochan_user_charge(kuid_t uid)
 		u->chans++;
 	if (!u->chans) {
 		hash_del(&u->node);
+		WRITE_ONCE(gochan_nusers, gochan_nusers - 1);
 		fresh = u;
 	}
 	spin_unlock(&gochan_users_lock);
@@ -104,10 +115,12 @@ static void gochan_user_uncharge(kuid_t uid)
 
 	spin_lock(&gochan_users_lock);
 	u = gochan_user_find(uid);
-	if (!WARN_ON_ONCE(!u || !u->chans) && !--u->chans)
+	if (!WARN_ON_ONCE(!u || !u->chans) && !--u->chans) {
 		hash_del(&u->node);
-	else
+		WRITE_ONCE(gochan_nusers, gochan_nusers - 1);
+	} else {
 		u = NULL;
+	}
 	spin_unlock(&gochan_users_lock);
 	kfree(u);
 }
@@ -163,7 +176,7 @@ static int gochan_install(struct gochan_uchan *uc, u32 dir, u32 flags)
 	struct file *file;
 	int fd, ret;
 
-	gf = kzalloc(sizeof(*gf), GFP_KERNEL_ACCOUNT);
+	gf = kzalloc(sizeof(*gf), GOCHAN_GFP);
 	if (!gf)
 		return -ENOMEM;
 	gf->uc = uc;
@@ -199,7 +212,7 @@ err_free:
 static struct gochan_uchan *gochan_uchan_new(struct kgo_chan *ch, u32 flags,
 					     kuid_t owner)
 {
-	struct gochan_uchan *uc = kzalloc(sizeof(*uc), GFP_KERNEL_ACCOUNT);
+	struct gochan_uchan *uc = kzalloc(sizeof(*uc), GOCHAN_GFP);
 
 	if (!uc)
 		return NULL;
@@ -313,14 +326,14 @@ static struct kgo_stash *gochan_bounce_get(struct gochan_file *gf, bool rx,
 	struct kgo_stash *st;
 
 	if (bytes > GOCHAN_SPARE_BYTES)
-		return kgo_stash_alloc(bytes, GFP_KERNEL_ACCOUNT);
+		return kgo_stash_alloc(bytes, GOCHAN_GFP);
 	st = xchg(&gf->spare[rx], NULL);
 	if (st) {
 		st->n = 0;
 		st->first = 0;
 		return st;
 	}
-	return kgo_stash_alloc(GOCHAN_SPARE_BYTES, GFP_KERNEL_ACCOUNT);
+	return kgo_stash_alloc(GOCHAN_SPARE_BYTES, GOCHAN_GFP);
 }
 
 /* Done with a bounce buffer of bytes: keep it as the spare, or free it. */
@@ -715,7 +728,7 @@ long gochan_ioctl_make(struct gochan_make __user *um)
 	if (check_mul_overflow((size_t)mk.elem_size, (size_t)mk.cap, &bytes) ||
 	    bytes > min_t(u32, READ_ONCE(max_chan_bytes), KGO_CHAN_MAX_BUF))
 		return -EFBIG;
-	ch = kgo_chan_make(mk.elem_size, mk.cap, GFP_KERNEL_ACCOUNT);
+	ch = kgo_chan_make(mk.elem_size, mk.cap, GOCHAN_GFP);
 	if (IS_ERR(ch))
 		return PTR_ERR(ch);
 	return gochan_chan_new_fd(ch, GOCHAN_DIR_SEND | GOCHAN_DIR_RECV,
@@ -735,8 +748,8 @@ long gochan_ioctl_timer(struct gochan_timer __user *ut)
 	    t.ns < 0 || ((t.flags & GOCHAN_TICKER) && t.ns < NSEC_PER_USEC))
 		return -EINVAL;
 	ch = t.flags & GOCHAN_TICKER ?
-	     kgo_chan_tick(ns_to_ktime(t.ns), GFP_KERNEL_ACCOUNT) :
-	     kgo_chan_after(ns_to_ktime(t.ns), GFP_KERNEL_ACCOUNT);
+	     kgo_chan_tick(ns_to_ktime(t.ns), GOCHAN_GFP) :
+	     kgo_chan_after(ns_to_ktime(t.ns), GOCHAN_GFP);
 	if (IS_ERR(ch))
 		return PTR_ERR(ch);
 	return gochan_chan_new_fd(ch, GOCHAN_DIR_RECV, t.flags,
@@ -811,7 +824,7 @@ static int gochan_sel_setup(struct gochan_sel *gs,
 		return 0;
 	arrays = n * (sizeof(*gs->cases) + sizeof(*gs->kc) +
 		      sizeof(*gs->files));
-	gs->mem = kvzalloc(arrays, GFP_KERNEL_ACCOUNT);
+	gs->mem = kvzalloc(arrays, GOCHAN_GFP);
 	if (!gs->mem)
 		return -ENOMEM;
 	gs->kc = gs->mem;
@@ -839,11 +852,11 @@ static int gochan_sel_setup(struct gochan_sel *gs,
 	 */
 	if (copy_to_user(ucases, gs->cases, n * sizeof(*gs->cases)))
 		return -EFAULT;
-	gs->st = kgo_stash_alloc(recv_sz, GFP_KERNEL_ACCOUNT);
+	gs->st = kgo_stash_alloc(recv_sz, GOCHAN_GFP);
 	if (!gs->st)
 		return -ENOMEM;
 	if (send_sz) {
-		gs->sendvals = kvmalloc(send_sz, GFP_KERNEL_ACCOUNT);
+		gs->sendvals = kvmalloc(send_sz, GOCHAN_GFP);
 		if (!gs->sendvals)
 			return -ENOMEM;
 	}
@@ -919,6 +932,12 @@ long gochan_ioctl_select(struct gochan_select __user *us)
 			kgo_chan_unrecv(kc->ch, gs.st);
 			gs.st = NULL;
 		}
+	} else if (kc->dir == KGO_SELECT_RECV && kc->ch) {
+		/* Closed and drained: Go's zero value, as a receive gives. */
+		sz = kgo_chan_elem_size(kc->ch);
+		if (!ret && sz && gs.cases[idx].buf &&
+		    clear_user(u64_to_user_ptr(gs.cases[idx].buf), sz))
+			ret = -EFAULT;
 	}
 out:
 	gochan_sel_free(&gs, sel.n);
@@ -980,6 +999,12 @@ int kgo_chan_fd_install(struct kgo_chan *ch, unsigned int dir,
 	return gochan_chan_new_fd(kgo_chan_get(ch), dir, flags, 0);
 }
 EXPORT_SYMBOL_GPL(kgo_chan_fd_install);
+
+/* Users with at least one channel charged to them. */
+unsigned int gochan_users_count(void)
+{
+	return READ_ONCE(gochan_nusers);
+}
 
 unsigned int gochan_files_alive_count(void)
 {

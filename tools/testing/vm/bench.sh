@@ -23,11 +23,8 @@ prepare bench $kernels
 rm -rf "$out"
 mkdir -p "$out"
 step "building"
-build_user >"$out/build.log" 2>&1 || die "userspace build failed: $out/build.log"
-for k in $kernels; do
-	build_module "$k" "${kdir[$k]}" >>"$out/build.log" 2>&1 ||
-		die "gochan.ko build for $k failed: $out/build.log"
-done
+# shellcheck disable=SC2086 # a list
+build_all "$out/build.log" $kernels
 
 bad=0
 for k in $kernels; do

@@ -11,7 +11,7 @@
 #   4. boot each kernel in qemu and run the guest's checks (init.sh);
 #   5. print one line per suite and "N passed, N failed" (report.py).
 #
-# Environment: GOCHAN_KERNELS (default "stock debug"), GOCHAN_OUT (build
+# Environment: GOCHAN_KERNELS (default "stock debug kcsan"), GOCHAN_OUT (build
 # and log directory, default .build/check), GOCHAN_VM_TIMEOUT (seconds
 # per VM, default 900), GOCHAN_CACHE (kernel cache).
 set -uo pipefail
@@ -21,7 +21,7 @@ out=${GOCHAN_OUT:-$top/.build/check}
 # shellcheck source=lib.sh
 . "$top/tools/testing/vm/lib.sh"
 
-kernels=${GOCHAN_KERNELS:-stock debug}
+kernels=${GOCHAN_KERNELS:-stock debug kcsan}
 limit=${GOCHAN_VM_TIMEOUT:-900}
 prepare check $kernels
 ksrc=$("$vm/kernel.sh" source) || die "could not unpack the kernel source"

@@ -7,6 +7,14 @@
 #   gochan.mode=demo   load gochan, run the examples, unload
 #   gochan.mode=bench  load gochan and gochan_bench, run the benchmarks
 #                      (gochan.bench=ARG|ARG|... adds driver options)
+#   gochan.mode=long   the long reliability runs: gochan.fuzz=SECONDS of
+#                      fuzzing, gochan.soak=SECONDS of soak,
+#                      gochan.seed=N, then teardown and health checks
+#
+# gochan.fuzz, gochan.soak and gochan.teardown (rmmod/insmod rounds) also
+# set the short runs of "check" (defaults 40 s, 30 s, 100 rounds).
+# gochan.only=GLOB (a developer's shortcut) makes "check" run only the
+# selftest programs /tests/GLOB, then the health checks.
 #
 # Results go to the second serial port (/dev/ttyS1) as sections:
 #   gochan-suite: NAME
@@ -30,9 +38,19 @@ mount -t tmpfs tmpfs /dev/shm
 
 mode=check
 bench_args=
+fuzz_s=40
+soak_s=30
+rounds=100
+seed=
+only=
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	gochan.mode=*) mode=${arg#gochan.mode=} ;;
+	gochan.fuzz=*) fuzz_s=${arg#gochan.fuzz=} ;;
+	gochan.soak=*) soak_s=${arg#gochan.soak=} ;;
+	gochan.teardown=*) rounds=${arg#gochan.teardown=} ;;
+	gochan.seed=*) seed="--seed ${arg#gochan.seed=}" ;;
+	gochan.only=*) only=${arg#gochan.only=} ;;
 	gochan.bench=*) bench_args=$(echo "${arg#gochan.bench=}" | tr '|' ' ') ;;
 	esac
 done
@@ -114,6 +132,16 @@ sched_idle() {
 		[ "$threads" = "$idle" ]
 }
 
+# One case: the kernel log has no splat (the first lines of any).
+t_splat() {
+	if splat_scan; then
+		t_ok "kernel log: no splat"
+	else
+		head -n 40 /tmp/splat | sed 's/^/# /' >&3
+		t_fail "kernel log: no splat"
+	fi
+}
+
 splat_scan() {
 	dmesg >/tmp/dmesg
 	! grep -E 'BUG:|WARNING:|Oops|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|blocked for more than|soft lockup|ODEBUG|list_add corruption|list_del corruption|Call Trace' /tmp/dmesg >/tmp/splat
@@ -151,9 +179,98 @@ t_kmemleak() {
 	fi
 }
 
+# Fault injection as the tests use it: fail-nth also fails allocations
+# that may sleep, and injected failures stay quiet (a stack dump would
+# read as a splat).
+fault_quiet() {
+	for f in failslab fail_usercopy; do
+		d=/sys/kernel/debug/$f
+		[ -d $d ] || continue
+		[ -w $d/ignore-gfp-wait ] && echo N >$d/ignore-gfp-wait
+		echo 0 >$d/verbose
+	done
+}
+
+# The fuzzer, then the soak with kernel relays (gochan_ktest loaded) and,
+# where the kernel has fault injection, 1% of its calls failed.
+reliability() {
+	faults=0
+	[ -e /proc/thread-self/fail-nth ] && faults=1
+	# shellcheck disable=SC2086 # seed is "--seed N" or nothing
+	run_prog fuzz /stress/gochan_fuzz --seconds "$fuzz_s" $seed
+	# shellcheck disable=SC2086
+	run_prog soak /stress/gochan_soak --seconds "$soak_s" --faults $faults $seed
+}
+
+gochan_threads() {
+	ps -o comm 2>/dev/null | grep -c '^kgo/' || true
+}
+
+# Teardown: thousands of calls in flight when their process is killed,
+# exits or closes its channels; then rmmod/insmod rounds, each with
+# blocked calls ended one of the three ways, each checking that gochan
+# left no object, thread or module behind.  gochan is loaded after.
+teardown() {
+	t_begin teardown
+	kmsg "teardown"
+	t_check "2000 calls in flight, SIGKILL: every object freed" \
+		/stress/gochan_soak --inflight 2000 --end kill
+	t_check "500 calls in flight, exit: every object freed" \
+		/stress/gochan_soak --inflight 500 --end exit
+	t_check "500 calls in flight, channels closed under them" \
+		/stress/gochan_soak --inflight 500 --end close
+	i=0
+	why=
+	while [ $i -lt "$rounds" ]; do
+		if ! rmmod gochan; then
+			why="rmmod failed"
+			break
+		fi
+		if [ -d /sys/module/gochan ] || [ "$(gochan_threads)" != 0 ]; then
+			why="gochan or one of its threads is still there after rmmod"
+			break
+		fi
+		if ! insmod /lib/gochan/gochan.ko; then
+			why="insmod failed"
+			break
+		fi
+		case $((i % 3)) in
+		0) end=kill ;;
+		1) end=exit ;;
+		*) end=close ;;
+		esac
+		if ! /stress/gochan_soak --inflight 16 --end $end >/tmp/t_out 2>&1; then
+			sed 's/^/# /' /tmp/t_out >&3
+			why="calls in flight, end by $end: not clean"
+			break
+		fi
+		i=$((i + 1))
+	done
+	[ -d /sys/module/gochan ] || insmod /lib/gochan/gochan.ko
+	if [ -z "$why" ]; then
+		t_ok "rmmod/insmod $rounds times, blocked calls each time"
+	else
+		say "# round $i: $why"
+		t_fail "rmmod/insmod $rounds times, blocked calls each time"
+	fi
+	t_end
+}
+
 check() {
 	[ -w /sys/kernel/debug/kmemleak ] && echo clear >/sys/kernel/debug/kmemleak
 	kmsg "check start"
+	if [ -n "$only" ]; then
+		fault_quiet
+		insmod /lib/gochan/gochan.ko
+		for t in /tests/$only; do
+			[ -x "$t" ] && run_prog "selftest:${t##*/}" "$t"
+		done
+		rmmod gochan
+		t_begin vm-health
+		t_splat
+		t_end
+		return
+	fi
 
 	t_begin vm-load
 	t_check "insmod gochan.ko" insmod /lib/gochan/gochan.ko
@@ -167,15 +284,7 @@ check() {
 		test -d /sys/kernel/tracing/events/gochan/gochan_start
 	t_end
 
-	# Fault injection as the KUnit suites use it: fail_nth also fails
-	# allocations that may sleep, and injected failures stay quiet (a
-	# stack dump would read as a splat).
-	for f in failslab fail_usercopy; do
-		d=/sys/kernel/debug/$f
-		[ -d $d ] || continue
-		[ -w $d/ignore-gfp-wait ] && echo N >$d/ignore-gfp-wait
-		echo 0 >$d/verbose
-	done
+	fault_quiet
 	# The KUnit suites run inside insmod, which waits on each case for up
 	# to KUnit's own limit of 300 s; afterwards the kernel's default of
 	# 120 s applies (the debug kernel is built with 30 s).
@@ -209,6 +318,12 @@ check() {
 		say "gochan-end: ktest $rc"
 	fi
 
+	# The sanitizer kernels run 10x slower: a tenth of the race
+	# regressions' rounds there (Documentation/reliability.rst).
+	if [ -d /sys/kernel/debug/kunit ]; then
+		export GOCHAN_PINGPONGS=100000 GOCHAN_RACE_ROUNDS=500
+	fi
+
 	# The 32-bit builds run with spin_ns=0: blocked operations then
 	# sleep at once, so that both wait paths run every time.
 	spin=/sys/module/gochan/parameters/spin_ns
@@ -222,6 +337,8 @@ check() {
 		run_prog "selftest:${t##*/}" "$t"
 	done
 	echo "$spin_default" >$spin
+
+	reliability
 
 	# gochan_ktest stayed loaded for the selftests' kernel_shares_* cases.
 	[ -d /sys/module/gochan_ktest ] && rmmod gochan_ktest
@@ -244,6 +361,8 @@ check() {
 	done
 	t_end
 
+	teardown
+
 	t_begin vm-unload
 	t_kmemleak "with gochan loaded"
 	t_check "rmmod refused while /dev/gochan is open" rmmod_refused_while_open
@@ -254,12 +373,7 @@ check() {
 	t_begin vm-health
 	kmsg "health checks"
 	t_kmemleak "after unload"
-	if splat_scan; then
-		t_ok "kernel log: no splat"
-	else
-		head -n 40 /tmp/splat | sed 's/^/# /' >&3
-		t_fail "kernel log: no splat"
-	fi
+	t_splat
 	t_check "taint: only out-of-tree/unsigned/test bits" taint_clean
 	if [ -r /proc/lockdep_stats ]; then
 		t_check "lockdep: debug_locks still 1" locks_clean
@@ -293,17 +407,34 @@ bench() {
 	rmmod gochan_bench
 	rmmod gochan
 	t_begin bench-health
-	if splat_scan; then
-		t_ok "kernel log: no splat"
-	else
-		head -n 40 /tmp/splat | sed 's/^/# /' >&3
-		t_fail "kernel log: no splat"
+	t_splat
+	t_end
+}
+
+# The long runs: fuzz, soak (with faults where possible), teardown.
+long() {
+	[ -w /sys/kernel/debug/kmemleak ] && echo clear >/sys/kernel/debug/kmemleak
+	fault_quiet
+	insmod /lib/gochan/gochan.ko || say "long: insmod gochan failed"
+	insmod /lib/gochan/gochan_ktest.ko conts=2000 close_rounds=20 ||
+		say "long: insmod gochan_ktest failed"
+	kmsg "long start"
+	reliability
+	rmmod gochan_ktest
+	teardown
+	t_begin long-health
+	t_kmemleak "after the long runs"
+	t_check "rmmod gochan" rmmod gochan
+	t_splat
+	if [ -r /proc/lockdep_stats ]; then
+		t_check "lockdep: debug_locks still 1" locks_clean
 	fi
 	t_end
 }
 
 case "$mode" in
 check) check ;;
+long) long ;;
 demo) demo ;;
 bench) bench ;;
 *) say "unknown gochan.mode=$mode" ;;

@@ -4,6 +4,9 @@
 # Prepare a test kernel for gochan and print the directory that holds it.
 #
 #   kernel.sh debug   build (once) the debug kernel from linux-source-6.12
+#                     (KASAN, lockdep, UBSAN, kmemleak, KUnit)
+#   kernel.sh kcsan   build (once) the data-race kernel (KCSAN, lockdep,
+#                     UBSAN, kmemleak, KUnit; KCSAN excludes KASAN)
 #   kernel.sh stock   fetch (once) Debian's linux-image-amd64 and headers
 #   kernel.sh source  unpack (once) linux-source-6.12 and print its path
 #
@@ -34,6 +37,7 @@ pkg_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null; }
 fragments_for() {
 	case "$1" in
 	debug) echo "$here/config/base.config $here/config/debug.config" ;;
+	kcsan) echo "$here/config/base.config $here/config/kcsan.config" ;;
 	*) die "unknown flavour '$1'" ;;
 	esac
 }
@@ -176,7 +180,7 @@ fetch_stock() {
 }
 
 case "${1:-}" in
-debug) build_flavour "$1" ;;
+debug | kcsan) build_flavour "$1" ;;
 stock) fetch_stock ;;
 source)
 	dir=$(unpack_source_path)
@@ -186,5 +190,5 @@ source)
 	fi
 	echo "$dir"
 	;;
-*) echo "usage: $0 debug|stock|source" >&2; exit 2 ;;
+*) echo "usage: $0 debug|kcsan|stock|source" >&2; exit 2 ;;
 esac

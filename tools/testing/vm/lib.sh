@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Shared by check.sh, demo.sh and bench: build gochan for a kernel and
+# Shared by check.sh, demo.sh, bench.sh and long.sh: build gochan for a kernel and
 # stage a VM.  Source it with $top and $out set.
 
 vm=$top/tools/testing/vm
@@ -23,8 +23,8 @@ prepare() {
 step() { echo "$tag: [$(($(date +%s) - t0))s] $*" >&2; }
 die() { echo "$tag: error: $*" >&2; exit 1; }
 
-# build_user: libgochan, examples, selftests and the benchmark driver
-# into $out/user.  The
+# build_user: libgochan, examples, selftests, the benchmark driver and
+# the stress tools into $out/user.  The
 # selftests are built twice: 64-bit, and 32-bit (NAME_32) so that they
 # also run through the kernel's compat_ioctl path.
 build_user() {
@@ -35,6 +35,7 @@ build_user() {
 			LIBDIR="$out/user/lib" KSFT_DIR="$ksft" &&
 		make -C "$top/tools/testing/bench" O="$out/user/bench" \
 			LIBDIR="$out/user/lib" &&
+		make -C "$top/tools/testing/stress" O="$out/user/stress" &&
 		make -C "$top/tools/lib/gochan" O="$out/user/lib32" \
 			CC="gcc -m32" "$out/user/lib32/libgochan.a" &&
 		make -C "$top/selftests/gochan" O="$out/user/selftests32" \
@@ -64,14 +65,28 @@ build_module() {
 	make -C "$kdir/build" M="$src" "$@" modules
 }
 
+# build_all LOG KERNEL...: userspace, then gochan.ko for each kernel;
+# dies with the log's name on failure.
+build_all() {
+	local log=$1 k
+	shift
+	build_user >"$log" 2>&1 || die "userspace build failed: $log"
+	for k in "$@"; do
+		build_module "$k" "${kdir[$k]}" >>"$log" 2>&1 ||
+			die "gochan.ko build for $k failed: $log"
+	done
+}
+
 # stage K MODE TIMEOUT: pack the initramfs for kernel K and boot it.
 stage_and_boot() {
 	local k=$1 kdir=$2 mode=$3 limit=$4 st=$out/vm-$1 rc
 	rm -rf "$st"
-	mkdir -p "$st/mod" "$st/bin/selftests" "$st/bin/examples" "$st/bin/bench"
+	mkdir -p "$st/mod" "$st/bin/selftests" "$st/bin/examples" "$st/bin/bench" \
+		"$st/bin/stress"
 	cp "$out/mod-$k/src/module/"*.ko "$st/mod/"
 	[ "$mode" = check ] && cp "$out/user/selftests/"* "$st/bin/selftests/"
 	[ "$mode" = demo ] || cp "$out/user/bench/gochan_bench" "$st/bin/bench/"
+	case "$mode" in check | long) cp "$out/user/stress/"* "$st/bin/stress/" ;; esac
 	cp "$out/user/lib/examples/"* "$st/bin/examples/"
 	"$vm/mkinitramfs.sh" "$st/initrd.gz" "$st/mod" "$st/bin" || return 1
 	"$vm/run-vm.sh" "$kdir" "$st/initrd.gz" "$st" "$mode" "$limit"

@@ -29,7 +29,7 @@ dpkg-query -W busybox-static >/dev/null 2>&1 ||
 list=$(mktemp)
 trap 'rm -f "$list"' EXIT
 {
-	for d in /bin /dev /proc /sys /tmp /lib /lib/gochan /tests /examples /bench; do
+	for d in /bin /dev /proc /sys /tmp /lib /lib/gochan /tests /examples /bench /stress; do
 		echo "dir $d 0755 0 0"
 	done
 	echo "nod /dev/console 0600 0 0 c 5 1"
@@ -48,6 +48,9 @@ trap 'rm -f "$list"' EXIT
 	done
 	for f in "$bindir"/bench/*; do
 		[ -f "$f" ] && [ -x "$f" ] && echo "file /bench/${f##*/} $f 0755 0 0"
+	done
+	for f in "$bindir"/stress/*; do
+		[ -f "$f" ] && [ -x "$f" ] && echo "file /stress/${f##*/} $f 0755 0 0"
 	done
 } >"$list"
 "$gen" "$list" | gzip -1 >"$out"

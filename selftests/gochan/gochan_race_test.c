@@ -1,0 +1,618 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Race regressions: one named test for each classic channel bug.
+ *
+ *   close_vs_blocked_select  close under selects blocked on the channel
+ *                            (a freed or stale waiter record: KASAN)
+ *   lost_wakeup_pingpong     10^6 unbuffered round trips with a watchdog
+ *   timeout_vs_completion    timeouts racing the partner: never
+ *                            "delivered but reported failed", nor lost
+ *   same_channel_twice       one channel in two cases of one select
+ *   uffd_copy_vs_close       a user copy stalled by userfaultfd while
+ *                            another thread closes the channel
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gochan.h>
+
+#include "kselftest_harness.h"
+#include "gochan_test.h"
+
+#if __SIZEOF_POINTER__ == 4
+#define ROUNDS(n)	((n) / 10)
+#else
+#define ROUNDS(n)	(n)
+#endif
+
+static long xfer(int fd, unsigned long cmd, void *buf, unsigned int flags,
+		 __s64 timeout, unsigned int *ok)
+{
+	struct gochan_xfer x = { .buf = (uintptr_t)buf, .count = 1,
+				 .flags = flags, .timeout = timeout };
+	long r = call(fd, cmd, &x);
+
+	if (ok)
+		*ok = x.ok;
+	if (!r && !x.done)
+		return -ENODATA;	/* closed (a receive) */
+	return r;
+}
+
+/* Environment override for the long loops: NAME=count. */
+static long count_from_env(const char *name, long def)
+{
+	const char *s = getenv(name);
+
+	return s && *s ? atol(s) : def;
+}
+
+FIXTURE(race) {
+	int unused;
+};
+
+FIXTURE_SETUP(race)
+{
+	dev = open(GOCHAN_DEV_PATH, O_RDWR | O_CLOEXEC);
+	if (dev < 0)
+		SKIP(return, "%s: %s", GOCHAN_DEV_PATH, strerror(errno));
+}
+
+FIXTURE_TEARDOWN(race)
+{
+	if (dev >= 0)
+		close(dev);
+}
+
+/* ---- close vs blocked select ----------------------------------------------- */
+
+#define NSEL 4
+
+struct cvs {
+	pthread_barrier_t start, end;
+	atomic_int fd;		/* this round's channel */
+	int never_recv;		/* nobody sends on it */
+	int never_send;		/* nobody receives from it */
+	int rounds;
+	atomic_int wrong, closed_seen;
+};
+
+static void *cvs_thread(void *p)
+{
+	struct cvs *c = p;
+	int r;
+
+	for (r = 0; r < c->rounds; r++) {
+		__u64 v = 1, w;
+		struct gochan_case cs[4] = {
+			{ .fd = atomic_load(&c->fd), .op = GOCHAN_OP_RECV,
+			  .buf = (uintptr_t)&v },
+			{ .fd = c->never_recv, .op = GOCHAN_OP_RECV,
+			  .buf = (uintptr_t)&w },
+			{ .fd = c->never_send, .op = GOCHAN_OP_SEND,
+			  .buf = (uintptr_t)&w },
+			{ .fd = -1, .op = GOCHAN_OP_RECV },
+		};
+		struct gochan_select s = { .cases = (uintptr_t)cs, .n = 4 };
+
+		pthread_barrier_wait(&c->start);
+		cs[0].fd = atomic_load(&c->fd);
+		if (call(dev, GOCHAN_IOC_SELECT, &s) == 0 && s.index == 0 &&
+		    cs[0].ok == 0 && v == 0)
+			atomic_fetch_add(&c->closed_seen, 1);
+		else
+			atomic_fetch_add(&c->wrong, 1);
+		pthread_barrier_wait(&c->end);
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(race, close_vs_blocked_select, 600)
+{
+	struct cvs c = { .rounds = ROUNDS(count_from_env("GOCHAN_RACE_ROUNDS",
+							 2000)) };
+	pthread_t t[NSEL];
+	int i, r, fd;
+
+	c.never_recv = mkchan(8, 0);
+	c.never_send = mkchan(8, 0);
+	ASSERT_LE(0, c.never_recv);
+	ASSERT_LE(0, c.never_send);
+	pthread_barrier_init(&c.start, NULL, NSEL + 1);
+	pthread_barrier_init(&c.end, NULL, NSEL + 1);
+	for (i = 0; i < NSEL; i++)
+		pthread_create(&t[i], NULL, cvs_thread, &c);
+	for (r = 0; r < c.rounds; r++) {
+		fd = mkchan(8, r % 3);
+		ASSERT_LE(0, fd);
+		atomic_store(&c.fd, fd);
+		pthread_barrier_wait(&c.start);
+		/* Close as they arrive, or once they sleep. */
+		if (r % 4 == 1)
+			usleep(200);
+		else if (r % 4 == 2)
+			sched_yield();
+		ASSERT_EQ(0, call(fd, GOCHAN_IOC_CLOSE, NULL));
+		pthread_barrier_wait(&c.end);
+		close(fd);
+	}
+	for (i = 0; i < NSEL; i++)
+		pthread_join(t[i], NULL);
+	close(c.never_recv);
+	close(c.never_send);
+	TH_LOG("%d rounds, %d selects saw the close", c.rounds,
+	       atomic_load(&c.closed_seen));
+	EXPECT_EQ(0, atomic_load(&c.wrong));
+	EXPECT_EQ(NSEL * c.rounds, atomic_load(&c.closed_seen));
+}
+
+/* ---- lost wake-up ------------------------------------------------------------- */
+
+struct pp {
+	int ping, pong;
+	long n;
+	atomic_long progress;
+	atomic_int failed;
+};
+
+static void *pp_echo(void *p)
+{
+	struct pp *pp = p;
+	__u64 v;
+	long i;
+
+	for (i = 0; i < pp->n; i++) {
+		if (xfer(pp->ping, GOCHAN_IOC_RECV, &v, 0, 0, NULL) ||
+		    v != (__u64)i) {
+			atomic_store(&pp->failed, 1);
+			break;
+		}
+		v++;
+		if (xfer(pp->pong, GOCHAN_IOC_SEND, &v, 0, 0, NULL)) {
+			atomic_store(&pp->failed, 1);
+			break;
+		}
+	}
+	return NULL;
+}
+
+static void *pp_drive(void *p)
+{
+	struct pp *pp = p;
+	__u64 v;
+	long i;
+
+	for (i = 0; i < pp->n && !atomic_load(&pp->failed); i++) {
+		v = i;
+		if (xfer(pp->ping, GOCHAN_IOC_SEND, &v, 0, 0, NULL) ||
+		    xfer(pp->pong, GOCHAN_IOC_RECV, &v, 0, 0, NULL) ||
+		    v != (__u64)i + 1) {
+			atomic_store(&pp->failed, 1);
+			break;
+		}
+		atomic_store_explicit(&pp->progress, i + 1,
+				      memory_order_relaxed);
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(race, lost_wakeup_pingpong, 3600)
+{
+	struct pp pp = { .n = ROUNDS(count_from_env("GOCHAN_PINGPONGS",
+						    1000000)) };
+	long last = -1, now;
+	struct gochan_info a, b;
+	struct timespec t0, t1;
+	pthread_t echo, drive;
+	int stuck = 0;
+
+	pp.ping = mkchan(8, 0);
+	pp.pong = mkchan(8, 0);
+	ASSERT_LE(0, pp.ping);
+	ASSERT_LE(0, pp.pong);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pthread_create(&echo, NULL, pp_echo, &pp);
+	pthread_create(&drive, NULL, pp_drive, &pp);
+	/* The watchdog: no round trip for 30 s is a lost wake-up. */
+	for (;;) {
+		sleep(1);
+		now = atomic_load(&pp.progress);
+		if (now >= pp.n || atomic_load(&pp.failed))
+			break;
+		stuck = now == last ? stuck + 1 : 0;
+		last = now;
+		if (stuck >= 30)
+			break;
+	}
+	if (stuck >= 30) {
+		call(pp.ping, GOCHAN_IOC_INFO, &a);
+		call(pp.pong, GOCHAN_IOC_INFO, &b);
+		TH_LOG("stuck at round %ld for 30 s: ping senders %u receivers %u, pong senders %u receivers %u",
+		       now, a.senders, a.receivers, b.senders, b.receivers);
+		/* Unblock both for the join. */
+		call(pp.ping, GOCHAN_IOC_CLOSE, NULL);
+		call(pp.pong, GOCHAN_IOC_CLOSE, NULL);
+	}
+	pthread_join(drive, NULL);
+	call(pp.ping, GOCHAN_IOC_CLOSE, NULL);
+	pthread_join(echo, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	TH_LOG("%ld round trips in %.1f s", atomic_load(&pp.progress),
+	       t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	EXPECT_LT(stuck, 30);
+	EXPECT_EQ(0, atomic_load(&pp.failed));
+	EXPECT_EQ(pp.n, atomic_load(&pp.progress));
+	close(pp.ping);
+	close(pp.pong);
+}
+
+/* ---- timeout vs completion ------------------------------------------------------- */
+
+struct tvc {
+	int fd;
+	long n;
+	int use_select;
+	long timeouts_send, timeouts_recv;
+	__u64 *got;
+	long ngot;
+};
+
+static __s64 short_timeout(unsigned int *seed)
+{
+	return rand_r(seed) % 200000;	/* 0 to 200 us */
+}
+
+/* One send or receive with a timeout, through select or not. */
+static long timed(struct tvc *t, int send, __u64 *v, unsigned int *seed)
+{
+	struct gochan_case c = { .fd = t->fd,
+				 .op = send ? GOCHAN_OP_SEND : GOCHAN_OP_RECV,
+				 .buf = (uintptr_t)v };
+	struct gochan_select s = { .cases = (uintptr_t)&c, .n = 1,
+				   .flags = GOCHAN_TIMEOUT,
+				   .timeout = short_timeout(seed) };
+
+	if (!t->use_select)
+		return xfer(t->fd, send ? GOCHAN_IOC_SEND : GOCHAN_IOC_RECV, v,
+			    GOCHAN_TIMEOUT, s.timeout, NULL);
+	return call(dev, GOCHAN_IOC_SELECT, &s);
+}
+
+static void *tvc_send(void *p)
+{
+	struct tvc *t = p;
+	unsigned int seed = 1;
+	__u64 v;
+	long r;
+
+	for (v = 1; v <= (__u64)t->n;) {
+		r = timed(t, 1, &v, &seed);
+		if (!r)
+			v++;		/* reported sent: the next one */
+		else if (r == -ETIMEDOUT)
+			t->timeouts_send++;
+		else
+			break;
+	}
+	v = 0;			/* the end */
+	xfer(t->fd, GOCHAN_IOC_SEND, &v, 0, 0, NULL);
+	return NULL;
+}
+
+static void *tvc_recv(void *p)
+{
+	struct tvc *t = p;
+	unsigned int seed = 2;
+	__u64 v;
+	long r;
+
+	for (;;) {
+		v = ~0ULL;
+		r = timed(t, 0, &v, &seed);
+		if (r == -ETIMEDOUT) {
+			t->timeouts_recv++;
+			continue;
+		}
+		if (r || v == 0)
+			break;
+		if (t->ngot < t->n + 1)
+			t->got[t->ngot] = v;
+		t->ngot++;
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(race, timeout_vs_completion, 600)
+{
+	long n = ROUNDS(count_from_env("GOCHAN_RACE_ROUNDS", 2000) * 10), i;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		struct tvc t = { .fd = mkchan(8, 0), .n = n,
+				 .use_select = pass };
+		pthread_t s, r;
+		long bad = 0;
+
+		ASSERT_LE(0, t.fd);
+		t.got = calloc(n + 1, sizeof(*t.got));
+		pthread_create(&s, NULL, tvc_send, &t);
+		pthread_create(&r, NULL, tvc_recv, &t);
+		pthread_join(s, NULL);
+		pthread_join(r, NULL);
+		/* 1..n, each once, in order: the sender retries only what
+		 * was reported unsent. */
+		for (i = 0; i < t.ngot && i < n; i++)
+			bad += t.got[i] != (__u64)i + 1;
+		TH_LOG("%s: %ld values, %ld send and %ld receive timeouts",
+		       pass ? "select" : "send/recv", t.ngot, t.timeouts_send,
+		       t.timeouts_recv);
+		EXPECT_EQ(n, t.ngot);
+		EXPECT_EQ(0, bad);
+		EXPECT_LT(0, t.timeouts_send + t.timeouts_recv);
+		free(t.got);
+		close(t.fd);
+	}
+}
+
+/* ---- the same channel twice in one select ------------------------------------------ */
+
+struct twice {
+	int fd;
+	int rounds;
+	atomic_int sent, received, wrong;
+};
+
+static void *twice_thread(void *p)
+{
+	struct twice *t = p;
+	int r;
+
+	for (r = 0; r < t->rounds; r++) {
+		__u64 out = 1, in = 0;
+		struct gochan_case cs[2] = {
+			{ .fd = t->fd, .op = GOCHAN_OP_SEND, .buf = (uintptr_t)&out },
+			{ .fd = t->fd, .op = GOCHAN_OP_RECV, .buf = (uintptr_t)&in },
+		};
+		struct gochan_select s = { .cases = (uintptr_t)cs, .n = 2 };
+
+		if (call(dev, GOCHAN_IOC_SELECT, &s)) {
+			atomic_fetch_add(&t->wrong, 1);
+			break;
+		}
+		if (s.index == 0)
+			atomic_fetch_add(&t->sent, 1);
+		else if (in == 1 && cs[1].ok)
+			atomic_fetch_add(&t->received, 1);
+		else
+			atomic_fetch_add(&t->wrong, 1);
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(race, same_channel_twice, 600)
+{
+	struct twice t = { .fd = mkchan(8, 0),
+			   .rounds = ROUNDS(count_from_env("GOCHAN_RACE_ROUNDS",
+							   2000)) };
+	__u64 a = 0, b = 0, v = 9;
+	struct gochan_case cs[2] = {
+		{ .fd = t.fd, .op = GOCHAN_OP_SEND, .buf = (uintptr_t)&v },
+		{ .fd = t.fd, .op = GOCHAN_OP_RECV, .buf = (uintptr_t)&a },
+	};
+	struct gochan_select s = { .cases = (uintptr_t)cs, .n = 2,
+				   .flags = GOCHAN_NONBLOCK };
+	pthread_t th[2];
+	int buf;
+
+	ASSERT_LE(0, t.fd);
+	/* Alone, a select never matches its own send with its own receive. */
+	EXPECT_EQ(-EAGAIN, call(dev, GOCHAN_IOC_SELECT, &s));
+	s.flags = GOCHAN_TIMEOUT;
+	s.timeout = 2000000;
+	EXPECT_EQ(-ETIMEDOUT, call(dev, GOCHAN_IOC_SELECT, &s));
+
+	/* Two such selects pair up: one sends, the other receives. */
+	pthread_create(&th[0], NULL, twice_thread, &t);
+	pthread_create(&th[1], NULL, twice_thread, &t);
+	pthread_join(th[0], NULL);
+	pthread_join(th[1], NULL);
+	EXPECT_EQ(0, atomic_load(&t.wrong));
+	EXPECT_EQ(t.rounds, atomic_load(&t.sent));
+	EXPECT_EQ(t.rounds, atomic_load(&t.received));
+	close(t.fd);
+
+	/* Two receive cases on one buffered channel with one value. */
+	buf = mkchan(8, 2);
+	ASSERT_LE(0, buf);
+	ASSERT_EQ(0, xfer(buf, GOCHAN_IOC_SEND, &v, 0, 0, NULL));
+	cs[0] = (struct gochan_case){ .fd = buf, .op = GOCHAN_OP_RECV,
+				      .buf = (uintptr_t)&a };
+	cs[1] = (struct gochan_case){ .fd = buf, .op = GOCHAN_OP_RECV,
+				      .buf = (uintptr_t)&b };
+	s = (struct gochan_select){ .cases = (uintptr_t)cs, .n = 2,
+				    .flags = GOCHAN_NONBLOCK };
+	ASSERT_EQ(0, call(dev, GOCHAN_IOC_SELECT, &s));
+	EXPECT_EQ(9, s.index ? b : a);
+	EXPECT_EQ(0, s.index ? a : b);
+	EXPECT_EQ(-EAGAIN, call(dev, GOCHAN_IOC_SELECT, &s));
+
+	/* Send and receive on one buffered channel: whichever is ready. */
+	cs[0] = (struct gochan_case){ .fd = buf, .op = GOCHAN_OP_SEND,
+				      .buf = (uintptr_t)&v };
+	ASSERT_EQ(0, call(dev, GOCHAN_IOC_SELECT, &s));	/* empty: sends */
+	EXPECT_EQ(0, s.index);
+	EXPECT_EQ(0, call(dev, GOCHAN_IOC_SELECT, &s));	/* either */
+	while (xfer(buf, GOCHAN_IOC_SEND, &v, GOCHAN_NONBLOCK, 0, NULL) == 0)
+		;
+	ASSERT_EQ(0, call(dev, GOCHAN_IOC_SELECT, &s));	/* full: receives */
+	EXPECT_EQ(1, s.index);
+	EXPECT_EQ(9, b);
+
+	/* Closed: both receive cases are ready with ok = 0; one fires. */
+	cs[0] = (struct gochan_case){ .fd = buf, .op = GOCHAN_OP_RECV,
+				      .buf = (uintptr_t)&a };
+	while (xfer(buf, GOCHAN_IOC_RECV, &a, GOCHAN_NONBLOCK, 0, NULL) == 0)
+		;
+	ASSERT_EQ(0, call(buf, GOCHAN_IOC_CLOSE, NULL));
+	cs[0].ok = 7;
+	cs[1].ok = 7;
+	ASSERT_EQ(0, call(dev, GOCHAN_IOC_SELECT, &s));
+	EXPECT_EQ(0, cs[s.index].ok);
+	EXPECT_EQ(0, cs[!s.index].ok);	/* zeroed on entry */
+	close(buf);
+}
+
+/* ---- a user copy stalled by userfaultfd vs close ----------------------------------- */
+
+struct uffd_call {
+	int fd;
+	int send;
+	void *buf;
+	long ret;
+	unsigned int ok;
+};
+
+static void *uffd_caller(void *p)
+{
+	struct uffd_call *c = p;
+
+	c->ret = xfer(c->fd, c->send ? GOCHAN_IOC_SEND : GOCHAN_IOC_RECV,
+		      c->buf, 0, 0, &c->ok);
+	return NULL;
+}
+
+/* A page registered for missing faults, and the uffd. */
+static int uffd_page(void **page)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	long psz = sysconf(_SC_PAGESIZE);
+	int uffd;
+
+	uffd = syscall(__NR_userfaultfd, O_CLOEXEC);
+	if (uffd < 0)
+		return -errno;
+	*page = mmap(NULL, psz, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	reg.range.start = (uintptr_t)*page;
+	reg.range.len = psz;
+	if (*page == MAP_FAILED || ioctl(uffd, UFFDIO_API, &api) ||
+	    ioctl(uffd, UFFDIO_REGISTER, &reg)) {
+		close(uffd);
+		return -errno;
+	}
+	return uffd;
+}
+
+/* Wait for the caller's fault on the page. */
+static int uffd_wait_fault(int uffd)
+{
+	struct pollfd pfd = { .fd = uffd, .events = POLLIN };
+	struct uffd_msg msg;
+
+	if (poll(&pfd, 1, 10000) != 1 ||
+	    read(uffd, &msg, sizeof(msg)) != sizeof(msg))
+		return -1;
+	return msg.event == UFFD_EVENT_PAGEFAULT ? 0 : -1;
+}
+
+/*
+ * Resolve the fault with a page holding src, or make the copy fail:
+ * unmap the page, then wake the stalled thread, whose retry finds no
+ * mapping.
+ */
+static int uffd_resolve(int uffd, void *page, const void *src, int fail)
+{
+	long psz = sysconf(_SC_PAGESIZE);
+	static char data[65536];
+	struct uffdio_copy cp = { .dst = (uintptr_t)page,
+				  .src = (uintptr_t)data, .len = psz };
+	struct uffdio_range rg = { .start = (uintptr_t)page, .len = psz };
+
+	if (fail)
+		return munmap(page, psz) || ioctl(uffd, UFFDIO_WAKE, &rg);
+	memcpy(data, src, 8);
+	return ioctl(uffd, UFFDIO_COPY, &cp);
+}
+
+TEST_F_TIMEOUT(race, uffd_copy_vs_close, 120)
+{
+	int vari;
+
+	for (vari = 0; vari < 4; vari++) {
+		int send = vari & 1, fail = vari >> 1;
+		struct uffd_call c = { .send = send };
+		__u64 v = 0x1234, got = 0;
+		unsigned int ok;
+		pthread_t t;
+		int uffd, other, fd;
+		void *page = NULL;
+		long r;
+
+		fd = mkchan(8, 1);
+		ASSERT_LE(0, fd);
+		/* A second fd: the channel outlives the one that is closed. */
+		other = dup(fd);
+		ASSERT_LE(0, other);
+		if (!send)
+			ASSERT_EQ(0, xfer(fd, GOCHAN_IOC_SEND, &v, 0, 0, NULL));
+		uffd = uffd_page(&page);
+		if (uffd < 0) {
+			close(fd);
+			close(other);
+			SKIP(return, "userfaultfd: %s", strerror(-uffd));
+		}
+		c.fd = fd;
+		c.buf = page;
+		pthread_create(&t, NULL, uffd_caller, &c);
+		/* The caller is stalled in its copy: close under it. */
+		ASSERT_EQ(0, uffd_wait_fault(uffd));
+		EXPECT_EQ(0, call(fd, GOCHAN_IOC_CLOSE, NULL));
+		close(fd);
+		EXPECT_EQ(0, uffd_resolve(uffd, page, &v, fail));
+		pthread_join(t, NULL);
+		if (send) {
+			/* The copy-in comes before the send: it finds the
+			 * channel closed (EPIPE), or the copy fails. */
+			EXPECT_EQ(fail ? -EFAULT : -EPIPE, c.ret);
+			r = xfer(other, GOCHAN_IOC_RECV, &got, GOCHAN_NONBLOCK,
+				 0, &ok);
+			EXPECT_EQ(-ENODATA, r) TH_LOG("vari %d: a failed send left a value",
+						      vari);
+		} else if (!fail) {
+			/* The value was taken before the close: delivered. */
+			EXPECT_EQ(0, c.ret);
+			EXPECT_EQ(1, c.ok);
+			EXPECT_EQ(v, *(__u64 *)page);
+			EXPECT_EQ(-ENODATA, xfer(other, GOCHAN_IOC_RECV, &got,
+						 GOCHAN_NONBLOCK, 0, &ok));
+		} else {
+			/* Not delivered: put back, and still there after
+			 * the close. */
+			EXPECT_EQ(-EFAULT, c.ret);
+			EXPECT_EQ(0, xfer(other, GOCHAN_IOC_RECV, &got,
+					  GOCHAN_NONBLOCK, 0, &ok));
+			EXPECT_EQ(v, got);
+			EXPECT_EQ(1, ok);
+		}
+		close(uffd);
+		if (!fail)
+			munmap(page, sysconf(_SC_PAGESIZE));
+		close(other);
+	}
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the gochan kselftests that call the ioctls raw:
+ * dev is their /dev/gochan fd, opened by each fixture.
+ */
+#ifndef GOCHAN_TEST_H
+#define GOCHAN_TEST_H
+
+#include <errno.h>
+#include <stddef.h>
+#include <sys/ioctl.h>
+
+#include <linux/gochan.h>
+
+static int dev = -1;
+
+/* An ioctl as its result (0, an fd) or -errno. */
+static inline long call(int fd, unsigned long cmd, void *arg)
+{
+	long r = ioctl(fd, cmd, arg);
+
+	return r < 0 ? -errno : r;
+}
+
+/* A channel fd (both directions), or -1 with errno set. */
+static inline int mkchan(size_t elem, unsigned int cap)
+{
+	struct gochan_make mk = { .elem_size = elem, .cap = cap };
+
+	return ioctl(dev, GOCHAN_IOC_MAKE, &mk);
+}
+
+#endif /* GOCHAN_TEST_H */

@@ -1,0 +1,766 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gochan_fuzz: a structure-aware fuzzer for /dev/gochan and channel fds.
+ *
+ * Several processes, each with several threads, make random calls on a
+ * shared pool of channels: make, timer, api, send, recv (single and
+ * batched), select, close, info, dup, poll, epoll, fd close, dup(2),
+ * read/write/mmap on channel fds, and unknown commands.  Every struct
+ * field is random, valid most of the time and invalid on purpose the
+ * rest: sizes, counts, flags, reserved fields, fds, and pointers that are
+ * NULL, unmapped, read-only, straddle into an unmapped page, or are
+ * kernel addresses.  Signals interrupt blocked calls, and processes are
+ * SIGKILLed and replaced while their calls are in flight.
+ *
+ * What it checks itself:
+ *   - every failure is an errno the call is documented to return;
+ *   - a received value is one that some sender wrote (each value carries
+ *     a self-checking pattern), or Go's zero value with ok = 0;
+ *   - no process dies except the ones the fuzzer killed.
+ * Everything else (use-after-free, leaks, lockdep, data races) is for
+ * the sanitizer kernels: the test VM fails the run on any report.
+ *
+ * The seed is printed first.  "--seed N" replays the same call sequence
+ * in every thread; the interleaving between threads is up to the
+ * scheduler, so a race may need a few replays.
+ *
+ *   gochan_fuzz [--seed N] [--seconds S] [--procs P] [--threads T]
+ *               [--chans C] [--kills K]
+ *
+ * Prints one TAP line, "ok 1 ..." or "not ok 1 ...", with the counts.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/gochan.h>
+
+#include "stress_rand.h"
+
+#define MAX_PROCS	16
+#define MAX_THREADS	16
+#define TABLE		64	/* channel slots per process */
+#define FD_BASE		512	/* table fds are moved up here ... */
+#define FD_SPAN		3000	/* ... and never reused before this many */
+#define MAXVAL		4096	/* largest value the fuzzer makes */
+#define MAGIC		0x60c4a11eU
+
+/* Shared between the processes (MAP_SHARED). */
+struct shared {
+	uint64_t calls;
+	uint64_t errors;
+	uint64_t values_in;	/* values received and checked */
+	uint64_t kills;
+	volatile int stop;
+	volatile int failed;
+	char why[256];
+};
+
+static struct shared *sh;
+static uint64_t opt_seed;
+static int opt_seconds = 60, opt_procs = 3, opt_threads = 3, opt_chans = 12;
+static int opt_kills = -1;
+static int devfd;
+
+/* Pointer kinds for struct and buffer arguments. */
+static uint8_t *pg_none;	/* PROT_NONE */
+static uint8_t *pg_ro;		/* read-only */
+static uint8_t *pg_edge;	/* a RW page followed by pg_none */
+
+struct slot {
+	int fd;			/* -1: empty */
+	uint32_t elem;
+	bool timer;
+};
+
+static struct slot table[TABLE];
+static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
+static int next_fd;
+static int epfd;
+
+/* ---- randomness -------------------------------------------------------- */
+
+static bool chance(int percent)
+{
+	return below(100) < (uint32_t)percent;
+}
+
+/* ---- failures ---------------------------------------------------------- */
+
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (__atomic_exchange_n(&sh->failed, 1, __ATOMIC_SEQ_CST))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(sh->why, sizeof(sh->why), fmt, ap);
+	va_end(ap);
+	sh->stop = 1;
+}
+
+/* Errnos a call on /dev/gochan or a channel fd may return. */
+static bool errno_ok(int e)
+{
+	switch (e) {
+	case EINVAL: case EFAULT: case EBADF: case EAGAIN: case ETIMEDOUT:
+	case EPIPE: case EMFILE: case ENFILE: case ENOMEM: case ENOTTY:
+	case EINTR: case E2BIG: case EOVERFLOW: case EPERM: case EFBIG:
+		return true;
+	}
+	return false;
+}
+
+/* Count one call; check its errno. */
+static long done_call(const char *what, long ret)
+{
+	int e = errno;
+
+	__atomic_fetch_add(&sh->calls, 1, __ATOMIC_RELAXED);
+	if (ret < 0) {
+		__atomic_fetch_add(&sh->errors, 1, __ATOMIC_RELAXED);
+		if (!errno_ok(e))
+			fail("%s: unexpected errno %d (%s)", what, e, strerror(e));
+	}
+	errno = e;
+	return ret;
+}
+
+/* ---- values -------------------------------------------------------------- */
+
+/* A value of n bytes that checks itself: magic, a tag, then a stream. */
+static void fill(uint8_t *v, uint32_t n)
+{
+	uint32_t tag = (uint32_t)rnd(), i;
+
+	if (n < 8) {
+		memset(v, 0x5a, n);
+		return;
+	}
+	memcpy(v, &(uint32_t){ MAGIC }, 4);
+	memcpy(v + 4, &tag, 4);
+	for (i = 8; i < n; i++)
+		v[i] = (uint8_t)(tag * 31 + i * 7);
+}
+
+/* Check n bytes received with ok (1) or not (0). */
+static void check_value(const char *what, const uint8_t *v, uint32_t n, int ok)
+{
+	uint32_t magic, tag, i;
+
+	__atomic_fetch_add(&sh->values_in, 1, __ATOMIC_RELAXED);
+	if (!ok) {
+		for (i = 0; i < n; i++)
+			if (v[i])
+				fail("%s: ok = 0 but byte %u of the zero value is %#x",
+				     what, i, v[i]);
+		return;
+	}
+	if (n < 8) {
+		for (i = 0; i < n; i++)
+			if (v[i] != 0x5a)
+				fail("%s: small value byte %u is %#x", what, i, v[i]);
+		return;
+	}
+	memcpy(&magic, v, 4);
+	memcpy(&tag, v + 4, 4);
+	if (magic != MAGIC) {
+		fail("%s: %u-byte value without the magic (%#x)", what, n, magic);
+		return;
+	}
+	for (i = 8; i < n; i++)
+		if (v[i] != (uint8_t)(tag * 31 + i * 7)) {
+			fail("%s: %u-byte value corrupt at byte %u", what, n, i);
+			return;
+		}
+}
+
+/* ---- the channel table --------------------------------------------------- */
+
+/* Move a new fd up to a number that is not reused soon; record it. */
+static void table_put(int fd, uint32_t elem, bool timer)
+{
+	int i = below(TABLE), hi, old;
+
+	pthread_mutex_lock(&table_lock);
+	hi = fcntl(fd, F_DUPFD_CLOEXEC, FD_BASE + next_fd);
+	next_fd = (next_fd + 1) % FD_SPAN;
+	close(fd);
+	if (hi < 0) {
+		pthread_mutex_unlock(&table_lock);
+		return;
+	}
+	old = table[i].fd;
+	table[i] = (struct slot){ .fd = hi, .elem = elem, .timer = timer };
+	pthread_mutex_unlock(&table_lock);
+	if (old >= 0)
+		close(old);
+}
+
+static struct slot table_pick(void)
+{
+	struct slot s;
+
+	pthread_mutex_lock(&table_lock);
+	s = table[below(TABLE)];
+	pthread_mutex_unlock(&table_lock);
+	return s;
+}
+
+/* An fd argument: mostly a table entry, sometimes anything. */
+static int pick_fd(struct slot *s)
+{
+	*s = table_pick();
+	if (chance(90) && s->fd >= 0)
+		return s->fd;
+	s->fd = -1;
+	switch (below(6)) {
+	case 0: return -1;
+	case 1: return devfd;
+	case 2: return 0;	/* /dev/null or a pipe in the VM */
+	case 3: return epfd;
+	case 4: return 100000;
+	default: return (int)rnd();
+	}
+}
+
+/* ---- argument pointers ------------------------------------------------- */
+
+/*
+ * A pointer to a struct of n bytes whose good contents are in good:
+ * mostly a copy on the stack (scratch), else a bad pointer.  *usable
+ * says whether the kernel could read it whole.
+ */
+static void *ptr_for(void *scratch, const void *good, size_t n, bool *usable)
+{
+	*usable = false;
+	switch (below(40)) {
+	case 0: return NULL;
+	case 1: return pg_none;
+	case 2: return pg_ro;		/* readable only (zeros) */
+	case 3: return pg_edge + 4096 - n / 2;		/* straddles */
+	case 4: return (void *)(uintptr_t)0xffff888000000000ULL;
+	case 5: return (void *)(uintptr_t)rnd();
+	default:
+		memcpy(scratch, good, n);
+		*usable = true;
+		return scratch;
+	}
+}
+
+static uint64_t buf_ptr(void *good)
+{
+	switch (below(30)) {
+	case 0: return 0;
+	case 1: return (uintptr_t)pg_none;
+	case 2: return (uintptr_t)pg_ro;
+	case 3: return (uintptr_t)pg_edge + 4096 - 8;
+	case 4: return 0xffff888000000000ULL;
+	case 5: return rnd();
+	default: return (uintptr_t)good;
+	}
+}
+
+/* A 32-bit field: mostly from the good range, sometimes anything. */
+static uint32_t r32(uint32_t good_max)
+{
+	switch (below(20)) {
+	case 0: return (uint32_t)rnd();
+	case 1: return 0xffffffffU;
+	case 2: return good_max + 1;
+	default: return below(good_max + 1);
+	}
+}
+
+static uint32_t rflags(uint32_t good)
+{
+	uint32_t f = (uint32_t)rnd() & good;
+
+	if (chance(5))
+		f |= 1U << below(32);
+	return f;
+}
+
+/* Blocking is bounded: a timeout or deadline of at most 2 ms, or none. */
+static void bounded(__u32 *flags, __s64 *timeout)
+{
+	struct timespec ts;
+
+	if (!(*flags & (GOCHAN_TIMEOUT | GOCHAN_DEADLINE | GOCHAN_NONBLOCK)))
+		*flags |= chance(50) ? GOCHAN_NONBLOCK : GOCHAN_TIMEOUT;
+	if (*flags & GOCHAN_DEADLINE) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		*timeout = ts.tv_sec * 1000000000LL + ts.tv_nsec + below(2000000);
+		if (chance(5))
+			*timeout = -(__s64)below(1000);
+	} else {
+		*timeout = chance(3) ? -1 : (__s64)below(2000000);
+	}
+}
+
+/* ---- the calls ----------------------------------------------------------- */
+
+static void op_make(void)
+{
+	struct gochan_make mk = {}, scratch;
+	bool usable;
+	void *p;
+	long fd;
+
+	mk.elem_size = chance(80) ? below(65) * (chance(20) ? 64 : 1) : r32(MAXVAL);
+	mk.cap = chance(80) ? below(9) : r32(4096);
+	mk.flags = rflags(GOCHAN_CLOEXEC | GOCHAN_AUTOCLOSE);
+	if (chance(3))
+		mk.pad = (uint32_t)rnd();
+	if (chance(3))
+		mk.reserved[below(2)] = rnd();
+	p = ptr_for(&scratch, &mk, sizeof(mk), &usable);
+	fd = done_call("MAKE", ioctl(devfd, GOCHAN_IOC_MAKE, p));
+	if (fd >= 0) {
+		if (!usable || mk.elem_size > MAXVAL)
+			fail("MAKE succeeded with a bad argument (elem %u)", mk.elem_size);
+		table_put(fd, mk.elem_size, false);
+	}
+}
+
+static void op_timer(void)
+{
+	struct gochan_timer t = {}, scratch;
+	bool usable;
+	void *p;
+	long fd;
+
+	t.ns = chance(90) ? below(3000000) : (int64_t)rnd();
+	t.flags = rflags(GOCHAN_CLOEXEC | GOCHAN_TICKER);
+	if (t.flags & GOCHAN_TICKER && chance(90))
+		t.ns = 100000 + below(2000000);
+	if (chance(3))
+		t.pad = 1;
+	p = ptr_for(&scratch, &t, sizeof(t), &usable);
+	fd = done_call("TIMER", ioctl(devfd, GOCHAN_IOC_TIMER, p));
+	if (fd >= 0)
+		table_put(fd, 8, true);
+}
+
+static void op_api(void)
+{
+	struct gochan_api a = { .api = below(3) }, scratch;
+	bool usable;
+
+	if (chance(5))
+		a.flags = 1;
+	done_call("API", ioctl(devfd, GOCHAN_IOC_API,
+			       ptr_for(&scratch, &a, sizeof(a), &usable)));
+}
+
+static void op_xfer(bool send)
+{
+	static __thread uint8_t vals[8 * MAXVAL];
+	struct gochan_xfer x = {}, scratch;
+	uint32_t i, n;
+	struct slot s;
+	bool usable;
+	long ret;
+	void *p;
+	int fd;
+
+	fd = pick_fd(&s);
+	x.count = chance(70) ? 1 : chance(90) ? below(9) : r32(GOCHAN_BATCH_MAX);
+	x.flags = rflags(GOCHAN_NONBLOCK | GOCHAN_TIMEOUT | GOCHAN_DEADLINE |
+			 GOCHAN_WAITALL);
+	bounded(&x.flags, &x.timeout);
+	if (chance(3))
+		x.reserved = 1;
+	x.done = 7;	/* outputs: must be overwritten */
+	x.ok = 7;
+	x.buf = buf_ptr(vals);
+	/* Our buffer holds n values of this channel. */
+	n = s.fd >= 0 && s.elem ? sizeof(vals) / s.elem : 0;
+	if (x.buf == (uintptr_t)vals && s.elem && x.count > n)
+		x.count = n;
+	memset(vals, 0xee, sizeof(vals));
+	if (send && s.fd >= 0 && !s.timer)
+		for (i = 0; i < x.count && i < n; i++)
+			fill(vals + (size_t)i * s.elem, s.elem);
+	p = ptr_for(&scratch, &x, sizeof(x), &usable);
+	ret = done_call(send ? "SEND" : "RECV",
+			ioctl(fd, send ? GOCHAN_IOC_SEND : GOCHAN_IOC_RECV, p));
+	if (ret || !usable)
+		return;
+	memcpy(&x, p, sizeof(x));
+	if (x.done > x.count || x.ok > 1)
+		fail("%s: done %u of %u, ok %u", send ? "SEND" : "RECV",
+		     x.done, x.count, x.ok);
+	if (send || s.fd < 0 || s.timer || x.buf != (uintptr_t)vals)
+		return;
+	for (i = 0; i < x.done && i < n; i++)
+		check_value("RECV", vals + (size_t)i * s.elem, s.elem, 1);
+	/* A receive that found the channel closed: Go's zero value. */
+	if (!x.done && !x.ok && x.count && n)
+		check_value("RECV (closed)", vals, s.elem, 0);
+}
+
+static void op_select(void)
+{
+	static __thread uint8_t vals[8][MAXVAL];
+	struct gochan_case cases[8], *cp;
+	struct gochan_select sel = {}, scratch;
+	struct slot slots[8];
+	uint32_t i, n = below(9);
+	bool usable;
+	long ret;
+
+	for (i = 0; i < n; i++) {
+		cases[i].fd = pick_fd(&slots[i]);
+		if (chance(5))
+			cases[i].fd = -1;	/* a nil channel */
+		cases[i].op = chance(95) ? below(2) : (uint32_t)rnd();
+		cases[i].buf = buf_ptr(vals[i]);
+		cases[i].ok = 9;
+		cases[i].err = 9;
+		if (cases[i].op == GOCHAN_OP_SEND && slots[i].fd >= 0 &&
+		    slots[i].elem <= MAXVAL)
+			fill(vals[i], slots[i].elem);
+		else
+			memset(vals[i], 0xee, sizeof(vals[i]));
+	}
+	cp = cases;
+	if (chance(5))
+		cp = (void *)(uintptr_t)buf_ptr(cases);
+	sel.cases = (uintptr_t)cp;
+	sel.n = chance(95) ? n : r32(GOCHAN_SELECT_MAX);
+	if (sel.n > n && cp == cases)
+		sel.n = n;
+	sel.flags = rflags(GOCHAN_NONBLOCK | GOCHAN_TIMEOUT | GOCHAN_DEADLINE |
+			   GOCHAN_BIASED);
+	bounded(&sel.flags, &sel.timeout);
+	if (chance(3))
+		sel.pad = 1;
+	ret = done_call("SELECT", ioctl(devfd, GOCHAN_IOC_SELECT,
+					ptr_for(&scratch, &sel, sizeof(sel),
+						&usable)));
+	if (ret || !usable || cp != cases)
+		return;
+	i = scratch.index;
+	if (i >= n) {
+		fail("SELECT: index %u of %u cases", i, n);
+		return;
+	}
+	if (cases[i].op == GOCHAN_OP_RECV && slots[i].fd >= 0 &&
+	    !slots[i].timer && cases[i].buf == (uintptr_t)vals[i] &&
+	    slots[i].elem <= MAXVAL)
+		check_value("SELECT", vals[i], slots[i].elem, cases[i].ok);
+}
+
+static void op_misc(void)
+{
+	struct gochan_info info, *ip;
+	struct gochan_dup d = {}, scratch;
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT };
+	struct slot s;
+	struct pollfd pfd;
+	bool usable;
+	char c[16];
+	long fd, ret;
+
+	fd = pick_fd(&s);
+	switch (below(12)) {
+	case 0:
+		done_call("CLOSE", ioctl(fd, GOCHAN_IOC_CLOSE));
+		break;
+	case 1:
+		ip = chance(90) ? &info : (void *)(uintptr_t)buf_ptr(&info);
+		ret = done_call("INFO", ioctl(fd, GOCHAN_IOC_INFO, ip));
+		if (!ret && ip == &info && s.fd >= 0 &&
+		    (info.pad || info.reserved[0] || info.reserved[1]))
+			fail("INFO: padding not zeroed");
+		break;
+	case 2:
+		d.dir = rflags(GOCHAN_DIR_SEND | GOCHAN_DIR_RECV);
+		d.flags = rflags(GOCHAN_CLOEXEC);
+		if (chance(3))
+			d.reserved = 1;
+		ret = done_call("DUP", ioctl(fd, GOCHAN_IOC_DUP,
+					     ptr_for(&scratch, &d, sizeof(d),
+						     &usable)));
+		if (ret >= 0)
+			table_put(ret, s.elem, s.timer);
+		break;
+	case 3:
+		pfd = (struct pollfd){ .fd = fd, .events = POLLIN | POLLOUT };
+		done_call("poll", poll(&pfd, 1, below(2)));
+		break;
+	case 4:
+		ret = epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+		if (ret && errno != EEXIST && errno != EPERM &&
+		    errno != EBADF && errno != EINVAL)
+			fail("epoll_ctl ADD: errno %d", errno);
+		break;
+	case 5:
+		epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
+		break;
+	case 6: {
+		struct epoll_event evs[8];
+
+		epoll_wait(epfd, evs, 8, 0);
+		break;
+	}
+	case 7:
+		/* fd close: only table fds, so numbers are not reused. */
+		if (s.fd >= 0 && chance(30)) {
+			pthread_mutex_lock(&table_lock);
+			for (int i = 0; i < TABLE; i++)
+				if (table[i].fd == s.fd) {
+					table[i].fd = -1;
+					close(s.fd);
+				}
+			pthread_mutex_unlock(&table_lock);
+		}
+		break;
+	case 8:
+		ret = dup(fd);
+		if (ret >= 0)
+			table_put(ret, s.elem, s.timer);
+		break;
+	case 9:
+		/* Not implemented on channel fds: clean errors. */
+		if (s.fd >= 0) {
+			if (read(fd, c, sizeof(c)) >= 0 ||
+			    write(fd, c, sizeof(c)) >= 0)
+				fail("read/write on a channel fd succeeded");
+			if (mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0) !=
+			    MAP_FAILED)
+				fail("mmap of a channel fd succeeded");
+			if (lseek(fd, 0, SEEK_SET) >= 0)
+				fail("lseek on a channel fd succeeded");
+		}
+		break;
+	case 10:
+		/* Unknown commands, our magic and others. */
+		done_call("unknown ioctl",
+			  ioctl(chance(50) ? devfd : fd,
+				_IOC(below(4), chance(80) ? GOCHAN_IOC_MAGIC : below(256),
+				     below(64), below(256)),
+				(void *)(uintptr_t)buf_ptr(c)));
+		break;
+	default:
+		op_timer();
+		break;
+	}
+}
+
+static void one_call(void)
+{
+	switch (below(20)) {
+	case 0: case 1: op_make(); break;
+	case 2: op_api(); break;
+	case 3: case 4: case 5: case 6: op_xfer(true); break;
+	case 7: case 8: case 9: case 10: op_xfer(false); break;
+	case 11: case 12: case 13: op_select(); break;
+	default: op_misc(); break;
+	}
+}
+
+/* ---- processes and threads -------------------------------------------------- */
+
+struct worker {
+	uint64_t seed;
+	pthread_t tid;
+};
+
+static void *thread_main(void *arg)
+{
+	struct worker *w = arg;
+
+	rs = w->seed;
+	while (!sh->stop)
+		one_call();
+	return NULL;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+/* A fuzzing process: its threads, until told to stop. */
+static int proc_main(int id, uint64_t gen)
+{
+	struct worker w[MAX_THREADS];
+	int t;
+
+	for (t = 0; t < opt_threads; t++) {
+		w[t].seed = mix(opt_seed ^ mix(((uint64_t)id << 32) | t) ^ gen);
+		if (pthread_create(&w[t].tid, NULL, thread_main, &w[t]))
+			return 1;
+	}
+	for (t = 0; t < opt_threads; t++)
+		pthread_join(w[t].tid, NULL);
+	return 0;
+}
+
+static void *map_page(int prot)
+{
+	void *p = mmap(NULL, 4096, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		perror("mmap");
+		exit(1);
+	}
+	return p;
+}
+
+static pid_t spawn(int id, uint64_t gen)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(proc_main(id, gen));
+	return pid;
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct rlimit rl = { 8192, 8192 };
+	pid_t pids[MAX_PROCS];
+	struct timespec t0, t1;
+	uint64_t gen = 0;
+	int i, status, bad = 0;
+	double secs;
+
+	opt_seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 20);
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+			opt_seed = strtoull(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
+			opt_seconds = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--procs") && i + 1 < argc)
+			opt_procs = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
+			opt_threads = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--chans") && i + 1 < argc)
+			opt_chans = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--kills") && i + 1 < argc)
+			opt_kills = atoi(argv[++i]);
+		else {
+			fprintf(stderr, "usage: %s [--seed N] [--seconds S] [--procs P] [--threads T] [--chans C] [--kills K]\n",
+				argv[0]);
+			return 2;
+		}
+	}
+	if (opt_procs < 1 || opt_procs > MAX_PROCS || opt_threads < 1 ||
+	    opt_threads > MAX_THREADS || opt_chans < 0 || opt_chans > TABLE) {
+		fprintf(stderr, "gochan_fuzz: at most %d procs, %d threads, %d chans\n",
+			MAX_PROCS, MAX_THREADS, TABLE);
+		return 2;
+	}
+	/* Kill and replace a process every ~2 s by default. */
+	if (opt_kills < 0)
+		opt_kills = opt_seconds / 2;
+	printf("TAP version 13\n# gochan_fuzz: seed=%" PRIu64 " (replay: --seed %" PRIu64
+	       " --seconds %d --procs %d --threads %d --chans %d --kills %d)\n",
+	       opt_seed, opt_seed, opt_seconds, opt_procs, opt_threads,
+	       opt_chans, opt_kills);
+	fflush(stdout);
+
+	setrlimit(RLIMIT_NOFILE, &rl);
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	devfd = open("/dev/gochan", O_RDWR | O_CLOEXEC);
+	if (sh == MAP_FAILED || devfd < 0) {
+		printf("not ok 1 gochan_fuzz # cannot open /dev/gochan: %s\n1..1\n",
+		       strerror(errno));
+		return 1;
+	}
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	pg_none = map_page(PROT_NONE);
+	pg_ro = map_page(PROT_READ | PROT_WRITE);
+	pg_edge = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	mprotect(pg_edge + 4096, 4096, PROT_NONE);
+	mprotect(pg_ro, 4096, PROT_READ);
+	sigaction(SIGUSR1, &sa, NULL);	/* no SA_RESTART: EINTR paths */
+
+	/* The shared pool: made before the fork, so every process has it. */
+	rs = mix(opt_seed);
+	for (i = 0; i < TABLE; i++)
+		table[i].fd = -1;
+	for (i = 0; i < opt_chans; i++) {
+		static const uint32_t sizes[] = { 0, 1, 8, 8, 8, 24, 64, 1000, 4096 };
+		struct gochan_make mk = {
+			.elem_size = sizes[i % 9], .cap = i % 3 ? below(5) : 0,
+		};
+		int fd = ioctl(devfd, GOCHAN_IOC_MAKE, &mk);
+
+		if (fd >= 0)
+			table_put(fd, mk.elem_size, false);
+	}
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < opt_procs; i++)
+		pids[i] = spawn(i, 0);
+	for (;;) {
+		uint32_t nap = 20000 + below(30000);
+
+		usleep(nap);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		secs = t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+		if (secs >= opt_seconds || sh->stop)
+			break;
+		/* Interrupt some blocked calls. */
+		kill(pids[below(opt_procs)], SIGUSR1);
+		/* Now and then, kill a process with its calls in flight. */
+		if (opt_kills && chance((int)(100.0 * opt_kills * 0.035 /
+					      opt_seconds) + 1)) {
+			int k = below(opt_procs);
+
+			kill(pids[k], SIGKILL);
+			waitpid(pids[k], &status, 0);
+			sh->kills++;
+			pids[k] = spawn(k, ++gen);
+		}
+	}
+	sh->stop = 1;
+	for (i = 0; i < opt_procs; i++) {
+		/* A process stuck in the kernel would hang here: the VM's
+		 * hung-task detector and timeout catch that. */
+		waitpid(pids[i], &status, 0);
+		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+			printf("# process %d ended with status %#x\n", i, status);
+			bad = 1;
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("# seed=%" PRIu64 " seconds=%.1f calls=%" PRIu64 " errors=%" PRIu64
+	       " values_checked=%" PRIu64 " kills=%" PRIu64 " procs=%d threads=%d\n",
+	       opt_seed, secs, sh->calls, sh->errors, sh->values_in, sh->kills,
+	       opt_procs, opt_threads);
+	if (sh->failed || bad) {
+		printf("# %s\n", sh->failed ? sh->why : "a process died");
+		printf("not ok 1 gochan_fuzz seed=%" PRIu64 "\n1..1\n", opt_seed);
+		return 1;
+	}
+	printf("ok 1 gochan_fuzz seed=%" PRIu64 " calls=%" PRIu64 "\n1..1\n",
+	       opt_seed, sh->calls);
+	return 0;
+}
