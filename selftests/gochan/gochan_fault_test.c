@@ -126,19 +126,20 @@ struct sweep {
  * One sweep: step(n, data) arms fail-nth at n around its call, checks
  * the outcome and returns 1 when the armed point was reached.
  */
-#define SWEEP(sw, step, data) do {					\
+#define SWEEP(swp, step, data) do {					\
+	struct sweep *_sw = (swp);					\
 	int _n, _hit = 1;						\
 	long _before = objects_now();					\
 	for (_n = 1; _hit && _n < MAX_POINTS; _n++) {			\
-		_hit = step(_metadata, _n, data, &(sw));		\
+		_hit = step(_metadata, _n, data, _sw);			\
 		if (_metadata->exit_code)				\
 			break;						\
 	}								\
 	ASSERT_LT(_n, MAX_POINTS);					\
-	(sw).points = _n - 2;						\
+	_sw->points = _n - 2;						\
 	ASSERT_EQ(_before, objects(_before));					\
 	TH_LOG("%d fault points, %d of them failed the call",		\
-	       (sw).points, (sw).failed);				\
+	       _sw->points, _sw->failed);				\
 } while (0)
 
 FIXTURE(fault) {
@@ -152,7 +153,7 @@ FIXTURE_SETUP(fault)
 		SKIP(return, "%s: %s", GOCHAN_DEV_PATH, strerror(errno));
 	nth_fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
 	if (nth_fd < 0)
-		SKIP(return, "no /proc/thread-self/fail-nth: a kernel without CONFIG_FAULT_INJECTION");
+		SKIP(return, "no fail-nth: a kernel without CONFIG_FAULT_INJECTION");
 	memset(&self->sw, 0, sizeof(self->sw));
 }
 
@@ -184,7 +185,7 @@ static int step_api(struct __test_metadata *_metadata, int n, void *d,
 
 TEST_F(fault, api)
 {
-	SWEEP(self->sw, step_api, NULL);
+	SWEEP(&self->sw, step_api, NULL);
 }
 
 static int step_make(struct __test_metadata *_metadata, int n, void *d,
@@ -211,12 +212,12 @@ static int step_make(struct __test_metadata *_metadata, int n, void *d,
 
 TEST_F(fault, make_unbuffered)
 {
-	SWEEP(self->sw, step_make, (void *)0);
+	SWEEP(&self->sw, step_make, (void *)0);
 }
 
 TEST_F(fault, make_buffered)
 {
-	SWEEP(self->sw, step_make, (void *)4);
+	SWEEP(&self->sw, step_make, (void *)4);
 }
 
 static int step_timer(struct __test_metadata *_metadata, int n, void *d,
@@ -247,7 +248,7 @@ static int step_timer(struct __test_metadata *_metadata, int n, void *d,
 
 TEST_F(fault, timer)
 {
-	SWEEP(self->sw, step_timer, NULL);
+	SWEEP(&self->sw, step_timer, NULL);
 }
 
 /* ---- send and receive ----------------------------------------------------- */
@@ -320,7 +321,7 @@ TEST_F(fault, send_batch)
 	struct xctx c = { .fd = mkchan(8, 8), .elem = 8, .n = 4 };
 
 	ASSERT_LE(0, c.fd);
-	SWEEP(self->sw, step_send, &c);
+	SWEEP(&self->sw, step_send, &c);
 	close(c.fd);
 }
 
@@ -329,7 +330,7 @@ TEST_F(fault, send_big_values)
 	struct xctx c = { .fd = mkchan(3000, 4), .elem = 3000, .n = 3 };
 
 	ASSERT_LE(0, c.fd);
-	SWEEP(self->sw, step_send, &c);
+	SWEEP(&self->sw, step_send, &c);
 	close(c.fd);
 }
 
@@ -378,7 +379,7 @@ TEST_F(fault, recv_batch)
 	struct xctx c = { .fd = mkchan(8, 8), .elem = 8, .n = 4 };
 
 	ASSERT_LE(0, c.fd);
-	SWEEP(self->sw, step_recv, &c);
+	SWEEP(&self->sw, step_recv, &c);
 	close(c.fd);
 }
 
@@ -387,7 +388,7 @@ TEST_F(fault, recv_big_values)
 	struct xctx c = { .fd = mkchan(3000, 4), .elem = 3000, .n = 3 };
 
 	ASSERT_LE(0, c.fd);
-	SWEEP(self->sw, step_recv, &c);
+	SWEEP(&self->sw, step_recv, &c);
 	close(c.fd);
 }
 
@@ -484,7 +485,7 @@ TEST_F(fault, send_to_blocked_receiver)
 	int fd = mkchan(8, 0);
 
 	ASSERT_LE(0, fd);
-	SWEEP(self->sw, step_send_peer, &fd);
+	SWEEP(&self->sw, step_send_peer, &fd);
 	close(fd);
 }
 
@@ -523,7 +524,7 @@ TEST_F(fault, recv_from_blocked_sender)
 	int fd = mkchan(8, 0);
 
 	ASSERT_LE(0, fd);
-	SWEEP(self->sw, step_recv_peer, &fd);
+	SWEEP(&self->sw, step_recv_peer, &fd);
 	close(fd);
 }
 
@@ -590,7 +591,7 @@ TEST_F(fault, select_ready)
 	ASSERT_LE(0, fds[0]);
 	ASSERT_LE(0, fds[1]);
 	ASSERT_LE(0, fds[2]);
-	SWEEP(self->sw, step_select, fds);
+	SWEEP(&self->sw, step_select, fds);
 	close(fds[0]);
 	close(fds[1]);
 	close(fds[2]);
@@ -637,7 +638,7 @@ TEST_F(fault, select_blocking)
 		fds[i] = mkchan(8, 0);
 		ASSERT_LE(0, fds[i]);
 	}
-	SWEEP(self->sw, step_select_block, fds);
+	SWEEP(&self->sw, step_select_block, fds);
 	for (i = 0; i < 6; i++)
 		close(fds[i]);
 }
@@ -695,17 +696,17 @@ static int step_other(struct __test_metadata *_metadata, int n, void *d,
 
 TEST_F(fault, info)
 {
-	SWEEP(self->sw, step_other, (void *)0);
+	SWEEP(&self->sw, step_other, (void *)0);
 }
 
 TEST_F(fault, dup)
 {
-	SWEEP(self->sw, step_other, (void *)1);
+	SWEEP(&self->sw, step_other, (void *)1);
 }
 
 TEST_F(fault, close)
 {
-	SWEEP(self->sw, step_other, (void *)2);
+	SWEEP(&self->sw, step_other, (void *)2);
 }
 
 TEST_HARNESS_MAIN

@@ -156,7 +156,8 @@ static int flood(void)
 		if (errno == ENOMEM)
 			break;
 	}
-	printf("# flood: %d channels of 4 MiB, then %s\n", made, strerror(errno));
+	printf("# %s: %d channels of 4 MiB, then %s\n", __func__, made,
+	       strerror(errno));
 	return errno == ENOMEM ? 0 : 1;
 }
 
@@ -297,6 +298,7 @@ static int send_fd(int sock, int fd)
 static int intruder(struct xu *x)
 {
 	struct gochan_xfer xf = { .count = 1, .flags = GOCHAN_NONBLOCK };
+	struct gochan_dup wide = {};
 	char path[64];
 	int bad = 0, fd, pidfd;
 	__u64 v = 0;
@@ -330,8 +332,8 @@ static int intruder(struct xu *x)
 		bad |= 8;
 	if (call(fd, GOCHAN_IOC_SEND, &xf) != -EBADF)
 		bad |= 16;
-	if (call(fd, GOCHAN_IOC_DUP, &(struct gochan_dup){
-			 .dir = GOCHAN_DIR_SEND | GOCHAN_DIR_RECV }) != -EBADF)
+	wide.dir = GOCHAN_DIR_SEND | GOCHAN_DIR_RECV;
+	if (call(fd, GOCHAN_IOC_DUP, &wide) != -EBADF)
 		bad |= 32;
 	return bad;
 }
@@ -402,7 +404,8 @@ TEST_F(limits, outputs_poisoned)
 	memset(&api, POISON, sizeof(api));
 	api.api = GOCHAN_API_VERSION;
 	api.flags = 0;
-	api.reserved[0] = api.reserved[1] = 0;
+	api.reserved[0] = 0;
+	api.reserved[1] = 0;
 	ASSERT_EQ(0, call(dev, GOCHAN_IOC_API, &api));
 	EXPECT_EQ(GOCHAN_API_VERSION, api.api);
 	EXPECT_EQ(0, api.reserved[0] | api.reserved[1]);
@@ -421,12 +424,14 @@ TEST_F(limits, outputs_poisoned)
 	x.buf = (uintptr_t)buf;
 	x.count = 1;
 	x.flags = GOCHAN_NONBLOCK;
-	x.done = x.ok = POISON * 0x01010101U;
+	x.done = POISON * 0x01010101U;
+	x.ok = x.done;
 	ref = x;
 	ASSERT_EQ(0, call(fd, GOCHAN_IOC_RECV, &x));
 	EXPECT_EQ(1, x.done);
 	EXPECT_EQ(1, x.ok);
-	ref.done = ref.ok = 1;
+	ref.done = 1;
+	ref.ok = 1;
 	EXPECT_EQ(0, memcmp(&x, &ref, sizeof(x)));	/* inputs untouched */
 	EXPECT_EQ(0, memcmp(buf[0], "vvvvv", 5));
 	EXPECT_TRUE(poisoned(buf, 5, sizeof(buf)));
@@ -441,8 +446,10 @@ TEST_F(limits, outputs_poisoned)
 	EXPECT_EQ(0, info.reserved[0] | info.reserved[1]);
 	EXPECT_EQ(0, info.senders | info.receivers);
 
-	/* A batch that meets the close: values, one zero value, then
-	 * nothing. */
+	/*
+	 * A batch that meets the close: values, one zero value, then
+	 * nothing.
+	 */
 	ASSERT_EQ(0, call(fd, GOCHAN_IOC_CLOSE, NULL));
 	memset(buf, POISON, sizeof(buf));
 	x = (struct gochan_xfer){ .buf = (uintptr_t)buf, .count = 3 };
@@ -453,8 +460,10 @@ TEST_F(limits, outputs_poisoned)
 	EXPECT_EQ(0, memcmp((char *)buf + 5, "\0\0\0\0\0", 5));
 	EXPECT_TRUE(poisoned(buf, 10, sizeof(buf)));
 
-	/* Select: the chosen receive case gets the value; other buffers
-	 * are untouched; ok and err defined everywhere. */
+	/*
+	 * Select: the chosen receive case gets the value; other buffers
+	 * are untouched; ok and err defined everywhere.
+	 */
 	close(fd);
 	fd = mkchan(5, 1);
 	ASSERT_LE(0, fd);
@@ -490,9 +499,9 @@ TEST_F(limits, outputs_poisoned)
 	/* fdinfo shows no kernel addresses. */
 	snprintf(fdinfo, sizeof(fdinfo), "/proc/self/fdinfo/%d", fd);
 	f = fopen(fdinfo, "r");
-	ASSERT_TRUE(f != NULL);
+	ASSERT_EQ(1, !!f);
 	while (fgets(line, sizeof(line), f))
-		EXPECT_TRUE(strstr(line, "ffff") == NULL) TH_LOG("%s", line);
+		EXPECT_EQ(0, !!strstr(line, "ffff")) TH_LOG("%s", line);
 	fclose(f);
 	close(fd);
 }

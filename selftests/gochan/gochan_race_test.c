@@ -240,8 +240,9 @@ TEST_F_TIMEOUT(race, lost_wakeup_pingpong, 3600)
 	if (stuck >= 30) {
 		call(pp.ping, GOCHAN_IOC_INFO, &a);
 		call(pp.pong, GOCHAN_IOC_INFO, &b);
-		TH_LOG("stuck at round %ld for 30 s: ping senders %u receivers %u, pong senders %u receivers %u",
-		       now, a.senders, a.receivers, b.senders, b.receivers);
+		TH_LOG("stuck at round %ld for 30 s", now);
+		TH_LOG("ping: %u senders, %u receivers; pong: %u senders, %u receivers",
+		       a.senders, a.receivers, b.senders, b.receivers);
 		/* Unblock both for the join. */
 		call(pp.ping, GOCHAN_IOC_CLOSE, NULL);
 		call(pp.pong, GOCHAN_IOC_CLOSE, NULL);
@@ -352,8 +353,10 @@ TEST_F_TIMEOUT(race, timeout_vs_completion, 600)
 		pthread_create(&r, NULL, tvc_recv, &t);
 		pthread_join(s, NULL);
 		pthread_join(r, NULL);
-		/* 1..n, each once, in order: the sender retries only what
-		 * was reported unsent. */
+		/*
+		 * 1..n, each once, in order: the sender retries only what
+		 * was reported unsent.
+		 */
 		for (i = 0; i < t.ngot && i < n; i++)
 			bad += t.got[i] != (__u64)i + 1;
 		TH_LOG("%s: %ld values, %ld send and %ld receive timeouts",
@@ -585,8 +588,10 @@ TEST_F_TIMEOUT(race, uffd_copy_vs_close, 120)
 		EXPECT_EQ(0, uffd_resolve(uffd, page, &v, fail));
 		pthread_join(t, NULL);
 		if (send) {
-			/* The copy-in comes before the send: it finds the
-			 * channel closed (EPIPE), or the copy fails. */
+			/*
+			 * The copy-in comes before the send: it finds the
+			 * channel closed (EPIPE), or the copy fails.
+			 */
 			EXPECT_EQ(fail ? -EFAULT : -EPIPE, c.ret);
 			r = xfer(other, GOCHAN_IOC_RECV, &got, GOCHAN_NONBLOCK,
 				 0, &ok);
@@ -600,8 +605,10 @@ TEST_F_TIMEOUT(race, uffd_copy_vs_close, 120)
 			EXPECT_EQ(-ENODATA, xfer(other, GOCHAN_IOC_RECV, &got,
 						 GOCHAN_NONBLOCK, 0, &ok));
 		} else {
-			/* Not delivered: put back, and still there after
-			 * the close. */
+			/*
+			 * Not delivered: put back, and still there after
+			 * the close.
+			 */
 			EXPECT_EQ(-EFAULT, c.ret);
 			EXPECT_EQ(0, xfer(other, GOCHAN_IOC_RECV, &got,
 					  GOCHAN_NONBLOCK, 0, &ok));

@@ -32,7 +32,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -63,14 +62,17 @@
 #define MAXVAL		4096	/* largest value the fuzzer makes */
 #define MAGIC		0x60c4a11eU
 
+#define LOAD(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define STORE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+
 /* Shared between the processes (MAP_SHARED). */
 struct shared {
 	uint64_t calls;
 	uint64_t errors;
 	uint64_t values_in;	/* values received and checked */
 	uint64_t kills;
-	volatile int stop;
-	volatile int failed;
+	int stop;		/* LOAD() and STORE(): shared by processes */
+	int failed;
 	char why[256];
 };
 
@@ -114,7 +116,7 @@ static void fail(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(sh->why, sizeof(sh->why), fmt, ap);
 	va_end(ap);
-	sh->stop = 1;
+	STORE(sh->stop, 1);
 }
 
 /* Errnos a call on /dev/gochan or a channel fd may return. */
@@ -432,7 +434,10 @@ static void op_select(void)
 		cases[i].fd = pick_fd(&slots[i]);
 		if (chance(5))
 			cases[i].fd = -1;	/* a nil channel */
-		cases[i].op = chance(95) ? below(2) : (uint32_t)rnd();
+		if (chance(95))
+			cases[i].op = below(2);
+		else
+			cases[i].op = (uint32_t)rnd();
 		cases[i].buf = buf_ptr(vals[i]);
 		cases[i].ok = 9;
 		cases[i].err = 9;
@@ -569,14 +574,20 @@ static void op_misc(void)
 
 static void one_call(void)
 {
-	switch (below(20)) {
-	case 0: case 1: op_make(); break;
-	case 2: op_api(); break;
-	case 3: case 4: case 5: case 6: op_xfer(true); break;
-	case 7: case 8: case 9: case 10: op_xfer(false); break;
-	case 11: case 12: case 13: op_select(); break;
-	default: op_misc(); break;
-	}
+	uint32_t r = below(20);
+
+	if (r < 2)
+		op_make();
+	else if (r < 3)
+		op_api();
+	else if (r < 7)
+		op_xfer(true);
+	else if (r < 11)
+		op_xfer(false);
+	else if (r < 14)
+		op_select();
+	else
+		op_misc();
 }
 
 /* ---- processes and threads -------------------------------------------------- */
@@ -591,7 +602,7 @@ static void *thread_main(void *arg)
 	struct worker *w = arg;
 
 	rs = w->seed;
-	while (!sh->stop)
+	while (!LOAD(sh->stop))
 		one_call();
 	return NULL;
 }
@@ -637,6 +648,12 @@ static pid_t spawn(int id, uint64_t gen)
 	return pid;
 }
 
+static void usage(const char *prog)
+{
+	fprintf(stderr, "%s [--seed N] [--seconds S] [--procs P]\n", prog);
+	fprintf(stderr, "    [--threads T] [--chans C] [--kills K]\n");
+}
+
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -649,21 +666,27 @@ int main(int argc, char **argv)
 
 	opt_seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 20);
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--seed") && i + 1 < argc)
-			opt_seed = strtoull(argv[++i], NULL, 0);
-		else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
-			opt_seconds = atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--procs") && i + 1 < argc)
-			opt_procs = atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
-			opt_threads = atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--chans") && i + 1 < argc)
-			opt_chans = atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--kills") && i + 1 < argc)
-			opt_kills = atoi(argv[++i]);
-		else {
-			fprintf(stderr, "usage: %s [--seed N] [--seconds S] [--procs P] [--threads T] [--chans C] [--kills K]\n",
-				argv[0]);
+		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!v) {
+			usage(argv[0]);
+			return 2;
+		}
+		i++;
+		if (!strcmp(o, "--seed")) {
+			opt_seed = strtoull(v, NULL, 0);
+		} else if (!strcmp(o, "--seconds")) {
+			opt_seconds = atoi(v);
+		} else if (!strcmp(o, "--procs")) {
+			opt_procs = atoi(v);
+		} else if (!strcmp(o, "--threads")) {
+			opt_threads = atoi(v);
+		} else if (!strcmp(o, "--chans")) {
+			opt_chans = atoi(v);
+		} else if (!strcmp(o, "--kills")) {
+			opt_kills = atoi(v);
+		} else {
+			usage(argv[0]);
 			return 2;
 		}
 	}
@@ -676,10 +699,10 @@ int main(int argc, char **argv)
 	/* Kill and replace a process every ~2 s by default. */
 	if (opt_kills < 0)
 		opt_kills = opt_seconds / 2;
-	printf("TAP version 13\n# gochan_fuzz: seed=%" PRIu64 " (replay: --seed %" PRIu64
-	       " --seconds %d --procs %d --threads %d --chans %d --kills %d)\n",
-	       opt_seed, opt_seed, opt_seconds, opt_procs, opt_threads,
-	       opt_chans, opt_kills);
+	printf("TAP version 13\n# gochan_fuzz: seed=%llu\n", ull(opt_seed));
+	printf("# replay: --seed %llu --seconds %d --procs %d --threads %d",
+	       ull(opt_seed), opt_seconds, opt_procs, opt_threads);
+	printf(" --chans %d --kills %d\n", opt_chans, opt_kills);
 	fflush(stdout);
 
 	setrlimit(RLIMIT_NOFILE, &rl);
@@ -724,7 +747,7 @@ int main(int argc, char **argv)
 		usleep(nap);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		secs = t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-		if (secs >= opt_seconds || sh->stop)
+		if (secs >= opt_seconds || LOAD(sh->stop))
 			break;
 		/* Interrupt some blocked calls. */
 		kill(pids[below(opt_procs)], SIGUSR1);
@@ -739,10 +762,12 @@ int main(int argc, char **argv)
 			pids[k] = spawn(k, ++gen);
 		}
 	}
-	sh->stop = 1;
+	STORE(sh->stop, 1);
 	for (i = 0; i < opt_procs; i++) {
-		/* A process stuck in the kernel would hang here: the VM's
-		 * hung-task detector and timeout catch that. */
+		/*
+		 * A process stuck in the kernel would hang here: the VM's
+		 * hung-task detector and timeout catch that.
+		 */
 		waitpid(pids[i], &status, 0);
 		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 			printf("# process %d ended with status %#x\n", i, status);
@@ -751,16 +776,16 @@ int main(int argc, char **argv)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-	printf("# seed=%" PRIu64 " seconds=%.1f calls=%" PRIu64 " errors=%" PRIu64
-	       " values_checked=%" PRIu64 " kills=%" PRIu64 " procs=%d threads=%d\n",
-	       opt_seed, secs, sh->calls, sh->errors, sh->values_in, sh->kills,
-	       opt_procs, opt_threads);
+	printf("# seed=%llu seconds=%.1f calls=%llu errors=%llu",
+	       ull(opt_seed), secs, ull(sh->calls), ull(sh->errors));
+	printf(" values_checked=%llu kills=%llu procs=%d threads=%d\n",
+	       ull(sh->values_in), ull(sh->kills), opt_procs, opt_threads);
 	if (sh->failed || bad) {
 		printf("# %s\n", sh->failed ? sh->why : "a process died");
-		printf("not ok 1 gochan_fuzz seed=%" PRIu64 "\n1..1\n", opt_seed);
+		printf("not ok 1 gochan_fuzz seed=%llu\n1..1\n", ull(opt_seed));
 		return 1;
 	}
-	printf("ok 1 gochan_fuzz seed=%" PRIu64 " calls=%" PRIu64 "\n1..1\n",
-	       opt_seed, sh->calls);
+	printf("ok 1 gochan_fuzz seed=%llu calls=%llu\n1..1\n", ull(opt_seed),
+	       ull(sh->calls));
 	return 0;
 }

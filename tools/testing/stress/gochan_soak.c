@@ -30,7 +30,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -56,10 +55,13 @@
 #define NFWD		2
 #define NCONS		2
 #define NKREL		2
-#define MAXSEQ		(1u << 26)	/* values per producer, at most */
-#define PROD_TAG(i)	((uint64_t)(i + 1) << 40)
+#define MAXSEQ		67108864u	/* values per producer, at most */
+#define PROD_TAG(i)	((uint64_t)((i) + 1) << 40)
 #define VICT_TAG	((uint64_t)0x80 << 40)
 #define SEQ_MASK	((1ULL << 40) - 1)
+
+#define LOAD(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define STORE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 
 struct shared {
 	uint64_t sent[NPROD];		/* producer i sent seqs [0, sent[i]) */
@@ -72,8 +74,8 @@ struct shared {
 	uint64_t selects;
 	uint64_t injected;		/* faults injected (--faults) */
 	uint64_t calls;			/* gochan calls by the workers */
-	volatile int stop;		/* producers, victims and churn stop */
-	volatile int bad;
+	int stop;			/* LOAD(): producers, victims, churn stop */
+	int bad;
 	char why[256];
 };
 
@@ -122,9 +124,6 @@ static bool injected(int e)
 {
 	return opt_faults && (e == ENOMEM || e == EFAULT);
 }
-
-static void failf(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
 
 static void failf(const char *fmt, ...)
 {
@@ -216,7 +215,7 @@ static int producer(int id)
 
 	rs = mix(opt_seed ^ (0x100 + id));
 	alarm_every_ms(false);
-	while (!sh->stop && seq + 8 < MAXSEQ) {
+	while (!LOAD(sh->stop) && seq + 8 < MAXSEQ) {
 		n = below(3) ? 1 : 1 + below(8);
 		for (i = 0; i < n; i++)
 			v[i] = PROD_TAG(id) | (seq + i);
@@ -227,7 +226,7 @@ static int producer(int id)
 			/* Published as it goes: a late check sees all. */
 			__atomic_store_n(&sh->sent[id], seq, __ATOMIC_RELEASE);
 		} else if (r != -EINTR && !injected((int)-r)) {
-			failf("producer %d: send: %s", id, strerror((int)-r));
+			failf("%s %d: send: %s", __func__, id, strerror((int)-r));
 			break;
 		}
 	}
@@ -250,7 +249,7 @@ static int victim(int gen)
 	priv = make_chan(8, 0);
 	if (tick < 0 || priv < 0)
 		return 1;
-	for (uint64_t seq = 0; !sh->stop; seq++) {
+	for (uint64_t seq = 0; !LOAD(sh->stop); seq++) {
 		v = VICT_TAG | ((uint64_t)gen << 24) | (seq & 0xffffff);
 		c[0] = (struct gochan_case){ .fd = a_send, .op = GOCHAN_OP_SEND,
 					     .buf = (uintptr_t)&v };
@@ -296,7 +295,7 @@ static int forwarder(int id)
 		if (gioctl(devfd, GOCHAN_IOC_SELECT, &s) < 0) {
 			if (errno == EINTR || injected(errno))
 				continue;
-			failf("forwarder %d: select: %s", id, strerror(errno));
+			failf("%s %d: select: %s", __func__, id, strerror(errno));
 			ret = 1;
 			break;
 		}
@@ -319,7 +318,7 @@ static int forwarder(int id)
 			if (gioctl(devfd, GOCHAN_IOC_SELECT, &s) < 0) {
 				if (errno == EINTR || injected(errno))
 					continue;
-				failf("forwarder %d: send select: %s", id,
+				failf("%s %d: send select: %s", __func__, id,
 				      strerror(errno));
 				return 1;
 			}
@@ -346,13 +345,13 @@ static void mark(uint64_t v)
 		if (tag == PROD_TAG(p))
 			break;
 	if (p == NPROD || seq >= MAXSEQ) {
-		failf("consumer: a value that nobody sent: %#" PRIx64, v);
+		failf("%s: a value that nobody sent: %#llx", __func__, ull(v));
 		return;
 	}
 	if (__atomic_fetch_add(&seen[(size_t)p * MAXSEQ + seq], 1,
 			       __ATOMIC_RELAXED))
-		failf("consumer: producer %d value %" PRIu64 " arrived twice",
-		      p, seq);
+		failf("%s: producer %d value %llu arrived twice", __func__, p,
+		      ull(seq));
 }
 
 static int consumer(int id)
@@ -369,7 +368,7 @@ static int consumer(int id)
 		if (r == -EINTR || injected((int)-r))
 			continue;
 		if (r < 0) {
-			failf("consumer %d: recv: %s", id, strerror((int)-r));
+			failf("%s %d: recv: %s", __func__, id, strerror((int)-r));
 			return 1;
 		}
 		for (i = 0; i < (uint32_t)r; i++)
@@ -433,12 +432,12 @@ static int churn(void)
 	int fd[2], i;
 
 	rs = mix(opt_seed ^ 0x500);
-	while (!sh->stop) {
+	while (!LOAD(sh->stop)) {
 		/* Receivers on one channel, a sender on another. */
 		fd[0] = make_chan(8, 0);
 		fd[1] = make_chan(8, 0);
 		if (fd[0] < 0 || fd[1] < 0) {
-			failf("churn: make: %s", strerror(errno));
+			failf("%s: make: %s", __func__, strerror(errno));
 			return 1;
 		}
 		for (i = 0; i < 3; i++) {
@@ -452,8 +451,8 @@ static int churn(void)
 		for (i = 0; i < 3; i++) {
 			pthread_join(t[i], NULL);
 			if (!a[i].result)
-				failf("churn: waiter %d did not see the close as Go does",
-				      i);
+				failf("%s: waiter %d did not see the close as Go does",
+				      __func__, i);
 		}
 		close(fd[0]);
 		close(fd[1]);
@@ -537,7 +536,7 @@ static int inflight(int n, const char *end)
 	long left;
 	pid_t c;
 
-	printf("TAP version 13\n# gochan_soak --inflight %d --end %s\n", n, end);
+	printf("TAP version 13\n# %d blocked calls, to end by %s\n", n, end);
 	fflush(stdout);
 	if (pipe(pipefd))
 		return 1;
@@ -663,22 +662,29 @@ int main(int argc, char **argv)
 
 	opt_seed = (uint64_t)time(NULL);
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--faults") && i + 1 < argc)
-			opt_faults = atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--inflight") && i + 1 < argc)
-			infl = atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--end") && i + 1 < argc)
-			end = argv[++i];
-		else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
-			opt_seconds = atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
-			opt_seed = strtoull(argv[++i], NULL, 0);
-		else if (!strcmp(argv[i], "--no-kernel"))
+		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : "";
+
+		if (!strcmp(o, "--no-kernel")) {
 			opt_kernel = false;
-		else {
-			fprintf(stderr, "usage: %s [--seconds S] [--seed N] [--no-kernel] [--faults PERCENT]\n"
-				"       %s --inflight N --end kill|exit|close\n",
-				argv[0], argv[0]);
+			continue;
+		}
+		i++;
+		if (!strcmp(o, "--faults")) {
+			opt_faults = atoi(v);
+		} else if (!strcmp(o, "--inflight")) {
+			infl = atoi(v);
+		} else if (!strcmp(o, "--end")) {
+			end = v;
+		} else if (!strcmp(o, "--seconds")) {
+			opt_seconds = atoi(v);
+		} else if (!strcmp(o, "--seed")) {
+			opt_seed = strtoull(v, NULL, 0);
+		} else {
+			fprintf(stderr, "%s [--seconds S] [--seed N] [--no-kernel]",
+				argv[0]);
+			fprintf(stderr, " [--faults PERCENT]\n");
+			fprintf(stderr, "%s --inflight N --end kill|exit|close\n",
+				argv[0]);
 			return 2;
 		}
 	}
@@ -688,13 +694,14 @@ int main(int argc, char **argv)
 		devfd = open("/dev/gochan", O_RDWR | O_CLOEXEC);
 		if (devfd < 0 || !end || (strcmp(end, "kill") &&
 					  strcmp(end, "exit") && strcmp(end, "close"))) {
-			fprintf(stderr, "gochan_soak: --inflight needs /dev/gochan and --end kill|exit|close\n");
+			fprintf(stderr, "%s: --inflight needs /dev/gochan and --end %s\n",
+				argv[0], "kill|exit|close");
 			return 2;
 		}
 		return inflight(infl, end);
 	}
-	printf("TAP version 13\n# gochan_soak: seconds=%d seed=%" PRIu64 " faults=%d%%\n",
-	       opt_seconds, opt_seed, opt_faults);
+	printf("TAP version 13\n# gochan_soak: seconds=%d seed=%llu faults=%d%%\n",
+	       opt_seconds, ull(opt_seed), opt_faults);
 	fflush(stdout);
 	seen = mmap(NULL, (size_t)NPROD * MAXSEQ, PROT_READ | PROT_WRITE,
 		    MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -744,7 +751,7 @@ int main(int argc, char **argv)
 		usleep(50000 + below(100000));
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		secs = t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-		if (secs >= opt_seconds || sh->bad)
+		if (secs >= opt_seconds || LOAD(sh->bad))
 			break;
 		i = below(NVICT);
 		kill(vict[i], SIGKILL);
@@ -754,7 +761,7 @@ int main(int argc, char **argv)
 	}
 
 	/* Shutdown: stop the sources, then close A, then B. */
-	sh->stop = 1;
+	STORE(sh->stop, 1);
 	for (i = 0; i < NVICT; i++) {
 		kill(vict[i], SIGKILL);
 		waitpid(vict[i], &status, 0);
@@ -811,14 +818,14 @@ int main(int argc, char **argv)
 			relay[strcspn(relay, "\n")] = 0;
 		}
 	}
-	printf("# %.1f s: %" PRIu64 " producer values, %" PRIu64 " consumed, %" PRIu64
-	       " victim values, %" PRIu64 " kills, %" PRIu64 " EINTR, %" PRIu64
-	       " partial batches, %" PRIu64 " closes under waiters, %" PRIu64
-	       " forwarder selects, %" PRIu64 " calls, %" PRIu64
-	       " injected faults; kernel %s\n",
-	       secs, total, sh->consumed, sh->victim_values, sh->kills,
-	       sh->eintr, sh->partial, sh->closes, sh->selects, sh->calls,
-	       sh->injected, nkrel ? relay : "relays off");
+	printf("# %.1f s: %llu producer values, %llu consumed, %llu victim values,",
+	       secs, ull(total), ull(sh->consumed), ull(sh->victim_values));
+	printf(" %llu kills, %llu EINTR, %llu partial batches,", ull(sh->kills),
+	       ull(sh->eintr), ull(sh->partial));
+	printf(" %llu closes under waiters, %llu forwarder selects,",
+	       ull(sh->closes), ull(sh->selects));
+	printf(" %llu calls, %llu injected faults; kernel %s\n", ull(sh->calls),
+	       ull(sh->injected), nkrel ? relay : "relays off");
 	if (sh->bad)
 		printf("# %s\n", sh->why);
 	n++;
@@ -827,7 +834,7 @@ int main(int argc, char **argv)
 	bad |= result(n, !missing && total > 0,
 		      "every producer value arrived exactly once");
 	if (missing)
-		printf("# %" PRIu64 " values missing or duplicated\n", missing);
+		printf("# %llu values missing or duplicated\n", ull(missing));
 	n++;
 	bad |= result(n, !nkrel || strstr(relay, " lost 0"),
 		      "the kernel relays lost nothing");

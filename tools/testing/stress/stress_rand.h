@@ -30,4 +30,10 @@ static inline uint32_t below(uint32_t n)
 	return n ? rnd() % n : 0;
 }
 
+/* For printf's %llu, whatever uint64_t is. */
+static inline unsigned long long ull(uint64_t v)
+{
+	return v;
+}
+
 #endif /* GOCHAN_STRESS_RAND_H */
