@@ -249,23 +249,36 @@ static int pick_fd(struct slot *s)
 /*
  * A pointer to a struct of n bytes whose good contents are in good:
  * mostly a copy on the stack (scratch), else a bad pointer.  *usable
- * says whether the kernel could read it whole.
+ * says whether the kernel reads good there; *readable whether it can
+ * read anything at all (the read-only page holds zeros).
  */
-static void *ptr_for(void *scratch, const void *good, size_t n, bool *usable)
+static void *ptr_for_r(void *scratch, const void *good, size_t n,
+		       bool *usable, bool *readable)
 {
 	*usable = false;
+	*readable = false;
 	switch (below(40)) {
 	case 0: return NULL;
 	case 1: return pg_none;
-	case 2: return pg_ro;		/* readable only (zeros) */
+	case 2:
+		*readable = true;	/* zeros, not writable */
+		return pg_ro;
 	case 3: return pg_edge + 4096 - n / 2;		/* straddles */
 	case 4: return (void *)(uintptr_t)0xffff888000000000ULL;
 	case 5: return (void *)(uintptr_t)rnd();
 	default:
 		memcpy(scratch, good, n);
 		*usable = true;
+		*readable = true;
 		return scratch;
 	}
+}
+
+static void *ptr_for(void *scratch, const void *good, size_t n, bool *usable)
+{
+	bool readable;
+
+	return ptr_for_r(scratch, good, n, usable, &readable);
 }
 
 static uint64_t buf_ptr(void *good)
@@ -323,7 +336,7 @@ static void bounded(__u32 *flags, __s64 *timeout)
 static void op_make(void)
 {
 	struct gochan_make mk = {}, scratch;
-	bool usable;
+	bool usable, readable;
 	void *p;
 	long fd;
 
@@ -334,12 +347,13 @@ static void op_make(void)
 		mk.pad = (uint32_t)rnd();
 	if (chance(3))
 		mk.reserved[below(2)] = rnd();
-	p = ptr_for(&scratch, &mk, sizeof(mk), &usable);
+	p = ptr_for_r(&scratch, &mk, sizeof(mk), &usable, &readable);
 	fd = done_call("MAKE", ioctl(devfd, GOCHAN_IOC_MAKE, p));
 	if (fd >= 0) {
-		if (!usable || mk.elem_size > MAXVAL)
-			fail("MAKE succeeded with a bad argument (elem %u)", mk.elem_size);
-		table_put(fd, mk.elem_size, false);
+		if (!readable || (usable && mk.elem_size > MAXVAL))
+			fail("MAKE succeeded with a bad argument (elem %u)",
+			     mk.elem_size);
+		table_put(fd, usable ? mk.elem_size : 0, false);
 	}
 }
 

@@ -101,20 +101,31 @@ static int gioctl(int fd, unsigned long cmd, void *arg)
 	bool armed = false;
 	int r, e;
 
+	sigset_t all, old;
+
 	__atomic_fetch_add(&sh->calls, 1, __ATOMIC_RELAXED);
 	if (opt_faults && below(100) < (uint32_t)opt_faults) {
 		if (nth_fd < 0)
 			nth_fd = open("/proc/thread-self/fail-nth",
 				      O_RDWR | O_CLOEXEC);
 		if (nth_fd >= 0) {
+			/*
+			 * No signal while armed: the fault would hit the
+			 * signal frame's copy (a SIGSEGV), not gochan.
+			 */
+			sigfillset(&all);
+			pthread_sigmask(SIG_BLOCK, &all, &old);
 			fail_nth_arm(nth_fd, 1 + below(8));
 			armed = true;
 		}
 	}
 	r = ioctl(fd, cmd, arg);
 	e = errno;
-	if (armed && fail_nth_disarm(nth_fd))
-		__atomic_fetch_add(&sh->injected, 1, __ATOMIC_RELAXED);
+	if (armed) {
+		if (fail_nth_disarm(nth_fd))
+			__atomic_fetch_add(&sh->injected, 1, __ATOMIC_RELAXED);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
 	errno = e;
 	return r;
 }
