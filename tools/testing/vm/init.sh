@@ -222,6 +222,11 @@ teardown() {
 	i=0
 	why=
 	while [ $i -lt "$rounds" ]; do
+		# The thread check below must be able to fail.
+		if [ "$(gochan_threads)" = 0 ]; then
+			why="no kgo/ thread while gochan is loaded"
+			break
+		fi
 		if ! rmmod gochan; then
 			why="rmmod failed"
 			break
