@@ -237,7 +237,7 @@ TEST_F_TIMEOUT(race, lost_wakeup_pingpong, 3600)
 		if (stuck >= 30)
 			break;
 	}
-	if (stuck >= 30) {
+	if (stuck >= 30 || atomic_load(&pp.failed)) {
 		call(pp.ping, GOCHAN_IOC_INFO, &a);
 		call(pp.pong, GOCHAN_IOC_INFO, &b);
 		TH_LOG("stuck at round %ld for 30 s", now);

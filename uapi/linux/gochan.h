@@ -120,8 +120,8 @@ struct gochan_xfer {
  * @fd:		a channel fd, or -1 for a nil channel (never ready)
  * @op:		GOCHAN_OP_RECV or GOCHAN_OP_SEND
  * @buf:	the value to send, or room for the value received (0 to
- *		discard it); left untouched when a receive case is chosen
- *		because its channel is closed (ok = 0)
+ *		discard it); zeroed (Go's zero value) when a receive case
+ *		is chosen because its channel is closed (ok = 0)
  * @ok:		out, for the chosen receive case: 1 for a value, 0 when
  *		closed and drained
  * @err:	out, for the chosen case: 0, or -EPIPE for a send on a

@@ -126,6 +126,7 @@ static bool errno_ok(int e)
 	case EINVAL: case EFAULT: case EBADF: case EAGAIN: case ETIMEDOUT:
 	case EPIPE: case EMFILE: case ENFILE: case ENOMEM: case ENOTTY:
 	case EINTR: case E2BIG: case EOVERFLOW: case EPERM: case EFBIG:
+	case EMSGSIZE:
 		return true;
 	}
 	return false;
@@ -281,13 +282,21 @@ static void *ptr_for(void *scratch, const void *good, size_t n, bool *usable)
 	return ptr_for_r(scratch, good, n, usable, &readable);
 }
 
-static uint64_t buf_ptr(void *good)
+/*
+ * A value buffer: mostly good, else a bad one.  A send's buffer is never
+ * one that reads without a fault yet holds no sender's pattern (the
+ * read-only page, the edge page's tail): what it sent would look like
+ * corruption to the receiver.
+ */
+static uint64_t buf_ptr(void *good, bool send)
 {
 	switch (below(30)) {
 	case 0: return 0;
 	case 1: return (uintptr_t)pg_none;
-	case 2: return (uintptr_t)pg_ro;
-	case 3: return (uintptr_t)pg_edge + 4096 - 8;
+	case 2:
+		return send ? (uintptr_t)pg_none : (uintptr_t)pg_ro;
+	case 3:
+		return send ? (uintptr_t)pg_none : (uintptr_t)pg_edge + 4096 - 8;
 	case 4: return 0xffff888000000000ULL;
 	case 5: return rnd();
 	default: return (uintptr_t)good;
@@ -350,10 +359,15 @@ static void op_make(void)
 	p = ptr_for_r(&scratch, &mk, sizeof(mk), &usable, &readable);
 	fd = done_call("MAKE", ioctl(devfd, GOCHAN_IOC_MAKE, p));
 	if (fd >= 0) {
-		if (!readable || (usable && mk.elem_size > MAXVAL))
+		/* 65536: the module's max_elem_size, by default. */
+		if (!readable || (usable && mk.elem_size > 65536))
 			fail("MAKE succeeded with a bad argument (elem %u)",
 			     mk.elem_size);
-		table_put(fd, usable ? mk.elem_size : 0, false);
+		/* Values wider than our buffers stay out of the table. */
+		if (usable && mk.elem_size > MAXVAL)
+			close(fd);
+		else
+			table_put(fd, usable ? mk.elem_size : 0, false);
 	}
 }
 
@@ -407,7 +421,7 @@ static void op_xfer(bool send)
 		x.reserved = 1;
 	x.done = 7;	/* outputs: must be overwritten */
 	x.ok = 7;
-	x.buf = buf_ptr(vals);
+	x.buf = buf_ptr(vals, send);
 	/* Our buffer holds n values of this channel. */
 	n = s.fd >= 0 && s.elem ? sizeof(vals) / s.elem : 0;
 	if (x.buf == (uintptr_t)vals && s.elem && x.count > n)
@@ -452,7 +466,7 @@ static void op_select(void)
 			cases[i].op = below(2);
 		else
 			cases[i].op = (uint32_t)rnd();
-		cases[i].buf = buf_ptr(vals[i]);
+		cases[i].buf = buf_ptr(vals[i], cases[i].op == GOCHAN_OP_SEND);
 		cases[i].ok = 9;
 		cases[i].err = 9;
 		if (cases[i].op == GOCHAN_OP_SEND && slots[i].fd >= 0 &&
@@ -463,7 +477,7 @@ static void op_select(void)
 	}
 	cp = cases;
 	if (chance(5))
-		cp = (void *)(uintptr_t)buf_ptr(cases);
+		cp = (void *)(uintptr_t)buf_ptr(cases, false);
 	sel.cases = (uintptr_t)cp;
 	sel.n = chance(95) ? n : r32(GOCHAN_SELECT_MAX);
 	if (sel.n > n && cp == cases)
@@ -506,7 +520,7 @@ static void op_misc(void)
 		done_call("CLOSE", ioctl(fd, GOCHAN_IOC_CLOSE));
 		break;
 	case 1:
-		ip = chance(90) ? &info : (void *)(uintptr_t)buf_ptr(&info);
+		ip = chance(90) ? &info : (void *)(uintptr_t)buf_ptr(&info, false);
 		ret = done_call("INFO", ioctl(fd, GOCHAN_IOC_INFO, ip));
 		if (!ret && ip == &info && s.fd >= 0 &&
 		    (info.pad || info.reserved[0] || info.reserved[1]))
@@ -520,8 +534,10 @@ static void op_misc(void)
 		ret = done_call("DUP", ioctl(fd, GOCHAN_IOC_DUP,
 					     ptr_for(&scratch, &d, sizeof(d),
 						     &usable)));
-		if (ret >= 0)
+		if (ret >= 0 && s.fd >= 0)
 			table_put(ret, s.elem, s.timer);
+		else if (ret >= 0)
+			close(ret);
 		break;
 	case 3:
 		pfd = (struct pollfd){ .fd = fd, .events = POLLIN | POLLOUT };
@@ -555,7 +571,8 @@ static void op_misc(void)
 		}
 		break;
 	case 8:
-		ret = dup(fd);
+		/* dup(2) of table fds only: others are not channels. */
+		ret = s.fd >= 0 ? dup(fd) : -1;
 		if (ret >= 0)
 			table_put(ret, s.elem, s.timer);
 		break;
@@ -578,7 +595,7 @@ static void op_misc(void)
 			  ioctl(chance(50) ? devfd : fd,
 				_IOC(below(4), chance(80) ? GOCHAN_IOC_MAGIC : below(256),
 				     below(64), below(256)),
-				(void *)(uintptr_t)buf_ptr(c)));
+				(void *)(uintptr_t)buf_ptr(c, false)));
 		break;
 	default:
 		op_timer();
@@ -630,6 +647,7 @@ static void on_signal(int sig)
 static int proc_main(int id, uint64_t gen)
 {
 	struct worker w[MAX_THREADS];
+	sigset_t set;
 	int t;
 
 	for (t = 0; t < opt_threads; t++) {
@@ -637,6 +655,10 @@ static int proc_main(int id, uint64_t gen)
 		if (pthread_create(&w[t].tid, NULL, thread_main, &w[t]))
 			return 1;
 	}
+	/* Signals go to the workers, to interrupt their calls. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	for (t = 0; t < opt_threads; t++)
 		pthread_join(w[t].tid, NULL);
 	return 0;
@@ -772,6 +794,12 @@ int main(int argc, char **argv)
 
 			kill(pids[k], SIGKILL);
 			waitpid(pids[k], &status, 0);
+			/* It must have been alive until now. */
+			if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL) {
+				printf("# process %d ended with status %#x before its kill\n",
+				       k, status);
+				bad = 1;
+			}
 			sh->kills++;
 			pids[k] = spawn(k, ++gen);
 		}

@@ -13,7 +13,7 @@
 #
 # Environment: GOCHAN_KERNELS (default "stock debug kcsan"), GOCHAN_OUT (build
 # and log directory, default .build/check), GOCHAN_VM_TIMEOUT (seconds
-# per VM, default 900), GOCHAN_CACHE (kernel cache).
+# per VM, default 1800), GOCHAN_CACHE (kernel cache).
 set -uo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
@@ -22,7 +22,7 @@ out=${GOCHAN_OUT:-$top/.build/check}
 . "$top/tools/testing/vm/lib.sh"
 
 kernels=${GOCHAN_KERNELS:-stock debug kcsan}
-limit=${GOCHAN_VM_TIMEOUT:-900}
+limit=${GOCHAN_VM_TIMEOUT:-1800}
 prepare check $kernels
 ksrc=$("$vm/kernel.sh" source) || die "could not unpack the kernel source"
 
