@@ -16,15 +16,25 @@
  * exactly one case of a select completes, and a timeout or signal that
  * wins the same cmpxchg (to CANCELLED) means nothing was transferred.
  * Documentation/channels.rst has the protocol and its proofs.
+ *
+ * Lock order: a select that must see several channels at one instant
+ * (kgo_sel_lock_all()) takes the fake lock kgo_sellock, then the
+ * channels' locks in address order; everything else holds one channel
+ * lock at a time.  A waiter's wake function runs under its channel's
+ * lock and may take the scheduler's locks (a continuation starts a
+ * goroutine), so those nest inside ch->lock, never around it.
  */
 #include <linux/hrtimer.h>
+#include <linux/lockdep.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
 #include <linux/random.h>
 #include <linux/refcount.h>
 #include <linux/sched/stat.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -34,6 +44,15 @@
 
 static struct workqueue_struct *kgo_chan_wq;
 static atomic_t kgo_chans_alive = ATOMIC_INIT(0);
+
+/*
+ * The longest hold of a channel lock by kgo_chan_close() since it was
+ * last reset (debugfs close_max_hold_ns): interrupts are off for that
+ * long.  Statistics: racy updates may lose a maximum or a count.
+ */
+u64 gochan_close_max_hold_ns;
+u64 gochan_close_holds;			/* and how many there were */
+u64 gochan_close_hold_ns;		/* and their total */
 
 /* ---- waiters -------------------------------------------------------------- */
 
@@ -62,12 +81,60 @@ static int kgo_waiter_wake(struct wait_queue_entry *e, unsigned int mode,
 	struct kgo_waiter *w = container_of(e, struct kgo_waiter, entry);
 	struct kgo_sel *sel = w->sel;
 
+	struct kgo_xfer *x = key;
+
 	if (atomic_cmpxchg(&sel->done, KGO_SEL_PENDING, w->idx) !=
 	    KGO_SEL_PENDING)
 		return 0;
-	kgo_xfer_apply(w, key);
-	wake_up_process(sel->task);
+	kgo_xfer_apply(w, x);
+	/*
+	 * The owner cannot return before it unlinks this waiter under the
+	 * lock we hold, so its task is alive here; a deferred wake-up
+	 * holds a task reference, and a wake-up that comes after the
+	 * owner saw done and left is spurious, which every sleep loop
+	 * tolerates.
+	 */
+	if (x->defer) {
+		get_task_struct(sel->task);
+		x->defer->task[x->defer->n++] = sel->task;
+	} else {
+		wake_up_process(sel->task);
+	}
 	return 1;
+}
+
+/**
+ * kgo_waiter_enqueue() - link a waiter on its channel's queue
+ * @ch: the channel, locked
+ * @w:  the waiter; w->dir picks sendq or recvq
+ */
+void kgo_waiter_enqueue(struct kgo_chan *ch, struct kgo_waiter *w)
+{
+	lockdep_assert_held(&ch->lock);
+	if (w->dir == KGO_SELECT_SEND) {
+		list_add_tail(&w->entry.entry, &ch->sendq.head);
+		WRITE_ONCE(ch->nsendq, ch->nsendq + 1);
+	} else {
+		list_add_tail(&w->entry.entry, &ch->recvq.head);
+		WRITE_ONCE(ch->nrecvq, ch->nrecvq + 1);
+	}
+}
+
+/**
+ * kgo_waiter_unlink() - unlink a waiter, if a waker has not already
+ * @ch: the channel, locked
+ * @w:  the waiter
+ */
+void kgo_waiter_unlink(struct kgo_chan *ch, struct kgo_waiter *w)
+{
+	lockdep_assert_held(&ch->lock);
+	if (list_empty(&w->entry.entry))
+		return;
+	list_del_init(&w->entry.entry);
+	if (w->dir == KGO_SELECT_SEND)
+		WRITE_ONCE(ch->nsendq, ch->nsendq - 1);
+	else
+		WRITE_ONCE(ch->nrecvq, ch->nrecvq - 1);
 }
 
 /*
@@ -87,7 +154,7 @@ static bool kgo_wq_complete_one(struct kgo_chan *ch, wait_queue_head_t *q,
 
 		if (w->sel == self)
 			continue;
-		list_del_init(&e->entry);
+		kgo_waiter_unlink(ch, w);
 		if (e->func(e, TASK_NORMAL, 0, x))
 			return true;
 	}
@@ -139,7 +206,6 @@ struct kgo_chan *kgo_chan_make(size_t elem_size, unsigned int cap, gfp_t gfp)
 	init_waitqueue_head(&ch->recvq);
 	init_waitqueue_head(&ch->sendq);
 	init_waitqueue_head(&ch->pollwq);
-	INIT_LIST_HEAD(&ch->stash);
 	refcount_set(&ch->ref, 1);
 	ch->elem_size = elem_size;
 	ch->dataqsiz = cap;
@@ -164,8 +230,6 @@ EXPORT_SYMBOL_GPL(kgo_chan_get);
 
 static void kgo_chan_free(struct kgo_chan *ch)
 {
-	struct kgo_stash *st, *tmp;
-
 	if (ch->timer) {
 		hrtimer_cancel(&ch->timer->t);
 		kfree(ch->timer);
@@ -173,8 +237,6 @@ static void kgo_chan_free(struct kgo_chan *ch)
 	}
 	WARN_ON_ONCE(!list_empty(&ch->recvq.head) ||
 		     !list_empty(&ch->sendq.head));
-	list_for_each_entry_safe(st, tmp, &ch->stash, node)
-		kvfree(st);
 	kvfree(ch->buf);
 	kfree(ch);
 	atomic_dec(&kgo_chans_alive);
@@ -234,7 +296,7 @@ static bool kgo_try_send(struct kgo_chan *ch, struct kgo_select_case *c,
 			memcpy(kgo_slot(ch, ch->sendx), c->val, ch->elem_size);
 		if (++ch->sendx == ch->dataqsiz)
 			ch->sendx = 0;
-		ch->qcount++;
+		WRITE_ONCE(ch->qcount, ch->qcount + 1);
 		goto sent;
 	}
 	return false;
@@ -244,7 +306,14 @@ sent:
 	return true;
 }
 
-/* Go's chanrecv, steps 1-4.  Returns true when the case completed. */
+static void kgo_timer_slot_freed(struct kgo_chan *ch);
+
+/*
+ * Go's chanrecv, steps 1-4.  Returns true when the case completed.  A
+ * value that leaves the channel here has been delivered: the caller's
+ * c->val cannot fault (kernel memory, or pinned user pages copied to
+ * after the unlock, see uchan.c), so it is never put back.
+ */
 static bool kgo_try_recv(struct kgo_chan *ch, struct kgo_select_case *c,
 			 struct kgo_sel *self)
 {
@@ -253,20 +322,6 @@ static bool kgo_try_recv(struct kgo_chan *ch, struct kgo_select_case *c,
 
 	lockdep_assert_held(&ch->lock);
 	c->err = 0;
-	if (unlikely(ch->nstash)) {
-		struct kgo_stash *st = list_first_entry(&ch->stash,
-							struct kgo_stash, node);
-
-		if (c->val && sz)
-			memcpy(c->val, st->data + (size_t)st->first * sz, sz);
-		st->first++;
-		ch->nstash--;
-		if (!--st->n) {
-			list_del(&st->node);
-			kvfree(st);
-		}
-		goto received;
-	}
 	if (ch->qcount) {
 		void *head = kgo_slot(ch, ch->recvx);
 
@@ -274,10 +329,12 @@ static bool kgo_try_recv(struct kgo_chan *ch, struct kgo_select_case *c,
 			memcpy(c->val, head, sz);
 		/*
 		 * Full buffer and a sender waiting: its value goes into the
-		 * slot just freed, which becomes the tail (FIFO kept).
+		 * slot just freed, which becomes the tail (FIFO kept).  A
+		 * sender still queued on a closed channel is failing, not
+		 * sending.
 		 */
 		x.dst = head;
-		if (ch->qcount == ch->dataqsiz &&
+		if (ch->qcount == ch->dataqsiz && !ch->closed &&
 		    kgo_wq_complete_one(ch, &ch->sendq, self, &x)) {
 			if (++ch->recvx == ch->dataqsiz)
 				ch->recvx = 0;
@@ -285,20 +342,22 @@ static bool kgo_try_recv(struct kgo_chan *ch, struct kgo_select_case *c,
 		} else {
 			if (++ch->recvx == ch->dataqsiz)
 				ch->recvx = 0;
-			ch->qcount--;
+			WRITE_ONCE(ch->qcount, ch->qcount - 1);
+			if (unlikely(ch->timer))
+				kgo_timer_slot_freed(ch);
 		}
 		goto received;
 	}
-	/* Unbuffered (or empty): take a waiting sender's value directly. */
-	x.dst = c->val;
-	if (kgo_wq_complete_one(ch, &ch->sendq, self, &x))
-		goto received;
 	if (ch->closed) {
 		if (c->val && sz)
 			memset(c->val, 0, sz);
 		c->ok = false;
 		return true;
 	}
+	/* Unbuffered (or empty): take a waiting sender's value directly. */
+	x.dst = c->val;
+	if (kgo_wq_complete_one(ch, &ch->sendq, self, &x))
+		goto received;
 	return false;
 received:
 	c->ok = true;
@@ -338,7 +397,7 @@ bool kgo_case_ready(struct kgo_select_case *c, struct kgo_sel *self)
 	if (c->dir == KGO_SELECT_SEND)
 		return ch->closed || ch->qcount < ch->dataqsiz ||
 		       kgo_wq_has_partner(ch, &ch->recvq, self);
-	return ch->qcount || ch->nstash || ch->closed ||
+	return ch->qcount || ch->closed ||
 	       kgo_wq_has_partner(ch, &ch->sendq, self);
 }
 
@@ -348,23 +407,13 @@ bool kgo_case_ready(struct kgo_select_case *c, struct kgo_sel *self)
 #define KGO_XFER_HOLD_MAX	64U
 
 /*
- * May a lockless "not ready" be the final answer?  For a call that goes
- * on to wait, always: pass 2 looks again under the lock.  For a
- * non-blocking one only where stores are seen in program order (x86's
- * TSO): elsewhere a sender's later store (a flag the caller read before
- * calling) may be seen before its store of qcount, and Go's happens-
- * before rule says the value must be seen.
- */
-static bool kgo_hint_ok(unsigned int flags)
-{
-	return !(flags & KGO_NONBLOCK) || IS_ENABLED(CONFIG_X86);
-}
-
-/*
  * Pass 1's lockless hint: false only when the case was not ready at the
- * moment of reading, so skipping its lock loses nothing that pass 2
- * (which checks under the lock) would not see.  Racy by design; the
- * fields are written under ch->lock.
+ * moment of reading.  It lets a select that goes on to wait skip the
+ * locks of idle channels: pass 2 looks again under each lock before it
+ * relies on "not ready".  It is never a final answer: a non-blocking
+ * select answers "none ready" only under every lock (kgo_sel_lock_all()).
+ * Racy by design; the fields are written under ch->lock with
+ * WRITE_ONCE().
  */
 static bool kgo_case_maybe_ready(const struct kgo_select_case *c)
 {
@@ -374,9 +423,70 @@ static bool kgo_case_maybe_ready(const struct kgo_select_case *c)
 		return true;
 	if (c->dir == KGO_SELECT_SEND)
 		return READ_ONCE(ch->qcount) < ch->dataqsiz ||
-		       !list_empty_careful(&ch->recvq.head);
-	return READ_ONCE(ch->qcount) || READ_ONCE(ch->nstash) ||
-	       !list_empty_careful(&ch->sendq.head);
+		       READ_ONCE(ch->nrecvq);
+	return READ_ONCE(ch->qcount) || READ_ONCE(ch->nsendq);
+}
+
+/*
+ * The fake lock a select holds while it holds several channel locks:
+ * lockdep then counts the nested ch->lock acquisitions as one entry
+ * (nest_lock), however many cases there are.  It excludes nothing; the
+ * address order of kgo_sel_lock_all() is what prevents deadlock.
+ */
+static struct kgo_sellock {
+	struct lockdep_map dep_map;
+} kgo_sellock __maybe_unused = {
+#ifdef CONFIG_LOCKDEP
+	.dep_map = STATIC_LOCKDEP_MAP_INIT("kgo_sellock", &kgo_sellock),
+#endif
+};
+
+static int kgo_chan_ptr_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(struct kgo_chan * const *)a;
+	uintptr_t y = (uintptr_t)*(struct kgo_chan * const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Go's sellock: lock the m distinct channels of the cases (order[] names
+ * the non-nil ones) in address order, with interrupts off, so that the
+ * select sees every channel at one instant.  lockorder has room for m
+ * pointers; returns the number of distinct channels locked.
+ */
+static unsigned int kgo_sel_lock_all(const struct kgo_select_case *cases,
+				     const u16 *order, unsigned int m,
+				     struct kgo_chan **lockorder,
+				     unsigned long *irqflags)
+{
+	unsigned int i, k = 0;
+
+	for (i = 0; i < m; i++)
+		lockorder[i] = cases[order[i]].ch;
+	sort(lockorder, m, sizeof(*lockorder), kgo_chan_ptr_cmp, NULL);
+	local_irq_save(*irqflags);
+	lock_map_acquire(&kgo_sellock.dep_map);
+	for (i = 0; i < m; i++) {
+		if (k && lockorder[k - 1] == lockorder[i])
+			continue;
+		lockorder[k++] = lockorder[i];
+		spin_lock_nest_lock(&lockorder[i]->lock, &kgo_sellock);
+		/* sparse cannot count locks taken in a loop: held till unlock_all */
+		__release(&lockorder[i]->lock);
+	}
+	return k;
+}
+
+static void kgo_sel_unlock_all(struct kgo_chan **lockorder, unsigned int k,
+			       unsigned long irqflags)
+{
+	while (k--) {
+		__acquire(&lockorder[k]->lock);	/* see kgo_sel_lock_all() */
+		spin_unlock(&lockorder[k]->lock);
+	}
+	lock_map_release(&kgo_sellock.dep_map);
+	local_irq_restore(irqflags);
 }
 
 static unsigned int spin_ns = 50000;
@@ -504,9 +614,10 @@ unsigned int kgo_sel_order(const struct kgo_select_case *cases,
 	return m;
 }
 
-/* Waiters (pass 2) and the case order kept on the stack. */
+/* Waiters (pass 2), the case order and the lock order on the stack. */
 #define KGO_SEL_STACK		4
 #define KGO_SEL_ORDER_STACK	64
+#define KGO_SEL_LOCK_STACK	8
 
 /*
  * Unlink a select's waiters.  Taking each channel's lock also waits out
@@ -522,7 +633,7 @@ static void kgo_sel_dequeue(struct kgo_waiter *w, unsigned int queued)
 		struct kgo_chan *ch = w[i].ch;
 
 		spin_lock_irqsave(&ch->lock, irqflags);
-		list_del_init(&w[i].entry.entry);
+		kgo_waiter_unlink(ch, &w[i]);
 		spin_unlock_irqrestore(&ch->lock, irqflags);
 	}
 	gochan_obj_add(GOCHAN_OBJ_WAITERS, -(long)queued);
@@ -538,7 +649,9 @@ static void kgo_sel_dequeue(struct kgo_waiter *w, unsigned int queued)
  * @deadline: absolute CLOCK_MONOTONIC time, or KGO_FOREVER
  *
  * Exactly one case completes, or none when an error is returned.  Among
- * the cases ready at the time, one is chosen uniformly at random.  The
+ * the cases ready at the time, one is chosen uniformly at random.  With
+ * KGO_NONBLOCK it is linearizable: -EAGAIN means that at one instant no
+ * case could complete (every channel is locked to find that instant).  The
  * same channel may appear in several cases; a select never matches a
  * send case against its own receive case.  With no non-nil case and no
  * KGO_NONBLOCK it waits for a signal or the deadline (Go's select {}).
@@ -566,10 +679,13 @@ int kgo_select_why(struct kgo_select_case *cases, unsigned int n,
 		   unsigned int flags, ktime_t deadline,
 		   enum kgo_wait_reason why)
 {
+	struct kgo_chan *lstack[KGO_SEL_LOCK_STACK], **lockorder = lstack;
 	struct kgo_waiter wstack[KGO_SEL_STACK], *w = wstack;
 	u16 ostack[KGO_SEL_ORDER_STACK], *order = ostack;
-	gfp_t gfp = flags & KGO_NONBLOCK ? GFP_NOWAIT : GFP_KERNEL;
-	unsigned int i, m, queued;
+	/* Sizes a caller chooses: charged to its memory cgroup. */
+	gfp_t gfp = flags & KGO_NONBLOCK ? GFP_NOWAIT | __GFP_ACCOUNT :
+					   GFP_KERNEL_ACCOUNT;
+	unsigned int i, m, queued, nlocked;
 	unsigned long irqflags;
 	struct kgo_sel sel;
 	int ret, done;
@@ -600,17 +716,19 @@ retry:
 	/*
 	 * Pass 1: perform the first ready case (Go's selectgo pass 1).  We
 	 * are queued nowhere, so nobody else can complete this select.
-	 * A lockless hint skips the channels that are not ready (pass 2
-	 * looks again under the lock; see kgo_hint_ok() for KGO_NONBLOCK);
-	 * the read barrier orders its reads after whatever the caller saw
-	 * before (a value sent, then a flag it read).
+	 * A lockless hint skips the channels that look idle: a case tried
+	 * under its own lock completes at that moment, which is a valid
+	 * linearization point, but a case skipped or found not ready one
+	 * lock at a time proves nothing about the others at that moment
+	 * (a value can move from an unlooked-at channel to a looked-at one).
+	 * So "none ready" is final only from the locked pass below, and a
+	 * waiting select relies on pass 2 instead.
 	 */
-	smp_rmb();
-	for (i = 0; i < m; i++) {
+	for (i = 0; i < m && m > 1; i++) {
 		struct kgo_select_case *c = &cases[order[i]];
 		bool hit;
 
-		if (kgo_hint_ok(flags) && !kgo_case_maybe_ready(c))
+		if (!kgo_case_maybe_ready(c))
 			continue;
 		spin_lock_irqsave(&c->ch->lock, irqflags);
 		hit = kgo_try_case(c, &sel);
@@ -620,12 +738,39 @@ retry:
 			goto out;
 		}
 	}
-	ret = -EAGAIN;
-	if (flags & KGO_NONBLOCK)
-		goto out;
+	if ((flags & KGO_NONBLOCK) ||
+	    (m == 1 && kgo_case_maybe_ready(&cases[order[0]]))) {
+		/*
+		 * Pass 1 again with every channel locked (Go's sellock):
+		 * linearizable at the instant all locks are held, so a
+		 * non-blocking select takes "default" only when at that
+		 * instant no case was ready, and a ready case is chosen
+		 * uniformly (the random order).  One case costs one lock.
+		 */
+		if (m > KGO_SEL_LOCK_STACK && lockorder == lstack) {
+			lockorder = kvmalloc_array(m, sizeof(*lockorder), gfp);
+			if (!lockorder) {
+				lockorder = lstack;
+				ret = -ENOMEM;
+				goto out;
+			}
+		}
+		nlocked = kgo_sel_lock_all(cases, order, m, lockorder,
+					   &irqflags);
+		ret = -EAGAIN;
+		for (i = 0; i < m; i++) {
+			if (kgo_try_case(&cases[order[i]], &sel)) {
+				ret = order[i];
+				break;
+			}
+		}
+		kgo_sel_unlock_all(lockorder, nlocked, irqflags);
+		if (ret >= 0 || (flags & KGO_NONBLOCK))
+			goto out;
+	}
 	/* Waiter records for pass 2, only now that they are needed. */
 	if (m > KGO_SEL_STACK && w == wstack) {
-		w = kvmalloc_array(m, sizeof(*w), GFP_KERNEL);
+		w = kvmalloc_array(m, sizeof(*w), GFP_KERNEL_ACCOUNT);
 		if (!w) {
 			w = wstack;
 			ret = -ENOMEM;
@@ -661,9 +806,7 @@ retry:
 			wk->idx = k;
 			wk->ok = false;
 			wk->err = 0;
-			list_add_tail(&wk->entry.entry,
-				      c->dir == KGO_SELECT_SEND ?
-				      &c->ch->sendq.head : &c->ch->recvq.head);
+			kgo_waiter_enqueue(c->ch, wk);
 			queued = i + 1;
 			gochan_obj_add(GOCHAN_OBJ_WAITERS, 1);
 			/* A partner now waits: poll() may say ready. */
@@ -712,6 +855,8 @@ retry:
 out:
 	if (w != wstack)
 		kvfree(w);
+	if (lockorder != lstack)
+		kvfree(lockorder);
 	if (order != ostack)
 		kvfree(order);
 	return ret;
@@ -802,9 +947,12 @@ unsigned int kgo_chan_xfer_nowait(struct kgo_chan *ch, u32 dir, void *vals,
 	unsigned long flags;
 	unsigned int i;
 
-	/* Nothing to do, as far as a lockless look can tell: no lock. */
-	smp_rmb();	/* as in kgo_select_why(), pass 1 */
-	if (kgo_hint_ok(kflags) && !kgo_case_maybe_ready(&c)) {
+	/*
+	 * Nothing to do, as far as a lockless look can tell: no lock, when
+	 * the caller goes on to wait (its select looks again under the
+	 * lock).  A final -EAGAIN comes only from a look under the lock.
+	 */
+	if (!(kflags & KGO_NONBLOCK) && !kgo_case_maybe_ready(&c)) {
 		*status = -EAGAIN;
 		return 0;
 	}
@@ -843,29 +991,75 @@ unsigned int kgo_chan_xfer_nowait(struct kgo_chan *ch, u32 dir, void *vals,
  */
 int kgo_chan_close(struct kgo_chan *ch)
 {
-	struct kgo_xfer to_recv = { .closed = true }, to_send = { .err = -EPIPE };
-	struct wait_queue_entry *e, *tmp;
+	struct kgo_wake_batch wb;
+	struct kgo_xfer to_recv = { .closed = true };
+	struct kgo_xfer to_send = { .err = -EPIPE };
+	struct wait_queue_entry *e;
 	unsigned long flags;
+	unsigned int i;
+	bool more;
+	u64 t0;
 
 	if (!ch)
 		return -EINVAL;
 	to_recv.size = ch->elem_size;
+	/*
+	 * Wake-ups after the unlock need task references, whose last put
+	 * must not come from hard irq context: there, wake under the lock.
+	 */
+	if (in_task() && !irqs_disabled()) {
+		to_recv.defer = &wb;
+		to_send.defer = &wb;
+	}
 	spin_lock_irqsave(&ch->lock, flags);
 	if (ch->closed) {
 		spin_unlock_irqrestore(&ch->lock, flags);
 		return -EPIPE;
 	}
-	ch->closed = true;
-	list_for_each_entry_safe(e, tmp, &ch->recvq.head, entry) {
-		list_del_init(&e->entry);
-		e->func(e, TASK_NORMAL, 0, &to_recv);
-	}
-	list_for_each_entry_safe(e, tmp, &ch->sendq.head, entry) {
-		list_del_init(&e->entry);
-		e->func(e, TASK_NORMAL, 0, &to_send);
-	}
-	kgo_chan_notify(ch);
-	spin_unlock_irqrestore(&ch->lock, flags);
+	WRITE_ONCE(ch->closed, true);
+	t0 = ktime_get_ns();
+	/*
+	 * Complete the waiters at most KGO_CLOSE_BATCH per lock hold, and
+	 * wake their tasks after the unlock, so that the time with
+	 * interrupts off does not grow with the number of waiters.  Between
+	 * holds the channel is closed with waiters still queued: no case on
+	 * a closed channel is queued again (it is ready), and a receive does
+	 * not take a value from a sender still queued here (kgo_try_recv()),
+	 * so every later operation already sees the channel as closed.
+	 */
+	do {
+		wb.n = 0;
+		for (i = 0; i < KGO_CLOSE_BATCH; i++) {
+			bool recv = !list_empty(&ch->recvq.head);
+
+			if (!recv && list_empty(&ch->sendq.head))
+				break;
+			e = list_first_entry(recv ? &ch->recvq.head :
+						    &ch->sendq.head,
+					     struct wait_queue_entry, entry);
+			kgo_waiter_unlink(ch, container_of(e, struct kgo_waiter,
+							   entry));
+			e->func(e, TASK_NORMAL, 0, recv ? &to_recv : &to_send);
+		}
+		more = !list_empty(&ch->recvq.head) ||
+		       !list_empty(&ch->sendq.head);
+		if (!more)
+			kgo_chan_notify(ch);
+		t0 = ktime_get_ns() - t0;
+		if (t0 > READ_ONCE(gochan_close_max_hold_ns))
+			WRITE_ONCE(gochan_close_max_hold_ns, t0);
+		WRITE_ONCE(gochan_close_holds, gochan_close_holds + 1);
+		WRITE_ONCE(gochan_close_hold_ns, gochan_close_hold_ns + t0);
+		spin_unlock_irqrestore(&ch->lock, flags);
+		while (wb.n--) {
+			wake_up_process(wb.task[wb.n]);
+			put_task_struct(wb.task[wb.n]);
+		}
+		if (more) {
+			spin_lock_irqsave(&ch->lock, flags);
+			t0 = ktime_get_ns();
+		}
+	} while (more);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(kgo_chan_close);
@@ -879,7 +1073,7 @@ EXPORT_SYMBOL_GPL(kgo_chan_close);
  */
 unsigned int kgo_chan_len(struct kgo_chan *ch)
 {
-	return ch ? READ_ONCE(ch->qcount) + READ_ONCE(ch->nstash) : 0;
+	return ch ? READ_ONCE(ch->qcount) : 0;
 }
 EXPORT_SYMBOL_GPL(kgo_chan_len);
 
@@ -922,94 +1116,76 @@ bool kgo_chan_closed(struct kgo_chan *ch)
 }
 EXPORT_SYMBOL_GPL(kgo_chan_closed);
 
-/* Count the waiters on q whose select is still pending. */
-static unsigned int kgo_wq_pending(struct kgo_chan *ch, wait_queue_head_t *q)
-{
-	struct wait_queue_entry *e;
-	unsigned int n = 0;
-
-	lockdep_assert_held(&ch->lock);
-	list_for_each_entry(e, &q->head, entry) {
-		struct kgo_waiter *w = container_of(e, struct kgo_waiter, entry);
-
-		n += atomic_read(&w->sel->done) == KGO_SEL_PENDING;
-	}
-	return n;
-}
-
-/* A consistent snapshot of ch, for poll(), fdinfo and GOCHAN_IOC_INFO. */
+/*
+ * A consistent snapshot of ch, for poll(), fdinfo and GOCHAN_IOC_INFO:
+ * counters only, so the hold is short whatever the number of waiters.
+ * A waiter whose select completed on another channel is counted until
+ * its owner unlinks it (kgo_sel_dequeue()), a short window.
+ */
 void kgo_chan_stat(struct kgo_chan *ch, struct kgo_chan_stat *st)
 {
 	unsigned long flags;
 
 	spin_lock_irqsave(&ch->lock, flags);
-	st->len = ch->qcount + ch->nstash;
-	st->buffered = ch->qcount;
+	st->len = ch->qcount;
 	st->closed = ch->closed;
-	st->senders = kgo_wq_pending(ch, &ch->sendq);
-	st->receivers = kgo_wq_pending(ch, &ch->recvq);
+	st->senders = ch->nsendq;
+	st->receivers = ch->nrecvq;
+	st->timer_fires = ch->timer ? ch->timer->fires : 0;
 	spin_unlock_irqrestore(&ch->lock, flags);
 }
-
-/* A stash record with room for bytes of values; see kgo_chan_unrecv(). */
-struct kgo_stash *kgo_stash_alloc(size_t bytes, gfp_t gfp)
-{
-	struct kgo_stash *st = kvmalloc(struct_size(st, data, bytes), gfp);
-
-	if (st) {
-		st->n = 0;
-		st->first = 0;
-	}
-	return st;
-}
-
-/*
- * Put back values a receiver took but could not deliver: st->n values
- * (st->first == 0), in the order they were received.  Receivers already
- * waiting get them first, in order; the rest go to the head of the
- * channel, before the buffer, so that the next receive takes them.
- * Takes ownership of st.  Closed or not, nothing is lost.
- */
-void kgo_chan_unrecv(struct kgo_chan *ch, struct kgo_stash *st)
-{
-	unsigned long flags;
-	size_t sz = ch->elem_size;
-
-	spin_lock_irqsave(&ch->lock, flags);
-	while (st->n && !ch->nstash) {
-		struct kgo_xfer x = {
-			.src = st->data + (size_t)st->first * sz,
-			.size = sz,
-		};
-
-		if (!kgo_wq_complete_one(ch, &ch->recvq, NULL, &x))
-			break;
-		st->first++;
-		st->n--;
-	}
-	if (st->n) {
-		list_add(&st->node, &ch->stash);
-		ch->nstash += st->n;
-		st = NULL;
-	}
-	kgo_chan_notify(ch);
-	spin_unlock_irqrestore(&ch->lock, flags);
-	kvfree(st);
-}
+EXPORT_SYMBOL_IF_KUNIT(kgo_chan_stat);
 
 /* ---- timer channels -------------------------------------------------------- */
 
+/*
+ * A timer fired.  A one-shot timer sends once.  A ticker sends the time
+ * if its one-slot buffer has room (or a receiver waits); when the slot is
+ * still full the receiver is slow, and the tick is dropped as in Go.  A
+ * ticker that drops a tick stops (stalled) instead of re-arming for ever:
+ * the receive that empties the slot restarts it at the next period
+ * boundary (kgo_timer_slot_freed()), so the ticks missed meanwhile are
+ * dropped and an unread ticker costs no interrupts.
+ */
 static enum hrtimer_restart kgo_chan_timer_fire(struct hrtimer *t)
 {
 	struct kgo_chan_timer *tm = container_of(t, struct kgo_chan_timer, t);
+	struct kgo_select_case c = { .ch = tm->ch, .dir = KGO_SELECT_SEND };
+	enum hrtimer_restart ret = HRTIMER_NORESTART;
 	s64 now = ktime_get_ns();
+	unsigned long flags;
 
-	/* A full buffer means the receiver is slow: drop this tick, as Go. */
-	kgo_chan_try_send(tm->ch, &now);
-	if (!tm->period)
-		return HRTIMER_NORESTART;
-	hrtimer_forward_now(t, tm->period);
-	return HRTIMER_RESTART;
+	c.val = &now;
+	spin_lock_irqsave(&tm->ch->lock, flags);
+	tm->fires++;
+	if (!kgo_try_send(tm->ch, &c, NULL) && tm->period)
+		tm->stalled = true;
+	else if (tm->period && !tm->stopped)
+		ret = HRTIMER_RESTART;
+	spin_unlock_irqrestore(&tm->ch->lock, flags);
+	if (ret == HRTIMER_RESTART)
+		hrtimer_forward_now(t, tm->period);
+	return ret;
+}
+
+/*
+ * A receive took the tick out of a timer channel's slot: restart a
+ * stalled ticker at the next multiple of its period.  hrtimer_start()
+ * takes only the hrtimer base lock, which nests inside ch->lock; the
+ * callback above runs without the base lock, so there is no inversion.
+ */
+static void kgo_timer_slot_freed(struct kgo_chan *ch)
+{
+	struct kgo_chan_timer *tm = ch->timer;
+	ktime_t now;
+
+	lockdep_assert_held(&ch->lock);
+	if (!tm->stalled || tm->stopped)
+		return;
+	tm->stalled = false;
+	now = ktime_get();
+	hrtimer_forward(&tm->t, now, tm->period);
+	hrtimer_start_expires(&tm->t, HRTIMER_MODE_ABS);
 }
 
 static struct kgo_chan *kgo_chan_timer_new(ktime_t d, ktime_t period, gfp_t gfp)
@@ -1062,7 +1238,9 @@ EXPORT_SYMBOL_GPL(kgo_chan_after);
  * @period: at least 1 us
  * @gfp:    allocation flags
  *
- * Ticks a slow receiver misses are dropped: the channel buffers one.
+ * Ticks a slow receiver misses are dropped: the channel buffers one,
+ * and while that one is unread the timer is stopped; the receive that
+ * takes it restarts the timer at the next multiple of @period.
  *
  * Context: Process context if @gfp may sleep.
  * Return: the channel, or an ERR_PTR() (-EINVAL for a period under 1 us).
@@ -1079,19 +1257,32 @@ EXPORT_SYMBOL_GPL(kgo_chan_tick);
  * kgo_chan_timer_stop() - stop the timer of a timer channel: Go's Stop
  * @ch: a channel from kgo_chan_after() or kgo_chan_tick()
  *
- * Safe against a concurrent fire: when it returns, the timer callback
- * is not running and will not run again.  A value already sent stays
- * in the channel.
+ * Safe against a concurrent fire and a concurrent receive: when it
+ * returns, the timer callback is not running and will not run again.  A
+ * value already sent stays in the channel.
  *
  * Context: Process context (it waits for a running callback).
- * Return: true if the timer was pending (Go: "stopped before firing"),
- * false if it had already fired (one-shot) or @ch has no timer.
+ * Return: true if the timer was pending or a stalled ticker (Go:
+ * "stopped before firing"), false if it had already fired (one-shot),
+ * was stopped before, or @ch has no timer.
  */
 bool kgo_chan_timer_stop(struct kgo_chan *ch)
 {
+	struct kgo_chan_timer *tm;
+	unsigned long flags;
+	bool stalled, was;
+
 	if (!ch || !ch->timer)
 		return false;
-	return hrtimer_cancel(&ch->timer->t);
+	tm = ch->timer;
+	spin_lock_irqsave(&ch->lock, flags);
+	was = tm->stopped;
+	stalled = tm->stalled;
+	tm->stopped = true;
+	tm->stalled = false;
+	spin_unlock_irqrestore(&ch->lock, flags);
+	/* No receive restarts it now; cancel a pending or running one. */
+	return hrtimer_cancel(&tm->t) || (stalled && !was);
 }
 EXPORT_SYMBOL_GPL(kgo_chan_timer_stop);
 

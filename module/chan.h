@@ -24,9 +24,34 @@ struct kgo_chan_timer {
 	struct hrtimer t;
 	struct kgo_chan *ch;		/* I: the channel that owns us */
 	ktime_t period;			/* I: 0 for one-shot */
+	bool stalled;			/* L: a ticker that found its slot
+					 * full and stopped; a receive that
+					 * empties the slot restarts it
+					 */
+	bool stopped;			/* L: kgo_chan_timer_stop() ran */
+	u64 fires;			/* L: times the callback ran */
 };
 
-/* Go's hchan. */
+/*
+ * Go's hchan.
+ *
+ * Invariants (ch->lock held):
+ *   - qcount > 0 implies recvq holds no pending receiver: a receiver
+ *     blocks only on an empty buffer, and a send hands its value to a
+ *     waiting receiver before it buffers;
+ *   - qcount < dataqsiz implies sendq holds no pending sender;
+ *   - once closed, nothing is queued: kgo_chan_close() unlinks every
+ *     waiter (in batches, see there), and a case on a closed channel is
+ *     ready, so it is never queued again; a receive does not take a
+ *     value from a sender still queued on a closed channel (that sender
+ *     is failing with -EPIPE);
+ *   - nrecvq and nsendq count the waiters linked on recvq and sendq,
+ *     whether or not their select is still pending.
+ *
+ * Every value that left the channel has reached its receiver: a
+ * userspace receive pins its destination before it takes a value
+ * (uchan.c), so nothing is ever put back.
+ */
 struct kgo_chan {
 	spinlock_t lock;		/* protects the L fields */
 	unsigned int qcount;		/* L; READ_ONCE for len() */
@@ -35,36 +60,24 @@ struct kgo_chan {
 	bool closed;			/* L; READ_ONCE outside */
 	wait_queue_head_t recvq;	/* L: struct kgo_waiter, receivers */
 	wait_queue_head_t sendq;	/* L: struct kgo_waiter, senders */
+	unsigned int nrecvq;		/* L; READ_ONCE outside */
+	unsigned int nsendq;		/* L; READ_ONCE outside */
 	wait_queue_head_t pollwq;	/* its own lock: poll() sleepers */
 	unsigned int dataqsiz;		/* I: capacity */
 	size_t elem_size;		/* I */
 	void *buf;			/* L: dataqsiz * elem_size bytes */
-	struct list_head stash;		/* L: struct kgo_stash, put back */
-	unsigned int nstash;		/* L: values in the stash */
 	struct kgo_chan_timer *timer;	/* I: timer channels only */
 	refcount_t ref;			/* A */
 	struct work_struct free_work;	/* deferred free from atomic context */
 };
 
-/*
- * Values a receiver took but could not deliver (its user buffer faulted),
- * put back at the head of the channel by kgo_chan_unrecv(): a receive
- * takes them before the buffer.
- */
-struct kgo_stash {
-	struct list_head node;		/* L: on ch->stash */
-	unsigned int n;			/* L: values left */
-	unsigned int first;		/* L: the next one */
-	u8 data[];			/* n * elem_size bytes */
-};
-
 /* A snapshot of a channel, for poll() and fdinfo. */
 struct kgo_chan_stat {
-	unsigned int len;		/* buffered and stashed values */
-	unsigned int buffered;		/* in the buffer only: room = cap - it */
-	unsigned int senders;		/* pending send waiters */
-	unsigned int receivers;		/* pending receive waiters */
+	unsigned int len;		/* buffered values: room = cap - len */
+	unsigned int senders;		/* queued send waiters */
+	unsigned int receivers;		/* queued receive waiters */
 	bool closed;
+	u64 timer_fires;		/* a timer channel's callback runs */
 };
 
 /* kgo_sel.done: a case index when completed, or one of these. */
@@ -102,6 +115,15 @@ struct kgo_xfer {
 	size_t size;
 	bool closed;
 	int err;
+	struct kgo_wake_batch *defer;	/* wake tasks after the unlock */
+};
+
+/* Tasks a batch of kgo_chan_close() wakes once it dropped ch->lock. */
+#define KGO_CLOSE_BATCH		16
+
+struct kgo_wake_batch {
+	unsigned int n;
+	struct task_struct *task[KGO_CLOSE_BATCH];
 };
 
 void kgo_xfer_apply(struct kgo_waiter *w, const struct kgo_xfer *x);
@@ -117,8 +139,8 @@ unsigned int kgo_chan_xfer_nowait(struct kgo_chan *ch, u32 dir, void *vals,
 				  unsigned int n, unsigned int kflags,
 				  int *status);
 void kgo_chan_stat(struct kgo_chan *ch, struct kgo_chan_stat *st);
-struct kgo_stash *kgo_stash_alloc(size_t bytes, gfp_t gfp);
-void kgo_chan_unrecv(struct kgo_chan *ch, struct kgo_stash *st);
+void kgo_waiter_enqueue(struct kgo_chan *ch, struct kgo_waiter *w);
+void kgo_waiter_unlink(struct kgo_chan *ch, struct kgo_waiter *w);
 int kgo_chan_init(void);
 void kgo_chan_exit(void);
 unsigned int kgo_chans_alive_count(void);
@@ -131,6 +153,7 @@ void kgo_cont_exit(void);
 unsigned int kgo_conts_alive_count(void);
 #if IS_ENABLED(CONFIG_KUNIT)
 extern bool kgo_cont_force_backlog;
+extern atomic_t kgo_cont_gate_races;
 #endif
 
 #endif /* _GOCHAN_CHAN_H */

@@ -7,6 +7,7 @@
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/delay.h>
+#include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -496,6 +497,197 @@ static void kgo_cont_mass(struct kunit *test)
 		   cont_mass, ktime_ms_delta(ktime_get(), t0));
 }
 
+/* ---- races ------------------------------------------------------------------ */
+
+/*
+ * A partner kthread for the race cases: for each round it sends one
+ * value (the round number) on pt->ch, trying without waiting until the
+ * send goes through or the round is over, or it closes pt->ch.
+ */
+struct partner {
+	struct kgo_chan *ch;
+	atomic_t round;		/* set by the test: the round to work on */
+	atomic_t over;		/* set by the test: stop trying this round */
+	atomic_t done_round;	/* set by the partner: finished that round */
+	atomic_t delivered;	/* the round's value went through */
+	bool close;		/* close instead of sending */
+	unsigned int delay_us;	/* before acting, per round */
+};
+
+static int partner_fn(void *arg)
+{
+	struct partner *pt = arg;
+	int seen = 0;
+
+	while (!kthread_should_stop()) {
+		/* Pairs with atomic_set_release() in the test: pt->ch is set. */
+		int r = atomic_read_acquire(&pt->round);
+
+		if (r == seen) {
+			cond_resched();
+			continue;
+		}
+		udelay(pt->delay_us);
+		if (pt->close) {
+			kgo_chan_close(READ_ONCE(pt->ch));
+		} else {
+			while (atomic_read(&pt->over) != r) {
+				if (!kgo_chan_try_send(READ_ONCE(pt->ch), &r)) {
+					atomic_set(&pt->delivered, 1);
+					break;
+				}
+				cpu_relax();
+			}
+		}
+		seen = r;
+		atomic_set(&pt->done_round, r);
+	}
+	return 0;
+}
+
+static void partner_end_round(struct partner *pt, int r)
+{
+	atomic_set(&pt->over, r);
+	while (atomic_read(&pt->done_round) != r)
+		cond_resched();
+}
+
+/*
+ * The gate: a sender completes a 64-case select continuation while its
+ * registrar is still queueing the later cases.  Every completion runs
+ * exactly once with the round's value; the race must have happened.
+ */
+#define GATE_ROUNDS	2000
+
+static void kgo_cont_gate_race(struct kunit *test)
+{
+	unsigned int alive = kgo_conts_alive_count();
+	struct kgo_select_case *c;
+	struct partner pt = {};
+	struct task_struct *t;
+	int races0, r, i, bad = 0;
+	struct probe p;
+
+	races0 = atomic_read(&kgo_cont_gate_races);
+	c = kunit_kcalloc(test, 64, sizeof(*c), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	pt.ch = mk(test, sizeof(int), 0);
+	c[0] = (struct kgo_select_case){ .ch = pt.ch, .dir = KGO_SELECT_RECV };
+	for (i = 1; i < 64; i++)
+		c[i] = (struct kgo_select_case){ .ch = mk(test, sizeof(int), 0),
+						 .dir = KGO_SELECT_RECV };
+	t = kthread_run(partner_fn, &pt, "kgo_gate_race");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	for (r = 1; r <= GATE_ROUNDS; r++) {
+		probe_init(&p);
+		atomic_set(&pt.delivered, 0);
+		atomic_set_release(&pt.round, r);
+		KUNIT_ASSERT_EQ(test, kgo_select_then(c, 64, 0, probe_fn, &p), 0);
+		if (!wait_for_completion_timeout(&p.done, WAIT_JIFFIES)) {
+			KUNIT_FAIL(test, "round %d: no completion", r);
+			break;
+		}
+		partner_end_round(&pt, r);
+		bad += atomic_read(&p.runs) != 1 || p.res.idx != 0 ||
+		       p.val != r || !atomic_read(&pt.delivered);
+	}
+	kthread_stop(t);
+	kunit_info(test, "%d rounds, %d completed while the registrar queued\n",
+		   GATE_ROUNDS, atomic_read(&kgo_cont_gate_races) - races0);
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	KUNIT_EXPECT_GT(test, atomic_read(&kgo_cont_gate_races) - races0, 0);
+	for (i = 0; i < 64; i++)
+		kgo_chan_put(c[i].ch);
+	conts_settle(test, alive);
+}
+
+/*
+ * kgo_cont_cancel() racing a send, a close and a timer fire: either the
+ * cancel wins (the function never runs, the send did not go through,
+ * the tick stays in its channel) or the completion does (the function
+ * runs once with it).  Both outcomes must have happened.
+ */
+#define CANCEL_ROUNDS	600
+
+enum { RACE_SEND, RACE_CLOSE, RACE_TIMER };
+
+static void cancel_race(struct kunit *test, int kind)
+{
+	static const char * const names[] = { "send", "close", "timer" };
+	unsigned int alive = kgo_conts_alive_count();
+	int r, cancelled = 0, completed = 0, bad = 0;
+	struct task_struct *t = NULL;
+	struct partner pt = { .close = kind == RACE_CLOSE };
+	struct kgo_cont *h;
+	struct probe p;
+
+	if (kind != RACE_TIMER) {
+		t = kthread_run(partner_fn, &pt, "kgo_cancel_race");
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	}
+	for (r = 1; r <= CANCEL_ROUNDS; r++) {
+		struct kgo_chan *ch;
+		bool won;
+
+		ch = kind == RACE_TIMER ?
+		     kgo_chan_after(ns_to_ktime((r % 40) * NSEC_PER_USEC), GFP_KERNEL) :
+		     mk(test, sizeof(int), 0);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(ch));
+		probe_init(&p);
+		atomic_set(&pt.delivered, 0);
+		WRITE_ONCE(pt.ch, ch);
+		KUNIT_ASSERT_EQ(test, kgo_chan_recv_then_opts(ch, kind == RACE_TIMER ?
+							      probe_fn64 : probe_fn,
+							      &p, GFP_KERNEL, &h), 0);
+		pt.delay_us = r % 23;
+		atomic_set_release(&pt.round, r);
+		udelay(r % 29);
+		won = kgo_cont_cancel(h);
+		if (t)
+			partner_end_round(&pt, r);
+		if (won) {
+			cancelled++;
+			if (kind == RACE_TIMER)
+				usleep_range(1000, 2000);	/* the tick fires */
+			bad += atomic_read(&p.runs) != 0 ||
+			       atomic_read(&pt.delivered) ||
+			       (kind == RACE_TIMER && kgo_chan_len(ch) != 1);
+		} else {
+			completed++;
+			if (!wait_for_completion_timeout(&p.done, WAIT_JIFFIES)) {
+				KUNIT_FAIL(test, "%s round %d: no completion", names[kind], r);
+				kgo_cont_put(h);
+				kgo_chan_put(ch);
+				break;
+			}
+			bad += atomic_read(&p.runs) != 1;
+			if (kind == RACE_SEND)
+				bad += !atomic_read(&pt.delivered) || p.val != r;
+			else if (kind == RACE_CLOSE)
+				bad += p.res.ok;
+			else
+				bad += !p.res.ok || kgo_chan_len(ch) != 0;
+		}
+		kgo_cont_put(h);
+		kgo_chan_put(ch);
+	}
+	if (t)
+		kthread_stop(t);
+	kunit_info(test, "cancel vs %s: %d cancelled, %d completed\n",
+		   names[kind], cancelled, completed);
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	KUNIT_EXPECT_GT(test, cancelled, 0);
+	KUNIT_EXPECT_GT(test, completed, 0);
+	conts_settle(test, alive);
+}
+
+static void kgo_cont_cancel_races(struct kunit *test)
+{
+	cancel_race(test, RACE_SEND);
+	cancel_race(test, RACE_CLOSE);
+	cancel_race(test, RACE_TIMER);
+}
+
 static struct kunit_case gochan_cont_cases[] = {
 	KUNIT_CASE(kgo_cont_recv_send),
 	KUNIT_CASE(kgo_cont_buffered),
@@ -507,6 +699,8 @@ static struct kunit_case gochan_cont_cases[] = {
 	KUNIT_CASE(kgo_cont_errors),
 	KUNIT_CASE(kgo_cont_alloc_failures),
 	KUNIT_CASE(kgo_cont_backlog),
+	KUNIT_CASE_SLOW(kgo_cont_gate_race),
+	KUNIT_CASE_SLOW(kgo_cont_cancel_races),
 	KUNIT_CASE_SLOW(kgo_cont_mass),
 	{}
 };

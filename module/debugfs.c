@@ -6,6 +6,10 @@
  *   goroutines  every goroutine that exists, Go's goroutine dump format
  *   objects     live objects of each kind, one "name count" per line:
  *               all but "threads" are 0 when nothing uses gochan
+ *   close_max_hold_ns, close_holds, close_hold_ns
+ *               the longest a close held a channel lock (interrupts off),
+ *               how many holds, their total: since the last write of 0
+ *               to each (root only)
  */
 #include <linux/debugfs.h>
 #include <linux/ktime.h>
@@ -158,6 +162,12 @@ void gochan_debugfs_init(void)
 			    &gochan_goroutines_fops);
 	debugfs_create_file("objects", 0444, gochan_debugfs_dir, NULL,
 			    &gochan_objects_fops);
+	debugfs_create_u64("close_max_hold_ns", 0600, gochan_debugfs_dir,
+			   &gochan_close_max_hold_ns);
+	debugfs_create_u64("close_holds", 0600, gochan_debugfs_dir,
+			   &gochan_close_holds);
+	debugfs_create_u64("close_hold_ns", 0600, gochan_debugfs_dir,
+			   &gochan_close_hold_ns);
 }
 
 void gochan_debugfs_exit(void)

@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include "chan.h"
 #include "gochan.h"
 #include "sched.h"
 
@@ -713,6 +714,92 @@ static void kgo_spawn_alloc_failure(struct kunit *test)
 	kgo_sched_destroy(s);
 }
 
+/*
+ * The M cap with every M blocked (Documentation/design.rst, "Spinning and
+ * parking"): a goroutine blocked in a channel operation keeps its M, so
+ * with 1 P and maxthreads 2, two blocked goroutines leave no M for a
+ * third.  It stays queued, and runs as soon as one of them returns.
+ */
+struct cap_ctx {
+	struct kgo_chan *a, *b;
+	atomic_t g2_done, g3_ran, left;
+	struct completion all;
+};
+
+static void cap_finish(struct cap_ctx *c)
+{
+	if (atomic_dec_and_test(&c->left))
+		complete(&c->all);
+}
+
+static void cap_g1(void *arg)
+{
+	struct cap_ctx *c = arg;
+	int v;
+
+	kgo_chan_recv(c->a, &v, NULL);
+	cap_finish(c);
+}
+
+static void cap_g2(void *arg)
+{
+	struct cap_ctx *c = arg;
+	int v;
+
+	if (!kgo_chan_recv(c->b, &v, NULL) && v == 3)
+		atomic_set(&c->g2_done, 1);
+	cap_finish(c);
+}
+
+static void cap_g3(void *arg)
+{
+	struct cap_ctx *c = arg;
+	int v = 3;
+
+	atomic_set(&c->g3_ran, 1);
+	kgo_chan_send(c->b, &v);
+	cap_finish(c);
+}
+
+static void kgo_thread_cap_blocked(struct kunit *test)
+{
+	struct kgo_sched *s = kgo_sched_create("kt", 1, 2, 10);
+	struct kgo_chan_stat sa = {}, sb = {};
+	struct cap_ctx c = {};
+	int v = 1, i;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(s));
+	c.a = kgo_chan_make(sizeof(int), 0, GFP_KERNEL);
+	c.b = kgo_chan_make(sizeof(int), 0, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(c.a) || IS_ERR(c.b));
+	init_completion(&c.all);
+	atomic_set(&c.left, 3);
+	KUNIT_ASSERT_EQ(test, go(s, cap_g1, &c), 0);
+	KUNIT_ASSERT_EQ(test, go(s, cap_g2, &c), 0);
+	/* Both blocked, each holding one of the two Ms. */
+	for (i = 0; i < 1000; i++) {
+		kgo_chan_stat(c.a, &sa);
+		kgo_chan_stat(c.b, &sb);
+		if (sa.receivers && sb.receivers)
+			break;
+		usleep_range(10000, 20000);
+	}
+	KUNIT_ASSERT_TRUE(test, sa.receivers && sb.receivers);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(s->nm), 2);
+	/* The third, which would unblock the second, has no M to run on. */
+	KUNIT_ASSERT_EQ(test, go(s, cap_g3, &c), 0);
+	msleep(200);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c.g3_ran), 0);
+	/* Unblock the first from outside: its M takes the third. */
+	KUNIT_EXPECT_EQ(test, kgo_chan_send(c.a, &v), 0);
+	KUNIT_EXPECT_GT(test, wait_for_completion_timeout(&c.all, 30 * HZ), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c.g3_ran), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c.g2_done), 1);
+	kgo_sched_destroy(s);
+	kgo_chan_put(c.a);
+	kgo_chan_put(c.b);
+}
+
 /* Bad arguments, and spawning into a scheduler that is shutting down. */
 static void kgo_spawn_errors(struct kunit *test)
 {
@@ -856,6 +943,7 @@ static struct kunit_case gochan_sched_cases[] = {
 	KUNIT_CASE(kgo_spawn_placed),
 	KUNIT_CASE(kgo_global_not_starved),
 	KUNIT_CASE(kgo_handoff_on_block),
+	KUNIT_CASE(kgo_thread_cap_blocked),
 	KUNIT_CASE(kgo_sysmon_retakes_spinner),
 	KUNIT_CASE(kgo_yield_lets_others_run),
 	KUNIT_CASE(kgo_goroutine_dump),

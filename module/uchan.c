@@ -11,15 +11,21 @@
  * the struct file; GOCHAN_IOC_DUP makes a new one, maybe narrower.
  *
  * Values cross the user boundary through kernel bounce buffers: a send
- * copies in before it sends, so a fault sends nothing; a receive copies
- * out after it received, and when that faults the values are put back
- * at the head of the channel (kgo_chan_unrecv()), so nothing is lost.
+ * copies in before it sends, so a fault sends nothing.  A receive first
+ * pins the user pages it will write (the values' destination and the
+ * call's outputs), so that once a value has left the channel nothing can
+ * fail: the copy-out goes to pinned pages and cannot fault.  A fault, a
+ * userfaultfd stall or a signal while pinning happens before anything
+ * moved.  So a value is never put back, and no receiver can see a value
+ * after another was told "closed and drained", nor values out of order.
  */
 #include <linux/anon_inodes.h>
 #include <linux/compat.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/hashtable.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
 #include <linux/poll.h>
@@ -44,6 +50,16 @@ static unsigned int max_chans_per_user = 4096;
 module_param(max_chans_per_user, uint, 0644);
 MODULE_PARM_DESC(max_chans_per_user, "Channels one user may have open at once (0: no limit)");
 
+static unsigned long max_user_bytes = 64UL << 20;
+module_param(max_user_bytes, ulong, 0644);
+MODULE_PARM_DESC(max_user_bytes,
+		 "Kernel memory one user's channels, selects and batches may hold, bytes (0: no limit; CAP_SYS_RESOURCE is exempt)");
+
+static unsigned int min_tick_ns = 100000;
+module_param(min_tick_ns, uint, 0644);
+MODULE_PARM_DESC(min_tick_ns,
+		 "Shortest ticker period for a user without CAP_SYS_RESOURCE, ns (at least 1000)");
+
 /*
  * Allocations a process asks for, of sizes it chooses: charged to its
  * memory cgroup, and over the cgroup's limit they fail with ENOMEM,
@@ -57,9 +73,10 @@ struct gochan_user {
 	struct hlist_node node;		/* U */
 	kuid_t uid;			/* I */
 	unsigned int chans;		/* U */
+	size_t bytes;			/* U: charged by gochan_user_charge() */
 };
 
-/* Protects the U fields: the table and every user's count. */
+/* Protects the U fields: the table and every user's counts. */
 static DEFINE_SPINLOCK(gochan_users_lock);
 static DEFINE_HASHTABLE(gochan_users, 6);
 
@@ -76,11 +93,29 @@ static struct gochan_user *gochan_user_find(kuid_t uid)
 	return NULL;
 }
 
-/* Charge one channel to the caller's user: -EMFILE over the limit. */
-static int gochan_user_charge(kuid_t uid)
+/* Drop u from the table when nothing is charged to it; returns it to free. */
+static struct gochan_user *gochan_user_idle(struct gochan_user *u)
 {
-	struct gochan_user *u, *fresh;
+	lockdep_assert_held(&gochan_users_lock);
+	if (u->chans || u->bytes)
+		return NULL;
+	hash_del(&u->node);
+	WRITE_ONCE(gochan_nusers, gochan_nusers - 1);
+	return u;
+}
+
+/*
+ * Charge chans channels and bytes of kernel memory to uid: -EMFILE over
+ * max_chans_per_user, -ENOBUFS over max_user_bytes (which a caller with
+ * CAP_SYS_RESOURCE, exempt says, is not held to).  The memory cgroup
+ * is charged as well, by the allocations themselves (GOCHAN_GFP).
+ */
+static int gochan_user_charge(kuid_t uid, unsigned int chans, size_t bytes,
+			      bool exempt)
+{
 	unsigned int limit = READ_ONCE(max_chans_per_user);
+	unsigned long blimit = READ_ONCE(max_user_bytes);
+	struct gochan_user *u, *fresh;
 	int ret = 0;
 
 	fresh = kzalloc(sizeof(*fresh), GOCHAN_GFP);
@@ -95,34 +130,139 @@ static int gochan_user_charge(kuid_t uid)
 		hash_add(gochan_users, &u->node, __kuid_val(uid));
 		WRITE_ONCE(gochan_nusers, gochan_nusers + 1);
 	}
-	if (limit && u->chans >= limit)
+	if (chans && limit && u->chans + chans > limit)
 		ret = -EMFILE;
-	else
-		u->chans++;
-	if (!u->chans) {
-		hash_del(&u->node);
-		WRITE_ONCE(gochan_nusers, gochan_nusers - 1);
-		fresh = u;
+	else if (!exempt && blimit && (bytes > blimit || u->bytes > blimit - bytes))
+		ret = -ENOBUFS;
+	if (!ret) {
+		u->chans += chans;
+		u->bytes += bytes;
 	}
+	if (!fresh)
+		fresh = gochan_user_idle(u);
 	spin_unlock(&gochan_users_lock);
 	kfree(fresh);
 	return ret;
 }
 
-static void gochan_user_uncharge(kuid_t uid)
+static void gochan_user_uncharge(kuid_t uid, unsigned int chans, size_t bytes)
 {
 	struct gochan_user *u;
 
 	spin_lock(&gochan_users_lock);
 	u = gochan_user_find(uid);
-	if (!WARN_ON_ONCE(!u || !u->chans) && !--u->chans) {
-		hash_del(&u->node);
-		WRITE_ONCE(gochan_nusers, gochan_nusers - 1);
+	if (!WARN_ON_ONCE(!u || u->chans < chans || u->bytes < bytes)) {
+		u->chans -= chans;
+		u->bytes -= bytes;
+		u = gochan_user_idle(u);
 	} else {
 		u = NULL;
 	}
 	spin_unlock(&gochan_users_lock);
 	kfree(u);
+}
+
+static bool gochan_exempt(void)
+{
+	return capable(CAP_SYS_RESOURCE);
+}
+
+/*
+ * A call's own buffers of more than this are charged to the caller for
+ * the call's duration; smaller ones are bounded by the caller's threads.
+ */
+#define GOCHAN_CHARGE_MIN	1024U
+
+/* Charge bytes to the caller if it is worth it; *charged sums what was. */
+static int gochan_call_charge(size_t bytes, size_t *charged)
+{
+	int ret;
+
+	if (bytes <= GOCHAN_CHARGE_MIN)
+		return 0;
+	ret = gochan_user_charge(current_uid(), 0, bytes, gochan_exempt());
+	if (!ret)
+		*charged += bytes;
+	return ret;
+}
+
+static void gochan_call_uncharge(size_t charged)
+{
+	if (charged)
+		gochan_user_uncharge(current_uid(), 0, charged);
+}
+
+/* ---- user pages pinned for writing --------------------------------------- */
+
+/*
+ * A user range the kernel will write after values left a channel: pinned
+ * first (FOLL_WRITE breaks COW and faults the pages in, userfaultfd and
+ * all), then written through the kernel mapping, which cannot fault.  The
+ * user may unmap the range meanwhile; the writes then land in pages only
+ * the pin still holds, as with O_DIRECT.
+ */
+struct gochan_upin {
+	unsigned long addr;		/* the first byte */
+	unsigned int npages;
+	struct page **pages;
+};
+
+static unsigned int gochan_upin_npages(u64 addr, size_t len)
+{
+	return len ? DIV_ROUND_UP(offset_in_page(addr) + len, PAGE_SIZE) : 0;
+}
+
+/*
+ * Pin len bytes at user address uaddr into pages (room for
+ * gochan_upin_npages()).  Returns 0 or -EFAULT (or -EINTR from a fatal
+ * signal while faulting in).
+ */
+static int gochan_upin(struct gochan_upin *p, u64 uaddr, size_t len,
+		       struct page **pages)
+{
+	unsigned int n = gochan_upin_npages(uaddr, len);
+	int got;
+
+	p->addr = uaddr;
+	p->pages = pages;
+	p->npages = 0;
+	if (!n)
+		return 0;
+	if (uaddr + len < uaddr)
+		return -EFAULT;
+	got = pin_user_pages_fast(uaddr & PAGE_MASK, n, FOLL_WRITE, pages);
+	if (got < 0)
+		return got == -EINTR ? -EINTR : -EFAULT;
+	p->npages = got;
+	return got == n ? 0 : -EFAULT;
+}
+
+/* Write n bytes from src (zeros if src is NULL) at offset off. */
+static void gochan_upin_write(struct gochan_upin *p, size_t off,
+			      const void *src, size_t n)
+{
+	off += offset_in_page(p->addr);
+	while (n) {
+		struct page *pg = p->pages[off >> PAGE_SHIFT];
+		size_t po = offset_in_page(off);
+		size_t c = min_t(size_t, n, PAGE_SIZE - po);
+
+		if (src) {
+			memcpy_to_page(pg, po, src, c);
+			src += c;
+		} else {
+			memzero_page(pg, po, c);
+		}
+		off += c;
+		n -= c;
+	}
+}
+
+static void gochan_upin_release(struct gochan_upin *p)
+{
+	if (p->npages)
+		unpin_user_pages_dirty_lock(p->pages, p->npages, true);
+	p->npages = 0;
 }
 
 /* ---- the shared userspace side of a channel ------------------------------ */
@@ -131,7 +271,13 @@ struct gochan_uchan {
 	struct kgo_chan *ch;		/* I: a reference */
 	refcount_t ref;			/* A: one per struct file */
 	atomic_t senders;		/* A: files that may send */
-	kuid_t owner;			/* I: charged for it, or INVALID_UID */
+	/*
+	 * I: the user who made the channel, charged for it (one channel and
+	 * charge bytes) for as long as it lives, whoever holds its fds then:
+	 * as for a pipe, passing an fd on does not pass the charge.
+	 */
+	kuid_t owner;
+	size_t charge;			/* I */
 	u64 id;				/* I */
 	u32 flags;			/* I: GOCHAN_INFO_AUTOCLOSE, _TIMER */
 };
@@ -140,7 +286,7 @@ struct gochan_uchan {
 struct gochan_file {
 	struct gochan_uchan *uc;	/* I: a reference */
 	u32 dir;			/* I: GOCHAN_DIR_* */
-	struct kgo_stash *spare[2];	/* A: xchg; free bounce buffers for
+	void *spare[2];			/* A: xchg; free bounce buffers for
 					 * sending [0] and receiving [1]
 					 */
 };
@@ -153,7 +299,7 @@ static void gochan_uchan_put(struct gochan_uchan *uc)
 	if (!refcount_dec_and_test(&uc->ref))
 		return;
 	if (uid_valid(uc->owner))
-		gochan_user_uncharge(uc->owner);
+		gochan_user_uncharge(uc->owner, 1, uc->charge);
 	kgo_chan_put(uc->ch);
 	kfree(uc);
 }
@@ -210,7 +356,7 @@ err_free:
 
 /* A gochan_uchan for ch (takes over the caller's reference on ch). */
 static struct gochan_uchan *gochan_uchan_new(struct kgo_chan *ch, u32 flags,
-					     kuid_t owner)
+					     kuid_t owner, size_t charge)
 {
 	struct gochan_uchan *uc = kzalloc(sizeof(*uc), GOCHAN_GFP);
 
@@ -219,9 +365,18 @@ static struct gochan_uchan *gochan_uchan_new(struct kgo_chan *ch, u32 flags,
 	uc->ch = ch;
 	refcount_set(&uc->ref, 1);
 	uc->owner = owner;
+	uc->charge = charge;
 	uc->flags = flags;
 	uc->id = atomic64_inc_return(&gochan_next_id);
 	return uc;
+}
+
+/* What a channel of elem_size x cap costs its owner, roughly. */
+static size_t gochan_chan_charge(struct kgo_chan *ch)
+{
+	return sizeof(struct kgo_chan) + sizeof(struct gochan_uchan) +
+	       sizeof(struct gochan_file) +
+	       (size_t)kgo_chan_cap(ch) * kgo_chan_elem_size(ch);
 }
 
 /*
@@ -232,18 +387,19 @@ static struct gochan_uchan *gochan_uchan_new(struct kgo_chan *ch, u32 flags,
 static int gochan_chan_new_fd(struct kgo_chan *ch, u32 dir, u32 flags,
 			      u32 uflags)
 {
+	size_t charge = gochan_chan_charge(ch);
 	kuid_t uid = current_uid();
 	struct gochan_uchan *uc;
 	int ret;
 
-	ret = gochan_user_charge(uid);
+	ret = gochan_user_charge(uid, 1, charge, gochan_exempt());
 	if (ret) {
 		kgo_chan_put(ch);
 		return ret;
 	}
-	uc = gochan_uchan_new(ch, uflags, uid);
+	uc = gochan_uchan_new(ch, uflags, uid, charge);
 	if (!uc) {
-		gochan_user_uncharge(uid);
+		gochan_user_uncharge(uid, 1, charge);
 		kgo_chan_put(ch);
 		return -ENOMEM;
 	}
@@ -315,34 +471,48 @@ static int gochan_xfer_check(const struct gochan_xfer *x)
 }
 
 /*
- * A bounce buffer of bytes (a stash record, so that a receive can put it
- * back into the channel as is): the file's spare for this direction (rx)
- * when it is big enough and free, else a new one.  Threads sharing the
- * file race for the spare with xchg; the loser allocates.
+ * A bounce buffer of bytes: the file's spare for this direction (rx)
+ * when it is big enough and free, else a new one, charged to the caller
+ * (gochan_call_charge()).  Threads sharing the file race for the spare
+ * with xchg; the loser allocates.
  */
-static struct kgo_stash *gochan_bounce_get(struct gochan_file *gf, bool rx,
-					   size_t bytes)
+static void *gochan_bounce_get(struct gochan_file *gf, bool rx, size_t bytes)
 {
-	struct kgo_stash *st;
+	size_t charged = 0;
+	void *buf;
+	int ret;
 
-	if (bytes > GOCHAN_SPARE_BYTES)
-		return kgo_stash_alloc(bytes, GOCHAN_GFP);
-	st = xchg(&gf->spare[rx], NULL);
-	if (st) {
-		st->n = 0;
-		st->first = 0;
-		return st;
+	BUILD_BUG_ON(GOCHAN_SPARE_BYTES < GOCHAN_CHARGE_MIN);
+	if (bytes > GOCHAN_SPARE_BYTES) {
+		ret = gochan_call_charge(bytes, &charged);
+		if (ret)
+			return ERR_PTR(ret);
+		buf = kvmalloc(bytes, GOCHAN_GFP);
+		if (!buf) {
+			gochan_call_uncharge(charged);
+			return ERR_PTR(-ENOMEM);
+		}
+		return buf;
 	}
-	return kgo_stash_alloc(GOCHAN_SPARE_BYTES, GOCHAN_GFP);
+	buf = xchg(&gf->spare[rx], NULL);
+	if (buf)
+		return buf;
+	buf = kvmalloc(GOCHAN_SPARE_BYTES, GOCHAN_GFP);
+	return buf ?: ERR_PTR(-ENOMEM);
 }
 
 /* Done with a bounce buffer of bytes: keep it as the spare, or free it. */
-static void gochan_bounce_put(struct gochan_file *gf, bool rx,
-			      struct kgo_stash *st, size_t bytes)
+static void gochan_bounce_put(struct gochan_file *gf, bool rx, void *buf,
+			      size_t bytes)
 {
-	if (bytes <= GOCHAN_SPARE_BYTES && !cmpxchg(&gf->spare[rx], NULL, st))
+	if (bytes > GOCHAN_SPARE_BYTES) {
+		kvfree(buf);
+		gochan_call_uncharge(bytes);	/* > GOCHAN_CHARGE_MIN: charged */
 		return;
-	kvfree(st);
+	}
+	if (!cmpxchg(&gf->spare[rx], NULL, buf))
+		return;
+	kvfree(buf);
 }
 
 /*
@@ -393,12 +563,12 @@ static int gochan_do_send(struct gochan_file *gf, struct gochan_xfer *x,
 	unsigned int per = gochan_chunk(sz, x->count);
 	const u8 __user *ubuf = u64_to_user_ptr(x->buf);
 	unsigned int base = 0, avail = 0, moved;
-	struct kgo_stash *st;
 	int ret = 0;
+	u8 *buf;
 
-	st = gochan_bounce_get(gf, false, per * sz);
-	if (!st)
-		return -ENOMEM;
+	buf = gochan_bounce_get(gf, false, per * sz);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
 	while (x->done < x->count) {
 		unsigned int i = x->done;
 
@@ -406,14 +576,14 @@ static int gochan_do_send(struct gochan_file *gf, struct gochan_xfer *x,
 			/* The next chunk. */
 			base = i;
 			avail = min(per, x->count - i);
-			if (sz && copy_from_user(st->data, ubuf + (size_t)i * sz,
+			if (sz && copy_from_user(buf, ubuf + (size_t)i * sz,
 						 (size_t)avail * sz)) {
 				ret = -EFAULT;
 				break;
 			}
 		}
 		moved = kgo_chan_xfer_nowait(ch, KGO_SELECT_SEND,
-					     st->data + (size_t)(i - base) * sz,
+					     buf + (size_t)(i - base) * sz,
 					     base + avail - i,
 					     gochan_xfer_kflags(x, i), &ret);
 		x->done += moved;
@@ -430,122 +600,118 @@ static int gochan_do_send(struct gochan_file *gf, struct gochan_xfer *x,
 			break;
 		}
 		ret = gochan_xfer_wait(ch, KGO_SELECT_SEND,
-				       st->data + (size_t)(x->done - base) * sz,
+				       buf + (size_t)(x->done - base) * sz,
 				       deadline);
 		if (ret)
 			break;
 		x->done++;
 	}
-	gochan_bounce_put(gf, false, st, per * sz);
+	gochan_bounce_put(gf, false, buf, per * sz);
 	return ret;
 }
 
+/* Pages one receive chunk may span: a 64 KiB value, unaligned. */
+#define GOCHAN_UPIN_MAX_PAGES	(DIV_ROUND_UP(KGO_CHAN_MAX_ELEM, PAGE_SIZE) + 1)
+
 /*
- * Deliver the st->n values received into st to the user at ubuf; on a
- * fault, put them back in the channel (which then owns st).  Returns 0
- * or -EFAULT.
+ * Receive one chunk of at most want values into the pinned range p
+ * (want * sz bytes at x->done), through buf.  Returns the values
+ * received; *closed is set when the call ended at a closed and drained
+ * channel (its zero value is written after them), *ret to 0 or -errno.
  */
-static int gochan_recv_flush(struct kgo_chan *ch, struct kgo_stash *st,
-			     u8 __user *ubuf, size_t sz)
+static unsigned int gochan_recv_chunk(struct kgo_chan *ch,
+				      struct gochan_xfer *x, u8 *buf,
+				      unsigned int want, ktime_t deadline,
+				      bool *closed, int *ret)
 {
-	if (!st->n || !copy_to_user(ubuf, st->data, st->n * sz)) {
-		st->n = 0;
-		return 0;
+	size_t sz = kgo_chan_elem_size(ch);
+	unsigned int n = 0;
+
+	*ret = 0;
+	while (n < want) {
+		n += kgo_chan_xfer_nowait(ch, KGO_SELECT_RECV, buf + (size_t)n * sz,
+					  want - n, gochan_xfer_kflags(x, x->done + n),
+					  ret);
+		if (*ret == -EAGAIN) {
+			*ret = 0;
+			if (!gochan_xfer_waits(x, x->done + n)) {
+				if (!x->done && !n)
+					*ret = -EAGAIN;
+				break;
+			}
+			*ret = gochan_xfer_wait(ch, KGO_SELECT_RECV,
+						buf + (size_t)n * sz, deadline);
+			if (!*ret)
+				n++;
+		}
+		if (*ret == -ENODATA) {
+			/* Closed and drained: Go's zero value, ok = false. */
+			*closed = true;
+			*ret = 0;
+			break;
+		}
+		if (*ret)
+			break;
+		cond_resched();
 	}
-	kgo_chan_unrecv(ch, st);
-	return -EFAULT;
+	return n;
 }
 
 /*
- * Receive: values gather in the bounce buffer, which goes out to the user
- * each time it is full and at the end.  It is also the put-back record:
- * values whose copy-out faults return to the head of the channel.
+ * Receive: chunk by chunk, pin the destination, take the values into the
+ * bounce buffer, and copy them to the pinned pages.  Once pinned, nothing
+ * fails after a value left the channel.
  */
 static int gochan_do_recv(struct gochan_file *gf, struct gochan_xfer *x,
 			  ktime_t deadline)
 {
+	struct page *pages[GOCHAN_UPIN_MAX_PAGES];
 	struct kgo_chan *ch = gf->uc->ch;
 	size_t sz = kgo_chan_elem_size(ch);
 	unsigned int per = gochan_chunk(sz, x->count);
-	u8 __user *ubuf = u64_to_user_ptr(x->buf);
-	unsigned int got = 0, moved;
-	struct kgo_stash *st;
 	bool closed = false;
-	int ret = 0, fret;
+	struct gochan_upin p;
+	unsigned int want, n;
+	int ret = 0;
+	u8 *buf;
 
-	st = gochan_bounce_get(gf, true, per * sz);
-	if (!st)
-		return -ENOMEM;
-	while (got < x->count) {
-		moved = kgo_chan_xfer_nowait(ch, KGO_SELECT_RECV,
-					     st->data + (size_t)st->n * sz,
-					     min(per - st->n, x->count - got),
-					     gochan_xfer_kflags(x, got), &ret);
-		st->n += moved;
-		got += moved;
-		if (ret == -EAGAIN) {
-			/* Short, so st has room for the one waited for. */
-			ret = 0;
-			if (!gochan_xfer_waits(x, got)) {
-				if (!got)
-					ret = -EAGAIN;
-				break;
-			}
-			ret = gochan_xfer_wait(ch, KGO_SELECT_RECV,
-					       st->data + (size_t)st->n * sz,
-					       deadline);
-			if (!ret) {
-				st->n++;
-				got++;
-			}
-		}
-		if (ret == -ENODATA) {
-			/* Closed and drained: Go's zero value, ok = false. */
-			closed = true;
-			ret = 0;
-			if (sz && clear_user(ubuf + (size_t)got * sz, sz))
-				ret = -EFAULT;
-		}
-		if (ret)
+	BUILD_BUG_ON(GOCHAN_CHUNK_BYTES > KGO_CHAN_MAX_ELEM);
+	buf = gochan_bounce_get(gf, true, per * sz);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	while (x->done < x->count && !closed && !ret) {
+		want = min(per, x->count - x->done);
+		/* Room for the values and for a closed channel's zero value. */
+		ret = gochan_upin(&p, x->buf + (u64)x->done * sz,
+				  (size_t)want * sz, pages);
+		if (ret) {
+			gochan_upin_release(&p);
 			break;
-		if (st->n == per || closed) {
-			unsigned int n = st->n;
-
-			fret = gochan_recv_flush(ch, st, ubuf + (size_t)x->done * sz,
-						 sz);
-			if (fret) {
-				st = NULL;	/* the channel owns it now */
-				ret = fret;
-				/* Put back: the channel is not drained. */
-				closed = false;
-				break;
-			}
-			x->done += n;
 		}
+		n = gochan_recv_chunk(ch, x, buf, want, deadline, &closed, &ret);
+		gochan_upin_write(&p, 0, buf, (size_t)n * sz);
 		if (closed)
-			break;
-		cond_resched();
+			gochan_upin_write(&p, (size_t)n * sz, NULL, sz);
+		gochan_upin_release(&p);
+		x->done += n;
+		if (n < want && !closed && !ret)
+			break;		/* non-blocking, or no more waiting */
 	}
-	if (st) {
-		unsigned int n = st->n;
-
-		fret = gochan_recv_flush(ch, st, ubuf + (size_t)x->done * sz, sz);
-		if (fret) {
-			ret = fret;
-			closed = false;	/* values put back: not drained */
-		} else {
-			x->done += n;
-			gochan_bounce_put(gf, true, st, per * sz);
-		}
-	}
+	gochan_bounce_put(gf, true, buf, per * sz);
 	/* ok: values came, and the call did not end at a closed channel. */
 	x->ok = !closed && x->done;
 	return ret;
 }
 
+/*
+ * The outputs done and ok are written through a pin taken before any
+ * value moves: values moved are always reported.
+ */
 static long gochan_ioctl_xfer(struct gochan_file *gf,
 			      struct gochan_xfer __user *ux, bool send)
 {
+	struct page *pages[2];
+	struct gochan_upin out;
 	struct gochan_xfer x;
 	ktime_t deadline;
 	int ret;
@@ -559,9 +725,12 @@ static long gochan_ioctl_xfer(struct gochan_file *gf,
 		return ret;
 	if (!(gf->dir & (send ? GOCHAN_DIR_SEND : GOCHAN_DIR_RECV)))
 		return -EBADF;
-	/* The outputs must be writable before anything moves. */
-	if (put_user(0U, &ux->done) || put_user(0U, &ux->ok))
-		return -EFAULT;
+	BUILD_BUG_ON(sizeof(x) > PAGE_SIZE);
+	ret = gochan_upin(&out, (uintptr_t)ux, sizeof(x), pages);
+	if (ret) {
+		gochan_upin_release(&out);
+		return ret;
+	}
 	x.done = 0;
 	x.ok = 0;
 	ret = send ? gochan_do_send(gf, &x, deadline) :
@@ -569,8 +738,11 @@ static long gochan_ioctl_xfer(struct gochan_file *gf,
 	/* Values moved: that is the result, whatever stopped the rest. */
 	if (x.done)
 		ret = 0;
-	if (put_user(x.done, &ux->done) || put_user(x.ok, &ux->ok))
-		ret = -EFAULT;
+	gochan_upin_write(&out, offsetof(struct gochan_xfer, done), &x.done,
+			  sizeof(x.done));
+	gochan_upin_write(&out, offsetof(struct gochan_xfer, ok), &x.ok,
+			  sizeof(x.ok));
+	gochan_upin_release(&out);
 	return gochan_signal_ret(ret, x.flags);
 }
 
@@ -654,7 +826,7 @@ static __poll_t gochan_chan_poll(struct file *file, poll_table *pt)
 	if (gf->dir & GOCHAN_DIR_SEND) {
 		if (st.closed)
 			mask |= EPOLLOUT | EPOLLWRNORM | EPOLLERR;
-		else if (st.buffered < kgo_chan_cap(ch) || st.receivers)
+		else if (st.len < kgo_chan_cap(ch) || st.receivers)
 			mask |= EPOLLOUT | EPOLLWRNORM;
 	}
 	if (st.closed)
@@ -681,6 +853,8 @@ static void gochan_chan_show_fdinfo(struct seq_file *m, struct file *file)
 	seq_printf(m, "timer:\t%d\n", !!(uc->flags & GOCHAN_INFO_TIMER));
 	seq_printf(m, "blocked_senders:\t%u\n", st.senders);
 	seq_printf(m, "blocked_receivers:\t%u\n", st.receivers);
+	if (uc->flags & GOCHAN_INFO_TIMER)
+		seq_printf(m, "timer_fires:\t%llu\n", st.timer_fires);
 }
 
 static int gochan_chan_release(struct inode *inode, struct file *file)
@@ -725,7 +899,9 @@ long gochan_ioctl_make(struct gochan_make __user *um)
 	if (mk.elem_size > min_t(u32, READ_ONCE(max_elem_size),
 				 KGO_CHAN_MAX_ELEM))
 		return -EMSGSIZE;
-	if (check_mul_overflow((size_t)mk.elem_size, (size_t)mk.cap, &bytes) ||
+	/* cap and len must fit the int of gochan_cap() and gochan_len(). */
+	if (mk.cap > INT_MAX ||
+	    check_mul_overflow((size_t)mk.elem_size, (size_t)mk.cap, &bytes) ||
 	    bytes > min_t(u32, READ_ONCE(max_chan_bytes), KGO_CHAN_MAX_BUF))
 		return -EFBIG;
 	ch = kgo_chan_make(mk.elem_size, mk.cap, GOCHAN_GFP);
@@ -747,6 +923,15 @@ long gochan_ioctl_timer(struct gochan_timer __user *ut)
 	if (t.pad || t.reserved || t.flags & ~(GOCHAN_CLOEXEC | GOCHAN_TICKER) ||
 	    t.ns < 0 || ((t.flags & GOCHAN_TICKER) && t.ns < NSEC_PER_USEC))
 		return -EINVAL;
+	/*
+	 * Each tick is an interrupt: below min_tick_ns a ticker needs
+	 * CAP_SYS_RESOURCE.  (An unread ticker stops until it is read, see
+	 * kgo_chan_timer_fire(), so the rate is the reader's.)
+	 */
+	if ((t.flags & GOCHAN_TICKER) &&
+	    t.ns < max_t(u32, READ_ONCE(min_tick_ns), NSEC_PER_USEC) &&
+	    !gochan_exempt())
+		return -EPERM;
 	ch = t.flags & GOCHAN_TICKER ?
 	     kgo_chan_tick(ns_to_ktime(t.ns), GOCHAN_GFP) :
 	     kgo_chan_after(ns_to_ktime(t.ns), GOCHAN_GFP);
@@ -758,19 +943,25 @@ long gochan_ioctl_timer(struct gochan_timer __user *ut)
 
 /*
  * A select's kernel side: one allocation for the user's cases, the kgo
- * cases and the files they hold; one receive record shared by every
- * receive case (exactly one case completes, so one value at most arrives;
- * the record is allocated up front so that a value taken but not
- * delivered goes back without an allocation after the fact); one buffer
- * with a copy of each send case's value.
+ * cases, the files they hold and the pins; one receive buffer shared by
+ * every receive case (exactly one case completes, so one value at most
+ * arrives); one buffer with a copy of each send case's value.  Before
+ * the select runs, every page it may write afterwards is pinned: each
+ * receive case's buffer, the cases (ok, err) and the index.  All of it
+ * is charged to the caller's memory cgroup and, for the call's
+ * duration, to its user (gochan_call_charge()).
  */
 struct gochan_sel {
 	struct gochan_case *cases;
 	struct kgo_select_case *kc;
 	struct fd *files;		/* fdget(): no refcount if unshared */
-	struct kgo_stash *st;		/* the receive record, or NULL */
+	struct gochan_upin *pins;	/* per case: its receive buffer */
+	struct gochan_upin out[2];	/* the cases, the index */
+	struct page **pages;		/* the pins' pages */
+	void *recvbuf;			/* the receive buffer */
 	void *mem;
 	u8 *sendvals;			/* the send cases' values */
+	size_t charged;
 };
 
 static void gochan_sel_free(struct gochan_sel *gs, unsigned int n)
@@ -780,9 +971,15 @@ static void gochan_sel_free(struct gochan_sel *gs, unsigned int n)
 	for (i = 0; gs->files && i < n; i++)
 		if (fd_file(gs->files[i]))
 			fdput(gs->files[i]);
-	kvfree(gs->st);
+	for (i = 0; gs->pins && i < n; i++)
+		gochan_upin_release(&gs->pins[i]);
+	gochan_upin_release(&gs->out[0]);
+	gochan_upin_release(&gs->out[1]);
+	kvfree(gs->pages);
+	kvfree(gs->recvbuf);
 	kvfree(gs->sendvals);
 	kvfree(gs->mem);
+	gochan_call_uncharge(gs->charged);
 }
 
 /*
@@ -811,25 +1008,89 @@ static long gochan_sel_case_get(struct gochan_sel *gs, unsigned int i)
 	return kgo_chan_elem_size(kc->ch);
 }
 
+/* Does receive case i write a value to the user (then it is pinned)? */
+static bool gochan_sel_writes(struct gochan_sel *gs, unsigned int i)
+{
+	return gs->kc[i].ch && gs->kc[i].dir == KGO_SELECT_RECV &&
+	       gs->cases[i].buf && kgo_chan_elem_size(gs->kc[i].ch);
+}
+
+/*
+ * Pin what the select writes after a value moved: each receive case's
+ * buffer, the cases array and the index (us).  Charges the page array.
+ */
+static int gochan_sel_pin(struct gochan_sel *gs, struct gochan_case __user *ucases,
+			  struct gochan_select __user *us, unsigned int n)
+{
+	size_t cbytes = n * sizeof(*gs->cases), bytes;
+	unsigned int i, npages, used = 0;
+	struct page **pg;
+	int ret, last = -1;
+
+	npages = gochan_upin_npages((uintptr_t)ucases, cbytes) +
+		 gochan_upin_npages((uintptr_t)&us->index, sizeof(u32));
+	for (i = 0; i < n; i++)
+		if (gochan_sel_writes(gs, i))
+			npages += gochan_upin_npages(gs->cases[i].buf,
+						     kgo_chan_elem_size(gs->kc[i].ch));
+	bytes = npages * sizeof(*gs->pages);
+	ret = gochan_call_charge(bytes, &gs->charged);
+	if (ret)
+		return ret;
+	gs->pages = kvmalloc_array(npages, sizeof(*gs->pages), GOCHAN_GFP);
+	if (!gs->pages)
+		return -ENOMEM;
+	pg = gs->pages;
+	ret = gochan_upin(&gs->out[0], (uintptr_t)ucases, cbytes, pg);
+	used += gs->out[0].npages;
+	if (!ret)
+		ret = gochan_upin(&gs->out[1], (uintptr_t)&us->index,
+				  sizeof(u32), pg + used);
+	used += gs->out[1].npages;
+	for (i = 0; !ret && i < n; i++) {
+		if (!gochan_sel_writes(gs, i))
+			continue;
+		/* Cases that share a buffer (the usual way) share its pin. */
+		if (last >= 0 && gs->cases[i].buf == gs->cases[last].buf &&
+		    kgo_chan_elem_size(gs->kc[i].ch) ==
+		    kgo_chan_elem_size(gs->kc[last].ch)) {
+			gs->pins[i] = gs->pins[last];
+			gs->pins[i].npages = 0;		/* released once */
+			continue;
+		}
+		ret = gochan_upin(&gs->pins[i], gs->cases[i].buf,
+				  kgo_chan_elem_size(gs->kc[i].ch), pg + used);
+		used += gs->pins[i].npages;
+		last = i;
+	}
+	return ret;
+}
+
 /* Copy in and check the n cases at ucases; set up gs. */
 static int gochan_sel_setup(struct gochan_sel *gs,
-			    struct gochan_case __user *ucases, unsigned int n)
+			    struct gochan_case __user *ucases,
+			    struct gochan_select __user *us, unsigned int n)
 {
 	size_t recv_sz = 0, send_sz = 0, arrays;
 	unsigned int i;
 	u8 *vals;
 	long sz;
+	int ret;
 
 	if (!n)
 		return 0;
 	arrays = n * (sizeof(*gs->cases) + sizeof(*gs->kc) +
-		      sizeof(*gs->files));
+		      sizeof(*gs->files) + sizeof(*gs->pins));
+	ret = gochan_call_charge(arrays, &gs->charged);
+	if (ret)
+		return ret;
 	gs->mem = kvzalloc(arrays, GOCHAN_GFP);
 	if (!gs->mem)
 		return -ENOMEM;
 	gs->kc = gs->mem;
 	gs->cases = (struct gochan_case *)(gs->kc + n);
 	gs->files = (struct fd *)(gs->cases + n);
+	gs->pins = (struct gochan_upin *)(gs->files + n);
 	if (copy_from_user(gs->cases, ucases, n * sizeof(*gs->cases)))
 		return -EFAULT;
 	for (i = 0; i < n; i++) {
@@ -852,9 +1113,17 @@ static int gochan_sel_setup(struct gochan_sel *gs,
 	 */
 	if (copy_to_user(ucases, gs->cases, n * sizeof(*gs->cases)))
 		return -EFAULT;
-	gs->st = kgo_stash_alloc(recv_sz, GOCHAN_GFP);
-	if (!gs->st)
-		return -ENOMEM;
+	ret = gochan_sel_pin(gs, ucases, us, n);
+	if (ret)
+		return ret;
+	ret = gochan_call_charge(recv_sz + send_sz, &gs->charged);
+	if (ret)
+		return ret;
+	if (recv_sz) {
+		gs->recvbuf = kvmalloc(recv_sz, GOCHAN_GFP);
+		if (!gs->recvbuf)
+			return -ENOMEM;
+	}
 	if (send_sz) {
 		gs->sendvals = kvmalloc(send_sz, GOCHAN_GFP);
 		if (!gs->sendvals)
@@ -867,7 +1136,7 @@ static int gochan_sel_setup(struct gochan_sel *gs,
 		if (!kc->ch || !kgo_chan_elem_size(kc->ch))
 			continue;
 		if (kc->dir == KGO_SELECT_RECV) {
-			kc->val = gs->st->data;
+			kc->val = gs->recvbuf;
 			continue;
 		}
 		sz = kgo_chan_elem_size(kc->ch);
@@ -888,7 +1157,8 @@ long gochan_ioctl_select(struct gochan_select __user *us)
 	unsigned int kflags;
 	ktime_t deadline;
 	int ret, idx;
-	size_t sz;
+	u32 uidx, ok;
+	size_t coff;
 
 	if (copy_from_user(&sel, us, sizeof(sel)))
 		return -EFAULT;
@@ -902,7 +1172,7 @@ long gochan_ioctl_select(struct gochan_select __user *us)
 	if (put_user(0U, &us->index))
 		return -EFAULT;
 	ucases = u64_to_user_ptr(sel.cases);
-	ret = gochan_sel_setup(&gs, ucases, sel.n);
+	ret = gochan_sel_setup(&gs, ucases, us, sel.n);
 	if (ret)
 		goto out;
 	kflags = KGO_INTERRUPTIBLE;
@@ -915,30 +1185,21 @@ long gochan_ioctl_select(struct gochan_select __user *us)
 		ret = gochan_signal_ret(idx, sel.flags);
 		goto out;
 	}
+	/* From here on nothing can fail: every write goes to pinned pages. */
 	kc = &gs.kc[idx];
-	if (put_user((u32)idx, &us->index) ||
-	    put_user((u32)kc->ok, &ucases[idx].ok) ||
-	    put_user(kc->err, &ucases[idx].err))
-		ret = -EFAULT;
-	if (kc->dir == KGO_SELECT_RECV && kc->ok) {
-		sz = kgo_chan_elem_size(kc->ch);
-		if (!ret && sz && gs.cases[idx].buf &&
-		    copy_to_user(u64_to_user_ptr(gs.cases[idx].buf),
-				 gs.st->data, sz))
-			ret = -EFAULT;
-		if (ret) {
-			/* Not delivered: the value goes back. */
-			gs.st->n = 1;
-			kgo_chan_unrecv(kc->ch, gs.st);
-			gs.st = NULL;
-		}
-	} else if (kc->dir == KGO_SELECT_RECV && kc->ch) {
-		/* Closed and drained: Go's zero value, as a receive gives. */
-		sz = kgo_chan_elem_size(kc->ch);
-		if (!ret && sz && gs.cases[idx].buf &&
-		    clear_user(u64_to_user_ptr(gs.cases[idx].buf), sz))
-			ret = -EFAULT;
-	}
+	uidx = idx;
+	ok = kc->ok;
+	coff = (size_t)idx * sizeof(*gs.cases);
+	gochan_upin_write(&gs.out[1], 0, &uidx, sizeof(uidx));
+	gochan_upin_write(&gs.out[0], coff + offsetof(struct gochan_case, ok),
+			  &ok, sizeof(ok));
+	gochan_upin_write(&gs.out[0], coff + offsetof(struct gochan_case, err),
+			  &kc->err, sizeof(kc->err));
+	/* A value, or a closed channel's zero value, as a receive gives. */
+	if (gochan_sel_writes(&gs, idx))
+		gochan_upin_write(&gs.pins[idx], 0, kc->ok ? gs.recvbuf : NULL,
+				  kgo_chan_elem_size(kc->ch));
+	ret = 0;
 out:
 	gochan_sel_free(&gs, sel.n);
 	return ret;

@@ -34,53 +34,10 @@
 #include <gochan.h>
 
 #include "kselftest_harness.h"
+#include "gochan_files.h"
 #include "gochan_test.h"
 
 #define POISON	0xa5
-
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ok;
-
-	if (fd < 0)
-		return -errno;
-	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -errno;
-	close(fd);
-	return ok;
-}
-
-static long read_num(const char *path, const char *key)
-{
-	char line[128], name[64];
-	long v = -1, n;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!key) {
-			v = atol(line);
-			break;
-		}
-		if (sscanf(line, "%63s %ld", name, &n) == 2 && !strcmp(name, key))
-			v = n;
-	}
-	fclose(f);
-	return v;
-}
-
-static long set_param(const char *name, long v)
-{
-	char path[128], buf[32];
-	long old;
-
-	snprintf(path, sizeof(path), "/sys/module/gochan/parameters/%s", name);
-	old = read_num(path, NULL);
-	snprintf(buf, sizeof(buf), "%ld", v);
-	if (old < 0 || write_file(path, buf))
-		return -1;
-	return old;
-}
 
 /* One value through a fresh buffered channel. */
 static int channel_works(void)
@@ -113,28 +70,10 @@ static int memory_works(void)
 	return 1;
 }
 
-FIXTURE(limits) {
-	int unused;
-};
-
-FIXTURE_SETUP(limits)
-{
-	dev = open(GOCHAN_DEV_PATH, O_RDWR | O_CLOEXEC);
-	if (dev < 0)
-		SKIP(return, "%s: %s", GOCHAN_DEV_PATH, strerror(errno));
-	if (geteuid())
-		SKIP(return, "needs root");
-}
-
-FIXTURE_TEARDOWN(limits)
-{
-	if (dev >= 0)
-		close(dev);
-}
+GOCHAN_ROOT_FIXTURE(limits);
 
 /* ---- cgroup memory.max ------------------------------------------------------- */
 
-#define CG_ROOT	"/sys/fs/cgroup"
 #define CG	CG_ROOT "/gochan-flood"
 
 /* The flood: 4 MiB channels, each filled, until something gives. */
@@ -163,31 +102,19 @@ static int flood(void)
 
 TEST_F_TIMEOUT(limits, cgroup_memory_flood, 300)
 {
-	char pid[32];
 	long kills;
-	int st;
+	int st, r;
 	pid_t c;
 
-	if (access(CG_ROOT "/cgroup.controllers", F_OK)) {
-		mkdir(CG_ROOT, 0755);
-		if (mount("cgroup2", CG_ROOT, "cgroup2", 0, NULL))
-			SKIP(return, "cannot mount cgroup2: %s", strerror(errno));
-	}
-	if (write_file(CG_ROOT "/cgroup.subtree_control", "+memory"))
+	r = cg_memory_make(CG);
+	if (r == -ENODEV)
 		SKIP(return, "no cgroup v2 memory controller");
-	rmdir(CG);
-	ASSERT_EQ(0, mkdir(CG, 0755));
+	ASSERT_EQ(0, r);
 	ASSERT_EQ(0, write_file(CG "/memory.max", "33554432"));
 	write_file(CG "/memory.swap.max", "0");
 
-	c = fork();
+	c = cg_run(CG, flood);
 	ASSERT_LE(0, c);
-	if (!c) {
-		snprintf(pid, sizeof(pid), "%d", getpid());
-		if (write_file(CG "/cgroup.procs", pid))
-			_exit(2);
-		_exit(flood());
-	}
 	ASSERT_EQ(c, waitpid(c, &st, 0));
 	kills = read_num(CG "/memory.events", "oom_kill");
 	TH_LOG("flood ended: %s %d; memory.events oom_kill %ld, memory.peak %ld",
@@ -260,39 +187,6 @@ struct xu {
 	int fd;		/* the owner's channel fd number */
 	int sock;	/* where a given fd arrives */
 };
-
-static int recv_fd(int sock)
-{
-	char c, ctl[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { &c, 1 };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
-			    .msg_control = ctl, .msg_controllen = sizeof(ctl) };
-	struct cmsghdr *cm;
-	int fd;
-
-	if (recvmsg(sock, &m, 0) != 1)
-		return -1;
-	cm = CMSG_FIRSTHDR(&m);
-	if (!cm || cm->cmsg_type != SCM_RIGHTS)
-		return -1;
-	memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
-	return fd;
-}
-
-static int send_fd(int sock, int fd)
-{
-	char c = 0, ctl[CMSG_SPACE(sizeof(int))] = {};
-	struct iovec iov = { &c, 1 };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
-			    .msg_control = ctl, .msg_controllen = sizeof(ctl) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
-
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(fd));
-	return sendmsg(sock, &m, 0) == 1 ? 0 : -1;
-}
 
 /* The other user: exit code = a bit for each check that failed. */
 static int intruder(struct xu *x)

@@ -10,6 +10,12 @@
  *   same_channel_twice       one channel in two cases of one select
  *   uffd_copy_vs_close       a user copy stalled by userfaultfd while
  *                            another thread closes the channel
+ *   nonblock_select_race     Go's TestNonblockSelectRace(2): a
+ *                            non-blocking select never takes default
+ *                            while one of its channels is ready
+ *   recv_fault_no_value_after_close
+ *                            a receive whose destination faults takes
+ *                            nothing: no value after ok = 0, FIFO kept
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -620,6 +626,224 @@ TEST_F_TIMEOUT(race, uffd_copy_vs_close, 120)
 			munmap(page, sysconf(_SC_PAGESIZE));
 		close(other);
 	}
+}
+
+/* ---- non-blocking select atomicity ------------------------------------------ */
+
+/*
+ * Go's TestNonblockSelectRace (close_c2 = 0) and TestNonblockSelectRace2
+ * (close_c2 = 1), with threads and channel fds: c1 holds a value; while
+ * the selector runs select { <-c1, <-c2, default } (plus never-ready
+ * cases), the driver makes c2 ready (a send, or close) and then takes
+ * c1's value.  At every moment one of c1 and c2 is ready, so default
+ * must never be taken.
+ */
+struct nbs {
+	int c1, c2, never[62];
+	int nnever, close_c2;
+	long rounds;
+	atomic_long go, seen;		/* round handshakes */
+	atomic_long defaults, chose_c2, driver_missed;
+};
+
+static void *nbs_selector(void *p)
+{
+	struct nbs *b = p;
+	struct gochan_case cs[64];
+	struct gochan_select s;
+	__u64 v, w;
+	long r;
+	int i;
+
+	for (r = 1; r <= b->rounds; r++) {
+		while (atomic_load(&b->go) != r)
+			;
+		cs[0] = (struct gochan_case){ .fd = b->c1, .op = GOCHAN_OP_RECV,
+					      .buf = (uintptr_t)&v };
+		cs[1] = (struct gochan_case){ .fd = b->c2, .op = GOCHAN_OP_RECV,
+					      .buf = (uintptr_t)&v };
+		for (i = 0; i < b->nnever; i++)
+			cs[2 + i] = (struct gochan_case){
+				.fd = b->never[i], .op = GOCHAN_OP_RECV,
+				.buf = (uintptr_t)&w };
+		s = (struct gochan_select){ .cases = (uintptr_t)cs,
+					    .n = 2 + b->nnever,
+					    .flags = GOCHAN_NONBLOCK };
+		if (call(dev, GOCHAN_IOC_SELECT, &s))
+			atomic_fetch_add(&b->defaults, 1);
+		else if (s.index == 1)
+			atomic_fetch_add(&b->chose_c2, 1);
+		atomic_store(&b->seen, r);
+	}
+	return NULL;
+}
+
+static void nbs_run(struct __test_metadata *_metadata, int nnever,
+		    int close_c2)
+{
+	struct nbs b = { .nnever = nnever, .close_c2 = close_c2 };
+	__u64 one = 1, v;
+	pthread_t t;
+	long r;
+	int i;
+
+	b.rounds = ROUNDS(count_from_env("GOCHAN_SELECT_RACE_ROUNDS", 100000));
+	b.c1 = mkchan(8, 1);
+	ASSERT_LE(0, b.c1);
+	for (i = 0; i < nnever; i++) {
+		b.never[i] = mkchan(8, 0);
+		ASSERT_LE(0, b.never[i]);
+	}
+	b.c2 = -1;
+	ASSERT_EQ(0, pthread_create(&t, NULL, nbs_selector, &b));
+	for (r = 1; r <= b.rounds; r++) {
+		/* A closed c2 cannot be reused; an open one is drained. */
+		if (b.c2 < 0) {
+			b.c2 = mkchan(8, 1);
+			ASSERT_LE(0, b.c2);
+		}
+		ASSERT_EQ(0, xfer(b.c1, GOCHAN_IOC_SEND, &one, GOCHAN_NONBLOCK,
+				  0, NULL));
+		atomic_store(&b.go, r);
+		if (close_c2) {
+			ASSERT_EQ(0, call(b.c2, GOCHAN_IOC_CLOSE, NULL));
+		} else {
+			ASSERT_EQ(0, xfer(b.c2, GOCHAN_IOC_SEND, &one,
+					  GOCHAN_NONBLOCK, 0, NULL));
+		}
+		/* c2 is ready now: take c1's value, if still there. */
+		if (xfer(b.c1, GOCHAN_IOC_RECV, &v, GOCHAN_NONBLOCK, 0, NULL))
+			atomic_fetch_add(&b.driver_missed, 1);
+		while (atomic_load(&b.seen) != r)
+			;
+		xfer(b.c1, GOCHAN_IOC_RECV, &v, GOCHAN_NONBLOCK, 0, NULL);
+		if (close_c2) {
+			close(b.c2);
+			b.c2 = -1;
+		} else {
+			xfer(b.c2, GOCHAN_IOC_RECV, &v, GOCHAN_NONBLOCK, 0, NULL);
+		}
+	}
+	if (b.c2 >= 0)
+		close(b.c2);
+	pthread_join(t, NULL);
+	for (i = 0; i < nnever; i++)
+		close(b.never[i]);
+	close(b.c1);
+	/*
+	 * The window: selects that ran after c2 became ready (chose c2)
+	 * and selects that took c1 before the driver could (driver
+	 * missed).  Both must have happened for the test to mean anything.
+	 */
+	TH_LOG("%ld rounds, %d idle cases, c2 %s: %ld chose c2, %ld took c1 first, %ld default",
+	       b.rounds, nnever, close_c2 ? "closed" : "sent to",
+	       atomic_load(&b.chose_c2), atomic_load(&b.driver_missed),
+	       atomic_load(&b.defaults));
+	EXPECT_LT(0, atomic_load(&b.chose_c2));
+	EXPECT_LT(0, atomic_load(&b.driver_missed));
+	EXPECT_EQ(0, atomic_load(&b.defaults));
+}
+
+TEST_F_TIMEOUT(race, nonblock_select_race, 1200)
+{
+	nbs_run(_metadata, 0, 0);
+	nbs_run(_metadata, 62, 0);
+}
+
+TEST_F_TIMEOUT(race, nonblock_select_race2, 1200)
+{
+	nbs_run(_metadata, 0, 1);
+	nbs_run(_metadata, 62, 1);
+}
+
+/* ---- a receive whose destination faults, vs close and FIFO ------------------ */
+
+struct rfc_call {
+	int fd, use_select;
+	void *buf;
+	long ret;
+};
+
+static void *rfc_caller(void *p)
+{
+	struct rfc_call *c = p;
+	struct gochan_case cs = { .fd = c->fd, .op = GOCHAN_OP_RECV,
+				  .buf = (uintptr_t)c->buf };
+	struct gochan_select s = { .cases = (uintptr_t)&cs, .n = 1 };
+
+	if (c->use_select)
+		c->ret = call(dev, GOCHAN_IOC_SELECT, &s);
+	else
+		c->ret = xfer(c->fd, GOCHAN_IOC_RECV, c->buf, 0, 0, NULL);
+	return NULL;
+}
+
+/*
+ * A receiver stalls on its destination page (userfaultfd), which then
+ * fails.  Meanwhile another receiver takes what the channel has.  The
+ * stalled receive must not have taken a value: after a receiver was
+ * told "closed and drained" (ok = 0) no value may appear, and values
+ * stay in FIFO order.
+ *   vari 0, 1: one value, then close; a plain receive, then a select
+ *   vari 2, 3: two values, no close; a plain receive, then a select
+ */
+TEST_F_TIMEOUT(race, recv_fault_no_value_after_close, 120)
+{
+	int vari, stalled = 0;
+
+	for (vari = 0; vari < 4; vari++) {
+		int fifo = vari >> 1;
+		struct rfc_call c = { .use_select = vari & 1 };
+		__u64 v1 = 0x1111, v2 = 0x2222, got1 = 0, got2 = 0;
+		unsigned int ok1 = 9, ok2 = 9;
+		long r1, r2;
+		void *page;
+		pthread_t t;
+		int uffd;
+
+		c.fd = mkchan(8, 2);
+		ASSERT_LE(0, c.fd);
+		ASSERT_EQ(0, xfer(c.fd, GOCHAN_IOC_SEND, &v1, 0, 0, NULL));
+		if (fifo)
+			ASSERT_EQ(0, xfer(c.fd, GOCHAN_IOC_SEND, &v2, 0, 0, NULL));
+		uffd = uffd_page(&page);
+		if (uffd < 0) {
+			close(c.fd);
+			SKIP(return, "userfaultfd: %s", strerror(-uffd));
+		}
+		c.buf = page;
+		ASSERT_EQ(0, pthread_create(&t, NULL, rfc_caller, &c));
+		/* The window: the first receiver is stalled on its page. */
+		ASSERT_EQ(0, uffd_wait_fault(uffd));
+		stalled++;
+		if (!fifo)
+			ASSERT_EQ(0, call(c.fd, GOCHAN_IOC_CLOSE, NULL));
+		r1 = xfer(c.fd, GOCHAN_IOC_RECV, &got1, GOCHAN_NONBLOCK, 0, &ok1);
+		/* Fail the stalled copy: unmap its page and wake it. */
+		EXPECT_EQ(0, uffd_resolve(uffd, page, &v1, 1));
+		pthread_join(t, NULL);
+		EXPECT_EQ(-EFAULT, c.ret) TH_LOG("vari %d: the stalled receive", vari);
+		r2 = xfer(c.fd, GOCHAN_IOC_RECV, &got2, GOCHAN_NONBLOCK, 0, &ok2);
+		if (!fifo) {
+			/* The one value, exactly once, and nothing after. */
+			EXPECT_EQ(0, r1) TH_LOG("vari %d: %s", vari,
+						"the value was taken by a receive that failed");
+			EXPECT_EQ(1, ok1);
+			EXPECT_EQ(v1, got1);
+			EXPECT_EQ(-ENODATA, r2) TH_LOG("vari %d: a value after ok = 0", vari);
+		} else {
+			EXPECT_EQ(0, r1);
+			EXPECT_EQ(0, r2);
+			EXPECT_EQ(v1, got1) TH_LOG("vari %d: FIFO broken: got %#llx then %#llx",
+						   vari, (unsigned long long)got1,
+						   (unsigned long long)got2);
+			EXPECT_EQ(v2, got2);
+		}
+		close(uffd);
+		close(c.fd);
+	}
+	TH_LOG("%d receivers stalled on their page", stalled);
+	EXPECT_EQ(4, stalled);
 }
 
 TEST_HARNESS_MAIN

@@ -30,4 +30,27 @@ static inline int mkchan(size_t elem, unsigned int cap)
 	return ioctl(dev, GOCHAN_IOC_MAKE, &mk);
 }
 
+/*
+ * A fixture that opens /dev/gochan into dev and needs root (it changes
+ * module parameters, cgroups or uids); kselftest_harness.h first.
+ */
+#define GOCHAN_ROOT_FIXTURE(name)					\
+	FIXTURE(name) {							\
+		int unused;						\
+	};								\
+	FIXTURE_SETUP(name)						\
+	{								\
+		dev = open(GOCHAN_DEV_PATH, O_RDWR | O_CLOEXEC);	\
+		if (dev < 0)						\
+			SKIP(return, "%s: %s", GOCHAN_DEV_PATH,		\
+			     strerror(errno));				\
+		if (geteuid())						\
+			SKIP(return, "needs root");			\
+	}								\
+	FIXTURE_TEARDOWN(name)						\
+	{								\
+		if (dev >= 0)						\
+			close(dev);					\
+	}
+
 #endif /* GOCHAN_TEST_H */

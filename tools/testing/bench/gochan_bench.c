@@ -632,6 +632,52 @@ static void bench_stream(void)
 
 /* ---- select over k channels, one ready ------------------------------------------ */
 
+/*
+ * k channels (receive cases into *v) or k eventfds in an epoll set; the
+ * epoll fd, or -1.
+ */
+static int select_open(const struct impl *im, unsigned int k, int *fds,
+		       struct gochan_case *cs, uint64_t *v)
+{
+	struct epoll_event ev;
+	unsigned int j;
+	int ep;
+
+	for (j = 0; j < k; j++) {
+		if (im->kind == K_GOCHAN) {
+			fds[j] = gochan_make(8, 1, GOCHAN_CLOEXEC);
+			if (fds[j] < 0)
+				die("gochan_make: %s", strerror(-fds[j]));
+			cs[j] = GOCHAN_RECV_CASE(fds[j], v);
+		} else {
+			fds[j] = eventfd(0, EFD_CLOEXEC);
+			if (fds[j] < 0)
+				die("eventfd: %m");
+		}
+	}
+	if (im->kind == K_GOCHAN)
+		return -1;
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep < 0)
+		die("epoll_create1: %m");
+	for (j = 0; j < k; j++) {
+		ev = (struct epoll_event){ .events = EPOLLIN, .data.u32 = j };
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, fds[j], &ev))
+			die("epoll_ctl: %m");
+	}
+	return ep;
+}
+
+static void select_close(unsigned int k, const int *fds, int ep)
+{
+	unsigned int j;
+
+	for (j = 0; j < k; j++)
+		close(fds[j]);
+	if (ep >= 0)
+		close(ep);
+}
+
 static void run_select(const struct impl *im, const void *arg, int rep)
 {
 	unsigned int k = *(const unsigned int *)arg;
@@ -644,29 +690,7 @@ static void run_select(const struct impl *im, const void *arg, int rep)
 	char param[16];
 
 	pin(0);
-	for (j = 0; j < k; j++) {
-		if (im->kind == K_GOCHAN) {
-			fds[j] = gochan_make(8, 1, GOCHAN_CLOEXEC);
-			if (fds[j] < 0)
-				die("gochan_make: %s", strerror(-fds[j]));
-			cs[j] = GOCHAN_RECV_CASE(fds[j], &v);
-		} else {
-			fds[j] = eventfd(0, EFD_CLOEXEC);
-			if (fds[j] < 0)
-				die("eventfd: %m");
-		}
-	}
-	if (im->kind != K_GOCHAN) {
-		ep = epoll_create1(EPOLL_CLOEXEC);
-		if (ep < 0)
-			die("epoll_create1: %m");
-		for (j = 0; j < k; j++) {
-			ev = (struct epoll_event){ .events = EPOLLIN,
-						   .data.u32 = j };
-			if (epoll_ctl(ep, EPOLL_CTL_ADD, fds[j], &ev))
-				die("epoll_ctl: %m");
-		}
-	}
+	ep = select_open(im, k, fds, cs, &v);
 	s_start(&s, n);
 	for (i = 0; i < n; i++) {
 		j = (i * 7) % k;	/* the ready one moves around */
@@ -690,10 +714,7 @@ static void run_select(const struct impl *im, const void *arg, int rep)
 		}
 		s_ops(&s, 1);
 	}
-	for (j = 0; j < k; j++)
-		close(fds[j]);
-	if (ep >= 0)
-		close(ep);
+	select_close(k, fds, ep);
 	snprintf(param, sizeof(param), "k=%u", k);
 	if (rep >= 0)
 		emit("select", param, "same-cpu", im->name, "ns/op", rep, &s);
@@ -709,6 +730,57 @@ static void bench_select(void)
 
 	for (size_t i = 0; i < ARRAY_SIZE(ks); i++)
 		alternate(impls, ARRAY_SIZE(impls), run_select, &ks[i]);
+}
+
+/*
+ * ---- a non-blocking select over k idle channels ---------------------------------
+ *
+ * The answer "none ready" (Go's default): gochan locks every channel to
+ * give it at one instant; the peer is epoll_wait() with a zero timeout
+ * over k idle eventfds.  The slope in k is the cost per case.
+ */
+static void run_select_idle(const struct impl *im, const void *arg, int rep)
+{
+	unsigned int k = *(const unsigned int *)arg;
+	struct gochan_case cs[64];
+	struct epoll_event ev;
+	unsigned int n = iters(3000), i;
+	int fds[64], ep = -1, r;
+	struct samples s;
+	char param[16];
+	uint64_t v;
+
+	pin(0);
+	ep = select_open(im, k, fds, cs, &v);
+	s_start(&s, n);
+	for (i = 0; i < n; i++) {
+		if (im->kind == K_GOCHAN) {
+			r = gochan_select(cs, k, GOCHAN_NONBLOCK, -1);
+			if (r != -EAGAIN)
+				die("select over idle channels: %d", r);
+		} else {
+			r = epoll_wait(ep, &ev, 1, 0);
+			if (r != 0)
+				die("epoll_wait over idle eventfds: %d", r);
+		}
+		s_ops(&s, 1);
+	}
+	select_close(k, fds, ep);
+	snprintf(param, sizeof(param), "k=%u", k);
+	if (rep >= 0)
+		emit("select-idle", param, "same-cpu", im->name, "ns/op", rep, &s);
+}
+
+static void bench_select_idle(void)
+{
+	static const struct impl impls[] = {
+		{ "gochan-select", K_GOCHAN },
+		{ "epoll-eventfd", K_EVENTFD },
+	};
+	static const unsigned int ks[] = { 1, 4, 16, 64 };
+
+	for (size_t i = 0; i < ARRAY_SIZE(ks); i++)
+		alternate(impls, ARRAY_SIZE(impls), run_select_idle, &ks[i]);
 }
 
 /* ---- close waking N blocked receivers ------------------------------------------- */
@@ -1122,6 +1194,8 @@ int main(int argc, char **argv)
 			bench_stream();
 		if (wanted("select"))
 			bench_select();
+		if (wanted("select-idle"))
+			bench_select_idle();
 		if (wanted("close-wake"))
 			bench_close();
 		if (wanted("noop"))

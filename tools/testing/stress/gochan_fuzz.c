@@ -126,7 +126,7 @@ static bool errno_ok(int e)
 	case EINVAL: case EFAULT: case EBADF: case EAGAIN: case ETIMEDOUT:
 	case EPIPE: case EMFILE: case ENFILE: case ENOMEM: case ENOTTY:
 	case EINTR: case E2BIG: case EOVERFLOW: case EPERM: case EFBIG:
-	case EMSGSIZE:
+	case EMSGSIZE: case ENOBUFS:
 		return true;
 	}
 	return false;

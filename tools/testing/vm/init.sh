@@ -327,6 +327,7 @@ check() {
 	# regressions' rounds there (Documentation/reliability.rst).
 	if [ -d /sys/kernel/debug/kunit ]; then
 		export GOCHAN_PINGPONGS=100000 GOCHAN_RACE_ROUNDS=500
+		export GOCHAN_SELECT_RACE_ROUNDS=10000 GOCHAN_WAITERS=20000
 	fi
 
 	# The 32-bit builds run with spin_ns=0: blocked operations then
