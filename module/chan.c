@@ -53,6 +53,7 @@ static atomic_t kgo_chans_alive = ATOMIC_INIT(0);
 u64 gochan_close_max_hold_ns;
 u64 gochan_close_holds;			/* and how many there were */
 u64 gochan_close_hold_ns;		/* and their total */
+u64 gochan_close_waiters;		/* waiters they unlinked */
 
 /* ---- waiters -------------------------------------------------------------- */
 
@@ -388,6 +389,26 @@ static bool kgo_wq_has_partner(struct kgo_chan *ch, wait_queue_head_t *q,
 	return false;
 }
 
+/**
+ * kgo_chan_ready() - would a send or receive on @ch complete now?
+ * @ch:  the channel
+ * @dir: KGO_SELECT_SEND or KGO_SELECT_RECV
+ *
+ * Looked at under the channel lock: a "no" is a linearizable answer
+ * for a non-blocking call (one channel, one instant).
+ */
+bool kgo_chan_ready(struct kgo_chan *ch, u32 dir)
+{
+	struct kgo_select_case c = { .ch = ch, .dir = dir };
+	unsigned long flags;
+	bool ready;
+
+	spin_lock_irqsave(&ch->lock, flags);
+	ready = kgo_case_ready(&c, NULL);
+	spin_unlock_irqrestore(&ch->lock, flags);
+	return ready;
+}
+
 /* Would kgo_try_case() complete now?  Changes nothing. */
 bool kgo_case_ready(struct kgo_select_case *c, struct kgo_sel *self)
 {
@@ -450,6 +471,26 @@ static int kgo_chan_ptr_cmp(const void *a, const void *b)
 }
 
 /*
+ * An insertion sort by address, inline: for the few channels of a
+ * typical select it beats sort()'s indirect calls several times over;
+ * above KGO_SEL_ISORT_MAX its quadratic cost would not.
+ */
+#define KGO_SEL_ISORT_MAX	64
+
+static void kgo_chan_ptr_isort(struct kgo_chan **a, unsigned int m)
+{
+	unsigned int i, j;
+
+	for (i = 1; i < m; i++) {
+		struct kgo_chan *x = a[i];
+
+		for (j = i; j && (uintptr_t)a[j - 1] > (uintptr_t)x; j--)
+			a[j] = a[j - 1];
+		a[j] = x;
+	}
+}
+
+/*
  * Go's sellock: lock the m distinct channels of the cases (order[] names
  * the non-nil ones) in address order, with interrupts off, so that the
  * select sees every channel at one instant.  lockorder has room for m
@@ -464,7 +505,10 @@ static unsigned int kgo_sel_lock_all(const struct kgo_select_case *cases,
 
 	for (i = 0; i < m; i++)
 		lockorder[i] = cases[order[i]].ch;
-	sort(lockorder, m, sizeof(*lockorder), kgo_chan_ptr_cmp, NULL);
+	if (m <= KGO_SEL_ISORT_MAX)
+		kgo_chan_ptr_isort(lockorder, m);
+	else
+		sort(lockorder, m, sizeof(*lockorder), kgo_chan_ptr_cmp, NULL);
 	local_irq_save(*irqflags);
 	lock_map_acquire(&kgo_sellock.dep_map);
 	for (i = 0; i < m; i++) {
@@ -1041,6 +1085,7 @@ int kgo_chan_close(struct kgo_chan *ch)
 							   entry));
 			e->func(e, TASK_NORMAL, 0, recv ? &to_recv : &to_send);
 		}
+		WRITE_ONCE(gochan_close_waiters, gochan_close_waiters + i);
 		more = !list_empty(&ch->recvq.head) ||
 		       !list_empty(&ch->sendq.head);
 		if (!more)

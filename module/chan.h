@@ -129,6 +129,7 @@ struct kgo_wake_batch {
 void kgo_xfer_apply(struct kgo_waiter *w, const struct kgo_xfer *x);
 bool kgo_try_case(struct kgo_select_case *c, struct kgo_sel *self);
 bool kgo_case_ready(struct kgo_select_case *c, struct kgo_sel *self);
+bool kgo_chan_ready(struct kgo_chan *ch, u32 dir);
 unsigned int kgo_sel_order(const struct kgo_select_case *cases,
 			   unsigned int n, unsigned int flags, u16 *order);
 int kgo_select_why(struct kgo_select_case *cases, unsigned int n,

@@ -6,10 +6,10 @@
  *   goroutines  every goroutine that exists, Go's goroutine dump format
  *   objects     live objects of each kind, one "name count" per line:
  *               all but "threads" are 0 when nothing uses gochan
- *   close_max_hold_ns, close_holds, close_hold_ns
+ *   close_max_hold_ns, close_holds, close_hold_ns, close_waiters
  *               the longest a close held a channel lock (interrupts off),
- *               how many holds, their total: since the last write of 0
- *               to each (root only)
+ *               how many holds, their total, the waiters they unlinked:
+ *               since the last write of 0 to each (root only)
  */
 #include <linux/debugfs.h>
 #include <linux/ktime.h>
@@ -168,6 +168,8 @@ void gochan_debugfs_init(void)
 			   &gochan_close_holds);
 	debugfs_create_u64("close_hold_ns", 0600, gochan_debugfs_dir,
 			   &gochan_close_hold_ns);
+	debugfs_create_u64("close_waiters", 0600, gochan_debugfs_dir,
+			   &gochan_close_waiters);
 }
 
 void gochan_debugfs_exit(void)

@@ -51,10 +51,11 @@ long gochan_obj_count(enum gochan_obj o);
 /* ctx.c */
 unsigned int kgo_ctxs_alive_count(void);
 
-/* chan.c: a close's interrupts-off holds: longest, count, total ns */
+/* chan.c: a close's interrupts-off holds: longest, count, total ns, waiters */
 extern u64 gochan_close_max_hold_ns;
 extern u64 gochan_close_holds;
 extern u64 gochan_close_hold_ns;
+extern u64 gochan_close_waiters;
 
 /* sched.c: may a blocking channel operation spin first? */
 bool kgo_may_spin(void);

@@ -115,14 +115,20 @@ static int gochan_user_charge(kuid_t uid, unsigned int chans, size_t bytes,
 {
 	unsigned int limit = READ_ONCE(max_chans_per_user);
 	unsigned long blimit = READ_ONCE(max_user_bytes);
-	struct gochan_user *u, *fresh;
+	struct gochan_user *u, *fresh = NULL;
 	int ret = 0;
 
-	fresh = kzalloc(sizeof(*fresh), GOCHAN_GFP);
-	if (!fresh)
-		return -ENOMEM;
 	spin_lock(&gochan_users_lock);
 	u = gochan_user_find(uid);
+	if (!u) {
+		/* The first charge of this user: allocate, look again. */
+		spin_unlock(&gochan_users_lock);
+		fresh = kzalloc(sizeof(*fresh), GOCHAN_GFP);
+		if (!fresh)
+			return -ENOMEM;
+		spin_lock(&gochan_users_lock);
+		u = gochan_user_find(uid);
+	}
 	if (!u) {
 		u = fresh;
 		fresh = NULL;
@@ -137,9 +143,9 @@ static int gochan_user_charge(kuid_t uid, unsigned int chans, size_t bytes,
 	if (!ret) {
 		u->chans += chans;
 		u->bytes += bytes;
+	} else if (!fresh) {
+		fresh = gochan_user_idle(u);	/* a new entry nothing holds */
 	}
-	if (!fresh)
-		fresh = gochan_user_idle(u);
 	spin_unlock(&gochan_users_lock);
 	kfree(fresh);
 	return ret;
@@ -256,6 +262,25 @@ static void gochan_upin_write(struct gochan_upin *p, size_t off,
 		off += c;
 		n -= c;
 	}
+}
+
+/*
+ * If [uaddr, uaddr + len) lies in pages q already pinned, make p a view
+ * of them (released with q, not p) and return true: a value buffer on
+ * the same stack page as the call's struct costs no second pin.
+ */
+static bool gochan_upin_within(struct gochan_upin *p, u64 uaddr, size_t len,
+			       const struct gochan_upin *q)
+{
+	u64 first = q->addr & PAGE_MASK;
+	u64 end = first + ((u64)q->npages << PAGE_SHIFT);
+
+	if (!q->npages || uaddr < first || uaddr + len > end || uaddr + len < uaddr)
+		return false;
+	p->addr = uaddr;
+	p->pages = q->pages + ((uaddr - first) >> PAGE_SHIFT);
+	p->npages = 0;
+	return true;
 }
 
 static void gochan_upin_release(struct gochan_upin *p)
@@ -663,7 +688,7 @@ static unsigned int gochan_recv_chunk(struct kgo_chan *ch,
  * fails after a value left the channel.
  */
 static int gochan_do_recv(struct gochan_file *gf, struct gochan_xfer *x,
-			  ktime_t deadline)
+			  const struct gochan_upin *out, ktime_t deadline)
 {
 	struct page *pages[GOCHAN_UPIN_MAX_PAGES];
 	struct kgo_chan *ch = gf->uc->ch;
@@ -682,8 +707,10 @@ static int gochan_do_recv(struct gochan_file *gf, struct gochan_xfer *x,
 	while (x->done < x->count && !closed && !ret) {
 		want = min(per, x->count - x->done);
 		/* Room for the values and for a closed channel's zero value. */
-		ret = gochan_upin(&p, x->buf + (u64)x->done * sz,
-				  (size_t)want * sz, pages);
+		if (!gochan_upin_within(&p, x->buf + (u64)x->done * sz,
+					(size_t)want * sz, out))
+			ret = gochan_upin(&p, x->buf + (u64)x->done * sz,
+					  (size_t)want * sz, pages);
 		if (ret) {
 			gochan_upin_release(&p);
 			break;
@@ -725,6 +752,17 @@ static long gochan_ioctl_xfer(struct gochan_file *gf,
 		return ret;
 	if (!(gf->dir & (send ? GOCHAN_DIR_SEND : GOCHAN_DIR_RECV)))
 		return -EBADF;
+	/*
+	 * A non-blocking call that can move nothing (a look under the
+	 * lock) answers at once: with nothing moved, a fault in writing the
+	 * outputs is simply EFAULT, and no pin is needed.
+	 */
+	if ((x.flags & GOCHAN_NONBLOCK) &&
+	    !kgo_chan_ready(gf->uc->ch, send ? KGO_SELECT_SEND : KGO_SELECT_RECV)) {
+		if (put_user(0U, &ux->done) || put_user(0U, &ux->ok))
+			return -EFAULT;
+		return -EAGAIN;
+	}
 	BUILD_BUG_ON(sizeof(x) > PAGE_SIZE);
 	ret = gochan_upin(&out, (uintptr_t)ux, sizeof(x), pages);
 	if (ret) {
@@ -734,7 +772,7 @@ static long gochan_ioctl_xfer(struct gochan_file *gf,
 	x.done = 0;
 	x.ok = 0;
 	ret = send ? gochan_do_send(gf, &x, deadline) :
-		     gochan_do_recv(gf, &x, deadline);
+		     gochan_do_recv(gf, &x, &out, deadline);
 	/* Values moved: that is the result, whatever stopped the rest. */
 	if (x.done)
 		ret = 0;
@@ -1022,7 +1060,7 @@ static bool gochan_sel_writes(struct gochan_sel *gs, unsigned int i)
 static int gochan_sel_pin(struct gochan_sel *gs, struct gochan_case __user *ucases,
 			  struct gochan_select __user *us, unsigned int n)
 {
-	size_t cbytes = n * sizeof(*gs->cases), bytes;
+	size_t cbytes = n * sizeof(*gs->cases), bytes, sz;
 	unsigned int i, npages, used = 0;
 	struct page **pg;
 	int ret, last = -1;
@@ -1043,7 +1081,8 @@ static int gochan_sel_pin(struct gochan_sel *gs, struct gochan_case __user *ucas
 	pg = gs->pages;
 	ret = gochan_upin(&gs->out[0], (uintptr_t)ucases, cbytes, pg);
 	used += gs->out[0].npages;
-	if (!ret)
+	if (!ret && !gochan_upin_within(&gs->out[1], (uintptr_t)&us->index,
+					sizeof(u32), &gs->out[0]))
 		ret = gochan_upin(&gs->out[1], (uintptr_t)&us->index,
 				  sizeof(u32), pg + used);
 	used += gs->out[1].npages;
@@ -1058,10 +1097,15 @@ static int gochan_sel_pin(struct gochan_sel *gs, struct gochan_case __user *ucas
 			gs->pins[i].npages = 0;		/* released once */
 			continue;
 		}
-		ret = gochan_upin(&gs->pins[i], gs->cases[i].buf,
-				  kgo_chan_elem_size(gs->kc[i].ch), pg + used);
-		used += gs->pins[i].npages;
+		sz = kgo_chan_elem_size(gs->kc[i].ch);
 		last = i;
+		if (gochan_upin_within(&gs->pins[i], gs->cases[i].buf, sz,
+				       &gs->out[0]) ||
+		    gochan_upin_within(&gs->pins[i], gs->cases[i].buf, sz,
+				       &gs->out[1]))
+			continue;
+		ret = gochan_upin(&gs->pins[i], gs->cases[i].buf, sz, pg + used);
+		used += gs->pins[i].npages;
 	}
 	return ret;
 }

@@ -41,9 +41,10 @@ static inline int mkchan(size_t elem, unsigned int cap)
 	FIXTURE_SETUP(name)						\
 	{								\
 		dev = open(GOCHAN_DEV_PATH, O_RDWR | O_CLOEXEC);	\
-		if (dev < 0)						\
-			SKIP(return, "%s: %s", GOCHAN_DEV_PATH,		\
-			     strerror(errno));				\
+		if (dev < 0 && errno == ENOENT)				\
+			SKIP(return, "%s missing: is gochan.ko loaded?", \
+			     GOCHAN_DEV_PATH);				\
+		ASSERT_LE(0, dev);					\
 		if (geteuid())						\
 			SKIP(return, "needs root");			\
 	}								\

@@ -50,6 +50,10 @@ for k in $kernels; do
 	     /^gochan-suite: bench$/ { on = 1; next }
 	     /^gochan-end: bench / { on = 0; print "# exit " $3; next }
 	     on' "$res" >>"$out/$k.csv"
+	# The same judge as "make check": the VM's status, its suites
+	# (bench-health: the kernel log), splats, gochan-done.
+	"$top/tools/testing/vm/report.py" --manifest "$top/tools/testing/vm/manifest" \
+		--mode bench "$k:$out/vm-$k" || bad=1
 	if ! grep -q '^# done' "$out/$k.csv" || ! grep -q '^gochan-done' "$res"; then
 		echo "bench: the $k run did not finish; its last lines:" >&2
 		tail -n 20 "$out/$k.csv" >&2

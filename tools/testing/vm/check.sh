@@ -72,6 +72,11 @@ h_case "checkpatch --strict" "$out/host/checkpatch.log" \
 	make -s -C "$top" style KSRC="$ksrc"
 h_end
 
+h_begin report
+h_case "report.py's rules on made-up logs (test_report.py)" "$out/host/report-test.log" \
+	"$vm/test_report.py"
+h_end
+
 h_begin install
 h_case "make install (DESTDIR, PREFIX), pkg-config, DKMS build" "$out/host/install.log" \
 	"$vm/check-install.sh" "$top" "$out/install"
@@ -90,18 +95,20 @@ for k in $kernels; do
 	stage_and_boot "$k" "${kdir[$k]}" check "$limit"
 	# The kernel itself (seen once in ~12 debug boots under TCG: an
 	# early interrupt during identify_cpu) is not what this run tests:
-	# boot once more, loudly.  Any later splat, or a second one at boot,
-	# fails the run.
+	# boot once more, loudly, but only for a splat printed before /init
+	# ran.  Any later splat, or a second one at boot, fails the run, and
+	# the summary names the retry (boot-retry).
 	if boot_splat "$out/vm-$k/console.log" >"$out/boot-splat-$k.log"; then
 		echo "check: WARNING: the $k kernel reported a splat while booting, before gochan was loaded:" >&2
 		sed 's/^/check:   /' "$out/boot-splat-$k.log" >&2
 		cp "$out/vm-$k/console.log" "$out/boot-splat-$k.console.log"
 		step "booting the $k kernel again"
 		stage_and_boot "$k" "${kdir[$k]}" check "$limit"
+		cp "$out/boot-splat-$k.log" "$out/vm-$k/boot-retry"
 	fi
 done
 
 step "done"
 args=("host:$out/host")
 for k in $kernels; do args+=("$k:$out/vm-$k"); done
-"$vm/report.py" "${args[@]}"
+"$vm/report.py" --manifest "$vm/manifest" --mode check "${args[@]}"

@@ -88,9 +88,15 @@ stage_and_boot() {
 	[ "$mode" = demo ] || cp "$out/user/bench/gochan_bench" "$st/bin/bench/"
 	case "$mode" in check | long) cp "$out/user/stress/"* "$st/bin/stress/" ;; esac
 	cp "$out/user/lib/examples/"* "$st/bin/examples/"
-	"$vm/mkinitramfs.sh" "$st/initrd.gz" "$st/mod" "$st/bin" || return 1
-	"$vm/run-vm.sh" "$kdir" "$st/initrd.gz" "$st" "$mode" "$limit"
+	if ! "$vm/mkinitramfs.sh" "$st/initrd.gz" "$st/mod" "$st/bin"; then
+		echo "could not pack the initramfs" >"$st/status"
+		return 1
+	fi
+	GOCHAN_VM_APPEND="gochan.kernel=$k ${GOCHAN_VM_APPEND:-}" \
+		"$vm/run-vm.sh" "$kdir" "$st/initrd.gz" "$st" "$mode" "$limit"
 	rc=$?
+	# report.py fails a VM whose status is not 0 (124: the timeout).
+	echo $rc >"$st/status"
 	[ $rc = 124 ] && echo "the $k VM hit the ${limit}s timeout" >&2
 	echo "$k VM: $(cat "$st/seconds") s from qemu start to exit (status $rc)" >&2
 	return $rc

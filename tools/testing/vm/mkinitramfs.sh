@@ -37,6 +37,7 @@ trap 'rm -f "$list"' EXIT
 	echo "file /bin/busybox $busybox 0755 0 0"
 	echo "slink /bin/sh busybox 0777 0 0"
 	echo "file /init $here/init.sh 0755 0 0"
+	echo "file /manifest $here/manifest 0644 0 0"
 	for f in "$moddir"/*.ko; do
 		[ -e "$f" ] && echo "file /lib/gochan/${f##*/} $f 0644 0 0"
 	done
