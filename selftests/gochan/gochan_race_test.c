@@ -691,7 +691,7 @@ static void nbs_run(struct __test_metadata *_metadata, int nnever,
 {
 	struct nbs b = { .nnever = nnever, .close_c2 = close_c2 };
 	__u64 one = 1, v;
-	long spin;
+	long spin, step = nnever ? 1000 : 100;
 	pthread_t t;
 	long r;
 	int i;
@@ -715,8 +715,14 @@ static void nbs_run(struct __test_metadata *_metadata, int nnever,
 		ASSERT_EQ(0, xfer(b.c1, GOCHAN_IOC_SEND, &one, GOCHAN_NONBLOCK,
 				  0, NULL));
 		atomic_store(&b.go, r);
-		/* A varying head start for the selector: the window moves. */
-		for (spin = 0; spin < (r % 64) * (nnever ? 1000 : 100); spin++)
+		/*
+		 * A varying head start for the selector, so that the window
+		 * moves across the select; it grows while no select has yet
+		 * beaten the driver (a slow kernel, many idle cases).
+		 */
+		if (!(r % 250) && !atomic_load(&b.driver_missed) && step < (1 << 16))
+			step *= 2;
+		for (spin = 0; spin < (r % 64) * step; spin++)
 			__asm__ __volatile__("" ::: "memory");
 		if (close_c2) {
 			ASSERT_EQ(0, call(b.c2, GOCHAN_IOC_CLOSE, NULL));
