@@ -19,6 +19,14 @@
  * bytes: kernel memory per parked waiter, memory; queue: how long the
  * queueing loop took, imbalance and balanced; else -1 or 0.)
  *
+ * The peers get gochan's deal: the spinning kthread peer of ping-pong
+ * spins for spin_ns (the driver sets it to gochan.spin_ns) while nothing
+ * else wants its CPU, as a blocked gochan operation does; kthread_run
+ * creates its threads without waiting for each, as kgo spawns are; the
+ * imbalance peers include a workqueue that can move work
+ * (system_unbound_wq); and the memory peer is the kernel's own
+ * continuation, a wait-queue entry with a wake function and a work item.
+ *
  * The userspace driver (tools/testing/bench/gochan_bench.c) repeats and
  * alternates the runs and does the statistics.  See
  * Documentation/benchmarks.rst.
@@ -32,6 +40,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
+#include <linux/sched/stat.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -49,6 +58,13 @@
 static DEFINE_MUTEX(kb_lock);
 static char kb_result[256];
 static struct dentry *kb_dir;
+/* The memory peer's work items run here; kb_exit() drains it. */
+static struct workqueue_struct *kb_wq;
+
+static unsigned int spin_ns = 50000;
+module_param(spin_ns, uint, 0644);
+MODULE_PARM_DESC(spin_ns,
+		 "The spinning kthread peer's budget before it sleeps (the driver copies gochan.spin_ns)");
 
 /*
  * One run: its items each call kb_done(); the last one stamps the end
@@ -214,41 +230,41 @@ static int kb_park_until_stop(void)
 	return 0;
 }
 
-struct kb_kthread_item {
-	struct kb_run *run;
-	struct completion ran;
-};
-
 static int kb_kthread_fn(void *arg)
 {
-	struct kb_kthread_item *it = arg;
-
-	kb_done(it->run);
-	complete(&it->ran);
+	kb_done(arg);
 	return kb_park_until_stop();
 }
 
-/* Per item: create a kthread, let it run its function, stop it. */
+/*
+ * n kthreads created one after the other without waiting for any, as
+ * kgo spawns are; the clock stops when the last has run its function.
+ * They are stopped after that, as goroutines end on their own.
+ */
 static int kb_spawn_kthread(struct kb_run *r, unsigned int n)
 {
-	struct kb_kthread_item it = { .run = r };
-	struct task_struct *t;
-	unsigned int i;
+	struct task_struct **t;
+	unsigned int i, started = 0;
+	int ret = 0;
 
-	init_completion(&it.ran);
+	t = kvcalloc(n, sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
 	kb_start(r);
 	for (i = 0; i < n; i++) {
-		reinit_completion(&it.ran);
-		t = kthread_run(kb_kthread_fn, &it, "gochan_bench/%u", i);
-		if (IS_ERR(t)) {
+		t[i] = kthread_run(kb_kthread_fn, r, "gochan_bench/%u", i);
+		if (IS_ERR(t[i])) {
+			ret = PTR_ERR(t[i]);
 			kb_done_n(r, n - i);
-			return PTR_ERR(t);
+			break;
 		}
-		wait_for_completion(&it.ran);
-		kthread_stop(t);
+		started++;
 	}
 	kb_wait(r);
-	return 0;
+	for (i = 0; i < started; i++)
+		kthread_stop(t[i]);
+	kvfree(t);
+	return ret;
 }
 
 /* ---- chained spawn --------------------------------------------------------- */
@@ -320,6 +336,7 @@ struct kb_pp {
 	/* the kthread peer: whose turn, and where each side sleeps */
 	int turn;
 	bool stop;
+	bool spin;		/* the spinning kthread peer */
 	wait_queue_head_t wq[2];
 	int err;
 };
@@ -363,11 +380,33 @@ static void kb_pp_b(void *arg)
 	kb_pp_g(arg, 1);
 }
 
+/*
+ * gochan's spin (kgo_sel_spin()) for the spinning kthread peer: up to
+ * spin_ns for its turn, while no other task wants this CPU.
+ */
+static void kb_pp_spin(struct kb_pp *pp, int side)
+{
+	u64 end = ktime_get_ns() + READ_ONCE(spin_ns);
+	unsigned int i = 0;
+
+	if (!READ_ONCE(spin_ns) || num_online_cpus() < 2)
+		return;
+	while (READ_ONCE(pp->turn) != side && !READ_ONCE(pp->stop)) {
+		if (need_resched() || !single_task_running())
+			return;
+		if (!(++i % 32) && ktime_get_ns() > end)
+			return;
+		cpu_relax();
+	}
+}
+
 static int kb_pp_thread(struct kb_pp *pp, int side)
 {
 	unsigned int i;
 
 	for (i = 0; i < pp->n; i++) {
+		if (pp->spin)
+			kb_pp_spin(pp, side);
 		wait_event(pp->wq[side], READ_ONCE(pp->turn) == side ||
 			   READ_ONCE(pp->stop));
 		if (READ_ONCE(pp->stop))
@@ -417,6 +456,7 @@ static int kb_pingpong(struct kb_run *r, const char *impl, unsigned int n)
 			kb_done(r);
 		}
 	} else {
+		pp->spin = !strcmp(impl, "kthread_spin");
 		init_waitqueue_head(&pp->wq[0]);
 		init_waitqueue_head(&pp->wq[1]);
 		kb_start(r);
@@ -506,13 +546,15 @@ static void kb_compute_work(struct work_struct *w)
  * n items of compute, queued all on the first online CPU (imbalance) or
  * round-robin over the online CPUs (balanced).  gochan's Ps may steal
  * them from each other; a per-CPU workqueue runs each where it was
- * queued.
+ * queued; the unbound workqueue runs them where its pool has a worker
+ * (the CPU queued on is only a hint), so it can move work too.
  */
 static int kb_load(struct kb_run *r, const char *impl, unsigned int n,
 		   bool all_on_first)
 {
 	struct kgo_go_opts o = { .gfp = GFP_KERNEL };
 	int first = cpumask_first(cpu_online_mask);
+	bool unbound = !strcmp(impl, "wq_unbound");
 	struct kb_work *w = NULL;
 	unsigned int i;
 	int cpu = first, ret = 0;
@@ -532,7 +574,8 @@ static int kb_load(struct kb_run *r, const char *impl, unsigned int n,
 		if (w) {
 			INIT_WORK(&w[i].work, kb_compute_work);
 			w[i].run = r;
-			queue_work_on(cpu, system_wq, &w[i].work);
+			queue_work_on(cpu, unbound ? system_unbound_wq :
+				      system_wq, &w[i].work);
 			continue;
 		}
 		o.cpu = cpu;
@@ -605,6 +648,74 @@ out:
 	return ret;
 }
 
+/*
+ * The kernel's own continuation: a wait-queue entry whose wake function
+ * queues a work item, which runs the callback.  One kmalloc per waiter,
+ * on 64 wait-queue heads as the kgo_cont run uses 64 channels.
+ */
+struct kb_wqw {
+	struct wait_queue_entry wqe;
+	struct work_struct work;
+	struct kb_run *run;
+};
+
+static void kb_wqw_work(struct work_struct *w)
+{
+	struct kb_wqw *e = container_of(w, struct kb_wqw, work);
+	struct kb_run *r = e->run;
+
+	kfree(e);
+	kb_done(r);
+}
+
+static int kb_wqw_wake(struct wait_queue_entry *wqe, unsigned int mode,
+		       int sync, void *key)
+{
+	struct kb_wqw *e = container_of(wqe, struct kb_wqw, wqe);
+
+	list_del_init(&wqe->entry);	/* under the head's lock */
+	queue_work(kb_wq, &e->work);
+	return 1;
+}
+
+static int kb_mem_waitq_work(struct kb_run *r, unsigned int n, long *bytes)
+{
+	struct wait_queue_head *heads;
+	struct kb_wqw *e;
+	unsigned int i;
+	long before;
+	int ret = 0;
+
+	heads = kcalloc(KB_NCHANS, sizeof(*heads), GFP_KERNEL);
+	if (!heads)
+		return -ENOMEM;
+	for (i = 0; i < KB_NCHANS; i++)
+		init_waitqueue_head(&heads[i]);
+	before = kb_kernel_bytes();
+	kb_start(r);
+	for (i = 0; i < n; i++) {
+		e = kmalloc(sizeof(*e), GFP_KERNEL);
+		if (!e) {
+			ret = -ENOMEM;
+			kb_done_n(r, n - i);
+			break;
+		}
+		e->run = r;
+		INIT_WORK(&e->work, kb_wqw_work);
+		init_waitqueue_func_entry(&e->wqe, kb_wqw_wake);
+		add_wait_queue(&heads[i % KB_NCHANS], &e->wqe);
+		if (!(i % 4096))
+			cond_resched();
+	}
+	*bytes = kb_kernel_bytes() - before;
+	for (i = 0; i < KB_NCHANS; i++)
+		wake_up_all(&heads[i]);
+	kb_wait(r);
+	flush_workqueue(kb_wq);
+	kfree(heads);
+	return ret;
+}
+
 struct kb_sleeper {
 	struct kb_run *run;
 	wait_queue_head_t wq;
@@ -670,9 +781,12 @@ static int kb_exec(const char *bench, const char *impl, unsigned int n)
 	static const char *const spawn[] = { "kgo", "wq", "wq_unbound",
 		"kthread_worker", "kthread_run", NULL };
 	static const char *const chain[] = { "kgo", "wq", NULL };
-	static const char *const pp[] = { "kgo", "kthread", NULL };
-	static const char *const load[] = { "kgo", "wq_percpu", NULL };
-	static const char *const mem[] = { "kgo_cont", "kthread_wait", NULL };
+	static const char *const pp[] = { "kgo", "kthread", "kthread_spin",
+		NULL };
+	static const char *const load[] = { "kgo", "wq_percpu", "wq_unbound",
+		NULL };
+	static const char *const mem[] = { "kgo_cont", "waitq_work",
+		"kthread_wait", NULL };
 	struct kb_run r;
 	long bytes = -1;
 	u64 ns;
@@ -712,6 +826,8 @@ static int kb_exec(const char *bench, const char *impl, unsigned int n)
 		kb_run_init(&r, n);
 		if (!strcmp(impl, "kgo_cont"))
 			ret = kb_mem_cont(&r, n, &bytes);
+		else if (!strcmp(impl, "waitq_work"))
+			ret = kb_mem_waitq_work(&r, n, &bytes);
 		else if (n <= KB_MAX_THREADS)
 			ret = kb_mem_kthread(&r, n, &bytes);
 		else
@@ -776,6 +892,9 @@ static const struct file_operations kb_run_fops = {
 
 static int __init kb_init(void)
 {
+	kb_wq = alloc_workqueue("gochan_bench", 0, 0);
+	if (!kb_wq)
+		return -ENOMEM;
 	kb_dir = debugfs_create_dir("gochan_bench", NULL);
 	debugfs_create_file("run", 0600, kb_dir, NULL, &kb_run_fops);
 	return 0;
@@ -784,6 +903,7 @@ static int __init kb_init(void)
 static void __exit kb_exit(void)
 {
 	debugfs_remove(kb_dir);
+	destroy_workqueue(kb_wq);
 }
 
 module_init(kb_init);

@@ -12,6 +12,15 @@
  * ends the program with status 1, so a smoke run (--smoke: tiny counts,
  * one repetition) proves that every benchmark works.
  *
+ * Fair terms: gochan spins up to its spin_ns for a partner on another CPU
+ * before it sleeps.  The spinning peers (futex-spin, pipe-spin, ...) spin
+ * the same budget, read from /sys/module/gochan/parameters/spin_ns, in
+ * the cross-cpu placement (on one CPU gochan's spin stops at once: its
+ * partner is runnable there), and the "-nospin" rows run gochan with
+ * spin_ns = 0 against the peers that sleep at once.  Each run also
+ * reports the CPU time of the whole process (both threads) per
+ * operation, so that spinning shows.
+ *
  * Output, on stdout, is CSV with one row per sample:
  *
  *	bench,param,place,impl,unit,rep,value
@@ -36,6 +45,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -61,6 +71,34 @@ static bool opt_smoke;
 static bool opt_debug;		/* a debug kernel: fewer of the slowest */
 static const char *opt_only;
 static int ncpus;
+static long spin_budget_ns;	/* gochan.spin_ns at the start */
+static bool cur_cross;		/* the run in progress is cross-cpu */
+
+#define SPIN_PARAM	"/sys/module/gochan/parameters/spin_ns"
+#define KB_SPIN_PARAM	"/sys/module/gochan_bench/parameters/spin_ns"
+
+static void die_write(const char *path);
+
+static long read_long(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long v = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+static void write_long(const char *path, long v)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fprintf(f, "%ld\n", v) < 0 || fclose(f))
+		die_write(path);
+}
 
 static void die(const char *fmt, ...)
 {
@@ -81,6 +119,34 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* CPU time of every thread of this process. */
+static uint64_t cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static void die_write(const char *path)
+{
+	die("cannot write %s: %m", path);
+}
+
+/* gochan's spin budget for the run of impl: 0 for a "-nospin" row. */
+static void gochan_spin_for(const char *impl)
+{
+	if (spin_budget_ns < 0)
+		return;		/* gochan.ko's parameter is not there */
+	write_long(SPIN_PARAM, strstr(impl, "-nospin") ? 0 : spin_budget_ns);
+}
+
+/* The spinning peers' budget for the run in progress. */
+static uint64_t peer_spin_ns(void)
+{
+	return cur_cross && spin_budget_ns > 0 ? (uint64_t)spin_budget_ns : 0;
 }
 
 /* The iteration count for a run: scaled, at least one per chunk. */
@@ -148,7 +214,7 @@ static void emit(const char *bench, const char *param, const char *place,
 	int i;
 
 	for (i = 0; i < s->n; i++)
-		printf("%s,%s,%s,%s,%s,%d,%.1f\n", bench, param, place, impl,
+		printf("%s,%s,%s,%s,%s,%d,%.6g\n", bench, param, place, impl,
 		       unit, rep, s->v[i]);
 	fflush(stdout);
 }
@@ -162,19 +228,67 @@ static bool wanted(const char *bench)
 
 enum kind { K_GOCHAN, K_FUTEX, K_EVENTFD, K_PIPE, K_SEQPACKET, K_MQ };
 
-struct fbox {			/* the futex peer: a one-slot mailbox */
+/*
+ * The futex peer: a one-slot mailbox.  The receiver counts itself in
+ * sleepers before FUTEX_WAIT, so that the sender makes the FUTEX_WAKE
+ * call only when somebody sleeps.  No lost wake-up: the receiver's
+ * sleepers increment and the sender's seq increment are both seq_cst
+ * read-modify-writes, each followed by a load of the other word; in
+ * their single total order one of the two loads sees the other's write,
+ * so either the receiver sees the new seq or the sender sees a sleeper
+ * (and FUTEX_WAIT itself rechecks seq against the value it slept on).
+ */
+struct fbox {
 	uint32_t seq;
+	uint32_t sleepers;
 	uint64_t val;
 };
 
 struct dir {
 	enum kind kind;
+	bool spin;		/* spin peer_spin_ns() before sleeping */
 	int wfd, rfd;		/* gochan: one fd for both */
 	mqd_t mq;
 	struct fbox *box;
 	uint32_t seen;		/* futex: the receiver's last seq */
 	size_t len;		/* message size */
 };
+
+/* A spin turn: the compiler must reload what the loop watches. */
+static inline void relax(void)
+{
+	__asm__ __volatile__("" ::: "memory");
+}
+
+/*
+ * A spinning peer's wait: true while the budget lasts.  Looks at the
+ * clock every 32 turns, as gochan's spin does.
+ */
+struct spin {
+	uint64_t end;
+	unsigned int i;
+	bool on;
+};
+
+static void spin_begin(struct spin *sp, const struct dir *d)
+{
+	uint64_t budget = d->spin ? peer_spin_ns() : 0;
+
+	sp->on = budget > 0;
+	sp->i = 0;
+	sp->end = sp->on ? now_ns() + budget : 0;
+}
+
+static bool spin_more(struct spin *sp)
+{
+	if (!sp->on)
+		return false;
+	if (!(++sp->i % 32) && now_ns() > sp->end)
+		sp->on = false;
+	else
+		relax();
+	return sp->on;
+}
 
 static long futex(uint32_t *uaddr, int op, uint32_t val)
 {
@@ -184,13 +298,14 @@ static long futex(uint32_t *uaddr, int op, uint32_t val)
 static int mq_seq;
 
 static void dir_open(struct dir *d, enum kind k, size_t len,
-		     unsigned int cap)
+		     unsigned int cap, bool spin)
 {
 	int fds[2];
 
 	memset(d, 0, sizeof(*d));
 	d->kind = k;
 	d->len = len;
+	d->spin = spin;
 	switch (k) {
 	case K_GOCHAN:
 		d->wfd = gochan_make(len, cap, GOCHAN_CLOEXEC);
@@ -218,12 +333,36 @@ static void dir_open(struct dir *d, enum kind k, size_t len,
 			die("F_SETPIPE_SZ: %m");
 		d->rfd = fds[0];
 		d->wfd = fds[1];
+		/* The spinning pipe retries non-blocking calls, then polls. */
+		if (spin && (fcntl(d->rfd, F_SETFL, O_NONBLOCK) ||
+			     fcntl(d->wfd, F_SETFL, O_NONBLOCK)))
+			die("O_NONBLOCK: %m");
 		break;
 	case K_SEQPACKET:
 		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds))
 			die("socketpair: %m");
 		d->wfd = fds[0];
 		d->rfd = fds[1];
+		/*
+		 * Room for cap messages, as the channel has: each queued
+		 * datagram is charged its truesize (the payload plus ~1 KiB
+		 * of skb) to the sender's buffer, and the receiver queues at
+		 * most net.unix.max_dgram_qlen of them (main() raises it).
+		 */
+		{
+			int sz = (int)((cap ? cap : 1) * (len + 1024) * 2);
+
+			if (setsockopt(d->wfd, SOL_SOCKET, SO_SNDBUFFORCE, &sz,
+				       sizeof(sz)) &&
+			    setsockopt(d->wfd, SOL_SOCKET, SO_SNDBUF, &sz,
+				       sizeof(sz)))
+				die("SO_SNDBUF: %m");
+			if (setsockopt(d->rfd, SOL_SOCKET, SO_RCVBUFFORCE, &sz,
+				       sizeof(sz)) &&
+			    setsockopt(d->rfd, SOL_SOCKET, SO_RCVBUF, &sz,
+				       sizeof(sz)))
+				die("SO_RCVBUF: %m");
+		}
 		break;
 	case K_MQ: {
 		struct mq_attr a = { .mq_maxmsg = cap ? cap : 1,
@@ -268,6 +407,58 @@ static void xwrite(int fd, const void *buf, size_t len)
 		die("write: %zd of %zu: %m", r, len);
 }
 
+/* Wait for fd to be ready (POLLIN or POLLOUT): spin, then poll. */
+static void fd_wait(const struct dir *d, int fd, short events,
+		    struct spin *sp)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+
+	if (spin_more(sp))
+		return;		/* the caller retries its call */
+	if (poll(&p, 1, -1) < 0 && errno != EINTR)
+		die("poll: %m");
+	(void)d;
+}
+
+/* The spinning pipe: all of len bytes, retried on EAGAIN. */
+static void spin_write(struct dir *d, const void *buf, size_t len)
+{
+	struct spin sp;
+	size_t done = 0;
+	ssize_t r;
+
+	spin_begin(&sp, d);
+	while (done < len) {
+		r = write(d->wfd, (const char *)buf + done, len - done);
+		if (r > 0)
+			done += r;
+		else if (r < 0 && errno == EAGAIN)
+			fd_wait(d, d->wfd, POLLOUT, &sp);
+		else
+			die("write: %m");
+	}
+}
+
+/* Up to len bytes, at least min; returns how many. */
+static size_t spin_read(struct dir *d, void *buf, size_t min, size_t len)
+{
+	struct spin sp;
+	size_t done = 0;
+	ssize_t r;
+
+	spin_begin(&sp, d);
+	while (done < min) {
+		r = read(d->rfd, (char *)buf + done, len - done);
+		if (r > 0)
+			done += r;
+		else if (r < 0 && errno == EAGAIN)
+			fd_wait(d, d->rfd, POLLIN, &sp);
+		else
+			die("pipe read: %m");
+	}
+	return done;
+}
+
 static void dir_send(struct dir *d, const void *buf)
 {
 	uint64_t one = 1;
@@ -281,13 +472,20 @@ static void dir_send(struct dir *d, const void *buf)
 		break;
 	case K_FUTEX:
 		memcpy(&d->box->val, buf, sizeof(d->box->val));
-		__atomic_fetch_add(&d->box->seq, 1, __ATOMIC_RELEASE);
-		futex(&d->box->seq, FUTEX_WAKE_PRIVATE, 1);
+		__atomic_fetch_add(&d->box->seq, 1, __ATOMIC_SEQ_CST);
+		/* Only a receiver that sleeps needs the call (see fbox). */
+		if (__atomic_load_n(&d->box->sleepers, __ATOMIC_SEQ_CST))
+			futex(&d->box->seq, FUTEX_WAKE_PRIVATE, 1);
 		break;
 	case K_EVENTFD:
 		xwrite(d->wfd, &one, sizeof(one));
 		break;
 	case K_PIPE:
+		if (d->spin)
+			spin_write(d, buf, d->len);
+		else
+			xwrite(d->wfd, buf, d->len);
+		break;
 	case K_SEQPACKET:
 		xwrite(d->wfd, buf, d->len);
 		break;
@@ -312,19 +510,35 @@ static void dir_recv(struct dir *d, void *buf)
 		if (ret || !ok)
 			die("gochan_recv: %s", ret ? strerror(-ret) : "closed");
 		break;
-	case K_FUTEX:
+	case K_FUTEX: {
+		struct spin sp;
+
+		spin_begin(&sp, d);
+		while (__atomic_load_n(&d->box->seq, __ATOMIC_ACQUIRE) ==
+		       d->seen && spin_more(&sp))
+			;
 		while ((s = __atomic_load_n(&d->box->seq, __ATOMIC_ACQUIRE)) ==
-		       d->seen)
-			futex(&d->box->seq, FUTEX_WAIT_PRIVATE, s);
+		       d->seen) {
+			__atomic_fetch_add(&d->box->sleepers, 1, __ATOMIC_SEQ_CST);
+			if (__atomic_load_n(&d->box->seq, __ATOMIC_SEQ_CST) ==
+			    d->seen)
+				futex(&d->box->seq, FUTEX_WAIT_PRIVATE, d->seen);
+			__atomic_fetch_sub(&d->box->sleepers, 1, __ATOMIC_RELAXED);
+		}
 		d->seen = s;
 		memcpy(buf, &d->box->val, sizeof(d->box->val));
 		break;
+	}
 	case K_EVENTFD:
 		/* eventfd carries a count, not a value: the caller's own. */
 		if (read(d->rfd, &v, sizeof(v)) != sizeof(v))
 			die("eventfd read: %m");
 		break;
 	case K_PIPE:
+		if (d->spin) {
+			spin_read(d, buf, d->len, d->len);
+			break;
+		}
 		for (size_t got = 0; got < d->len; got += r) {
 			r = read(d->rfd, (char *)buf + got, d->len - got);
 			if (r <= 0)
@@ -372,7 +586,10 @@ static unsigned int dir_send_batch(struct dir *d, const void *buf,
 			die("gochan_send_batch: %s", strerror(-ret));
 		return ret;
 	case K_PIPE:
-		xwrite(d->wfd, buf, n * d->len);
+		if (d->spin)
+			spin_write(d, buf, n * d->len);
+		else
+			xwrite(d->wfd, buf, n * d->len);
 		return n;
 	case K_SEQPACKET:
 		mm_setup(mm, iov, buf, n, d->len);
@@ -401,6 +618,15 @@ static unsigned int dir_recv_batch(struct dir *d, void *buf, unsigned int n)
 			die("gochan_recv_batch: %s", ret ? strerror(-ret) : "closed");
 		return ret;
 	case K_PIPE:
+		if (d->spin) {
+			/* At least one message, and no message in part. */
+			r = spin_read(d, buf, d->len, n * d->len);
+			if (r % d->len)
+				r += spin_read(d, (char *)buf + r,
+					       d->len - r % d->len,
+					       d->len - r % d->len);
+			return r / d->len;
+		}
 		r = read(d->rfd, buf, n * d->len);
 		if (r <= 0)
 			die("pipe read: %m");
@@ -437,7 +663,23 @@ struct impl {
 	enum kind kind;
 	unsigned int cap;
 	bool batch;
+	bool spin;		/* a peer that spins gochan's budget */
 };
+
+/* One sample: the process's CPU time (all threads) per operation. */
+static void emit_cpu(const char *bench, const char *param, const char *place,
+		     const char *impl, const char *unit, int rep,
+		     uint64_t cpu, unsigned int ops)
+{
+	char u[40];
+
+	if (rep < 0)
+		return;
+	snprintf(u, sizeof(u), "cpu-%s", unit);
+	printf("%s,%s,%s,%s,%s,%d,%.6g\n", bench, param, place, impl, u, rep,
+	       (double)cpu / ops);
+	fflush(stdout);
+}
 
 struct pp_arg {
 	struct dir *d;		/* [0] ping, [1] pong */
@@ -465,12 +707,16 @@ static void run_pingpong(const struct impl *im, const void *arg, int rep)
 	struct dir d[2];
 	struct pp_arg a = { .d = d, .n = iters(4000), .cpu = cross };
 	struct samples s;
+	uint64_t v, c0;
 	pthread_t t;
-	uint64_t v;
 
-	dir_open(&d[0], im->kind, 8, im->cap);
-	dir_open(&d[1], im->kind, 8, im->cap);
+	cur_cross = cross;
+	if (im->kind == K_GOCHAN)
+		gochan_spin_for(im->name);
+	dir_open(&d[0], im->kind, 8, im->cap, im->spin);
+	dir_open(&d[1], im->kind, 8, im->cap, im->spin);
 	pin(0);
+	c0 = cpu_ns();
 	if (pthread_create(&t, NULL, pp_echo, &a))
 		die("pthread_create");
 	s_start(&s, a.n);
@@ -484,8 +730,12 @@ static void run_pingpong(const struct impl *im, const void *arg, int rep)
 		s_ops(&s, 1);
 	}
 	pthread_join(t, NULL);
+	emit_cpu("pingpong", "8B", place_name(cross), im->name, "ns/roundtrip",
+		 rep, cpu_ns() - c0, a.n);
 	dir_close(&d[0]);
 	dir_close(&d[1]);
+	if (im->kind == K_GOCHAN)
+		gochan_spin_for("");
 	if (rep >= 0)
 		emit("pingpong", "8B", place_name(cross), im->name, "ns/roundtrip",
 		     rep, &s);
@@ -509,10 +759,13 @@ static void bench_pingpong(void)
 {
 	static const struct impl impls[] = {
 		{ "gochan-unbuffered", K_GOCHAN, 0 },
+		{ "gochan-unbuffered-nospin", K_GOCHAN, 0 },
 		{ "gochan-cap1", K_GOCHAN, 1 },
+		{ "futex-spin", K_FUTEX, 1, false, true },
 		{ "futex", K_FUTEX, 1 },
-		{ "eventfd", K_EVENTFD, 1 },
+		{ "pipe-spin", K_PIPE, 1, false, true },
 		{ "pipe", K_PIPE, 1 },
+		{ "eventfd", K_EVENTFD, 1 },
 		{ "unix-seqpacket", K_SEQPACKET, 1 },
 		{ "posix-mq", K_MQ, 1 },
 	};
@@ -573,14 +826,18 @@ static void run_stream(const struct impl *im, const void *arg, int rep)
 	char *buf = calloc(BATCH + 1, len);
 	unsigned int i = 0, k, m;
 	char param[32];
+	uint64_t v, c0;
 	pthread_t t;
-	uint64_t v;
 
 	if (!buf)
 		die("out of memory");
 	a.n = iters(len > 64 ? 5000 : 20000);
-	dir_open(&d, im->kind, len, STREAM_CAP);
+	cur_cross = cross;
+	if (im->kind == K_GOCHAN)
+		gochan_spin_for(im->name);
+	dir_open(&d, im->kind, len, STREAM_CAP, im->spin);
 	pin(0);
+	c0 = cpu_ns();
 	if (pthread_create(&t, NULL, st_produce, &a))
 		die("pthread_create");
 	s_start(&s, a.n);
@@ -601,9 +858,13 @@ static void run_stream(const struct impl *im, const void *arg, int rep)
 		s_ops(&s, m);
 	}
 	pthread_join(t, NULL);
-	dir_close(&d);
-	free(buf);
 	snprintf(param, sizeof(param), "%zuB", len);
+	emit_cpu("stream", param, place_name(cross), im->name, "ns/msg", rep,
+		 cpu_ns() - c0, a.n);
+	dir_close(&d);
+	if (im->kind == K_GOCHAN)
+		gochan_spin_for("");
+	free(buf);
 	if (rep >= 0)
 		emit("stream", param, place_name(cross), im->name, "ns/msg", rep,
 		     &s);
@@ -613,8 +874,12 @@ static void bench_stream(void)
 {
 	static const struct impl impls[] = {
 		{ "gochan", K_GOCHAN, STREAM_CAP, false },
+		{ "gochan-nospin", K_GOCHAN, STREAM_CAP, false },
 		{ "gochan-batch64", K_GOCHAN, STREAM_CAP, true },
+		{ "gochan-batch64-nospin", K_GOCHAN, STREAM_CAP, true },
+		{ "pipe-spin", K_PIPE, STREAM_CAP, false, true },
 		{ "pipe", K_PIPE, STREAM_CAP, false },
+		{ "pipe-batch64-spin", K_PIPE, STREAM_CAP, true, true },
 		{ "pipe-batch64", K_PIPE, STREAM_CAP, true },
 		{ "unix-seqpacket", K_SEQPACKET, STREAM_CAP, false },
 		{ "unix-seqpacket-batch64", K_SEQPACKET, STREAM_CAP, true },
@@ -1065,8 +1330,16 @@ static void kbench(const char *bench, const char *param,
 			if (!strcmp(bench, "yield") && n < 200)
 				n = 200;
 
+			/* kgo-nospin: the kgo run with gochan.spin_ns = 0. */
+			char base[24];
+
+			snprintf(base, sizeof(base), "%s", impls[k].name);
+			if (strstr(base, "-nospin"))
+				*strstr(base, "-nospin") = '\0';
+			gochan_spin_for(impls[k].name);
 			st0 = sched_steals();
-			kbench_run(bench, impls[k].name, n, &r);
+			kbench_run(bench, base, n, &r);
+			gochan_spin_for("");
 			s.n = 0;
 			if (!strcmp(unit, "x-ideal")) {
 				/* drain time against total work / CPUs */
@@ -1102,13 +1375,21 @@ static void bench_kernel(bool debug)
 	};
 	static const struct kimpl chain[] = { { "kgo", 1000 }, { "wq", 1000 } };
 	static const struct kimpl pp[] = { { "kgo", 3000 },
+					   { "kgo-nospin", 3000 },
+					   { "kthread_spin", 3000 },
 					   { "kthread", 3000 } };
 	static const struct kimpl yield[] = { { "kgo", 20000 } };
 	static const struct kimpl load[] = { { "kgo", 4000 },
-					     { "wq_percpu", 4000 } };
+					     { "wq_percpu", 4000 },
+					     { "wq_unbound", 4000 } };
 	struct kimpl mem[] = { { "kgo_cont", debug ? 20000 : 1000000 },
+			       { "waitq_work", debug ? 20000 : 1000000 },
 			       { "kthread_wait", 2000 } };
 	int reps = opt_reps;
+
+	/* The spinning kthread peer spins gochan's budget. */
+	if (spin_budget_ns >= 0 && !access(KB_SPIN_PARAM, W_OK))
+		write_long(KB_SPIN_PARAM, spin_budget_ns);
 
 	if (wanted("spawn")) {
 		kbench("spawn", "10k", spawn10k, 5, "ns/item");
@@ -1117,17 +1398,17 @@ static void bench_kernel(bool debug)
 	if (wanted("chain"))
 		kbench("chain", "1000-hops", chain, 2, "ns/hop");
 	if (wanted("kpingpong"))
-		kbench("pingpong", "kernel", pp, 2, "ns/roundtrip");
+		kbench("pingpong", "kernel", pp, 4, "ns/roundtrip");
 	if (wanted("yield"))
 		kbench("yield", "200-goroutines", yield, 1, "ns/yield");
 	if (wanted("imbalance"))
-		kbench("imbalance", "20us-items", load, 2, "x-ideal");
+		kbench("imbalance", "20us-items", load, 3, "x-ideal");
 	if (wanted("balanced"))
-		kbench("balanced", "20us-items", load, 2, "x-ideal");
+		kbench("balanced", "20us-items", load, 3, "x-ideal");
 	if (wanted("memory")) {
 		/* Memory is a count, not a time: one run each suffices. */
 		opt_reps = 1;
-		kbench("memory", "parked", mem, 2, "bytes/waiter");
+		kbench("memory", "parked", mem, 3, "bytes/waiter");
 		opt_reps = reps;
 	}
 }
@@ -1180,12 +1461,25 @@ int main(int argc, char **argv)
 	if ((!user && !kernel) || opt_reps < 1 || opt_scale <= 0)
 		print_help();
 	ncpus = sysconf(_SC_NPROCESSORS_ONLN);
+	spin_budget_ns = read_long(SPIN_PARAM);
+	/*
+	 * A unix datagram queue holds net.unix.max_dgram_qlen messages (10
+	 * by default): as many as the other queues hold, STREAM_CAP, for
+	 * the seqpacket peer.  Root only; the metadata says what it was.
+	 */
+	if (read_long("/proc/sys/net/unix/max_dgram_qlen") < STREAM_CAP &&
+	    !access("/proc/sys/net/unix/max_dgram_qlen", W_OK))
+		write_long("/proc/sys/net/unix/max_dgram_qlen", STREAM_CAP);
 	/* A 1024-message queue of 1 KiB needs more than the default 800 KiB. */
 	setrlimit(RLIMIT_MSGQUEUE,
 		  &(struct rlimit){ RLIM_INFINITY, RLIM_INFINITY });
 	uname(&u);
 	printf("# kernel %s %s\n# cpus %d\n# reps %d scale %g smoke %d\n",
 	       u.release, u.version, ncpus, opt_reps, opt_scale, opt_smoke);
+	printf("# spin_ns %ld (gochan's, and the spinning peers' cross-cpu budget);",
+	       spin_budget_ns);
+	printf(" unix max_dgram_qlen %ld\n",
+	       read_long("/proc/sys/net/unix/max_dgram_qlen"));
 	printf("bench,param,place,impl,unit,rep,value\n");
 	if (user) {
 		if (wanted("pingpong"))
