@@ -31,6 +31,8 @@ help:
 	@echo "make lib           libgochan.a, libgochan.so and the examples"
 	@echo "make selftests     the kselftest programs"
 	@echo "make check         every test, in the VM, on the stock and debug kernels"
+	@echo "make quick         the development loop: one kernel (GOCHAN_KERNELS), the"
+	@echo "                   selftests matching GOCHAN_ONLY, no host checks"
 	@echo "make demo          the examples in the VM on the stock kernel"
 	@echo "make bench         the benchmarks against their peers, one VM boot per kernel"
 	@echo "make fuzz          the fuzzer for FUZZ_SECONDS (default 3600) in the VM"
@@ -73,6 +75,9 @@ style:
 check:
 	$(VM)/check.sh
 
+quick:
+	$(VM)/quick.sh
+
 demo:
 	$(VM)/demo.sh
 
@@ -114,5 +119,5 @@ clean:
 	test ! -f $(KDIR)/Makefile || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf $(O)
 
-.PHONY: all help kdir-check module sparse lib selftests style check demo bench fuzz soak \
+.PHONY: all help kdir-check module sparse lib selftests style check quick demo bench fuzz soak \
 	install uninstall dkms-src dkms-install dkms-remove clean

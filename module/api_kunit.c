@@ -7,6 +7,11 @@
 #include <linux/module.h>
 
 #include "gochan.h"
+#include "kunit_util.h"
+
+unsigned int kgo_kunit_scale = 100;
+module_param_named(scale, kgo_kunit_scale, uint, 0444);
+MODULE_PARM_DESC(scale, "Percent of the long cases' default loop counts (default 100)");
 
 /* A valid request gets the module's version and feature set. */
 static void gochan_api_accepts_valid(struct kunit *test)

@@ -15,6 +15,7 @@
 #include "chan.h"
 #include "ktest_shared.h"
 #include "gochan.h"
+#include "kunit_util.h"
 #include "sched.h"
 
 static unsigned int cont_mass = 20000;
@@ -565,7 +566,7 @@ static void kgo_cont_gate_race(struct kunit *test)
 	struct kgo_select_case *c;
 	struct partner pt = {};
 	struct task_struct *t;
-	int races0, r, i, bad = 0;
+	int rounds = kgo_kunit_scaled(GATE_ROUNDS), races0, r, i, bad = 0;
 	struct probe p;
 
 	races0 = atomic_read(&kgo_cont_gate_races);
@@ -578,7 +579,7 @@ static void kgo_cont_gate_race(struct kunit *test)
 						 .dir = KGO_SELECT_RECV };
 	t = kthread_run(partner_fn, &pt, "kgo_gate_race");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
-	for (r = 1; r <= GATE_ROUNDS; r++) {
+	for (r = 1; r <= rounds; r++) {
 		probe_init(&p);
 		atomic_set(&pt.delivered, 0);
 		atomic_set_release(&pt.round, r);
@@ -593,7 +594,7 @@ static void kgo_cont_gate_race(struct kunit *test)
 	}
 	kthread_stop(t);
 	kunit_info(test, "%d rounds, %d completed while the registrar queued\n",
-		   GATE_ROUNDS, atomic_read(&kgo_cont_gate_races) - races0);
+		   rounds, atomic_read(&kgo_cont_gate_races) - races0);
 	KUNIT_EXPECT_EQ(test, bad, 0);
 	KUNIT_EXPECT_GT(test, atomic_read(&kgo_cont_gate_races) - races0, 0);
 	for (i = 0; i < 64; i++)

@@ -6,6 +6,10 @@
 #ifndef _GOCHAN_KTEST_SHARED_H
 #define _GOCHAN_KTEST_SHARED_H
 
+#include <linux/delay.h>
+#include <linux/jiffies.h>
+
+#include "chan.h"
 #include "kgo.h"
 
 /* Many receive continuations, each value counted as it arrives. */
@@ -43,6 +47,30 @@ struct kgo_close_ctx {
 	struct kgo_wg ready, woke;
 	atomic_t closed_seen, wrong;
 };
+
+/*
+ * kgo_wait_recvq() - wait until @n receivers are queued on @ch
+ *
+ * The close-under-selectors tests close in some rounds only once every
+ * selector is linked on the channel's recvq: the close then races the
+ * wake-up and unlink side of each select, not its arming.  nrecvq is
+ * written under ch->lock with WRITE_ONCE (kgo_waiter_enqueue()) and read
+ * here without it; a stale read only makes this wait a little longer.
+ *
+ * Return: true once @n are queued, false after 30 s (a selector that
+ * never blocks is itself a failure).
+ */
+static inline bool kgo_wait_recvq(struct kgo_chan *ch, unsigned int n)
+{
+	unsigned long end = jiffies + 30 * HZ;
+
+	while (READ_ONCE(ch->nrecvq) < n) {
+		if (time_after(jiffies, end))
+			return false;
+		usleep_range(20, 50);
+	}
+	return true;
+}
 
 static inline void kgo_close_selector(void *p)
 {

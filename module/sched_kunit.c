@@ -16,6 +16,7 @@
 
 #include "chan.h"
 #include "gochan.h"
+#include "kunit_util.h"
 #include "sched.h"
 
 /* ---- run queues, driven directly ----------------------------------------- */
@@ -285,10 +286,14 @@ static int go(struct kgo_sched *s, kgo_fn_t fn, void *arg)
 	return kgo_sched_go(s, THIS_MODULE, fn, arg, NULL);
 }
 
-/* 100k spawns: each runs exactly once and a wait group sees them all. */
+/*
+ * Many spawns (100k at scale 100): each runs exactly once and the
+ * spawner sees them all.
+ */
 #define SPAWN_N 100000
 
 struct spawn_ctx {
+	unsigned long n;
 	atomic_t *runs;
 	atomic_t left;
 	struct completion all_ran;
@@ -315,7 +320,7 @@ static void spawner_fn(void *arg)
 {
 	unsigned long i;
 
-	for (i = 0; i < SPAWN_N; i++) {
+	for (i = 0; i < spawn_ctx_global->n; i++) {
 		if (kgo_go(spawn_fn, (void *)i))
 			atomic_inc(&spawn_ctx_global->failed);
 		/* Let the children run on this P too, as Go's spawner would. */
@@ -326,7 +331,7 @@ static void spawner_fn(void *arg)
 		complete(&spawn_ctx_global->all_ran);
 }
 
-static void kgo_spawn_100k(struct kunit *test)
+static void kgo_spawn_many(struct kunit *test)
 {
 	/*
 	 * No sysmon retakes: the spawner keeps its P, so its children go
@@ -339,23 +344,24 @@ static void kgo_spawn_100k(struct kunit *test)
 	struct kgo_stats st;
 	unsigned long i, bad = 0;
 
-	c.runs = vzalloc(array_size(SPAWN_N, sizeof(*c.runs)));
+	c.n = kgo_kunit_scaled(SPAWN_N);
+	c.runs = vzalloc(array_size(c.n, sizeof(*c.runs)));
 	KUNIT_ASSERT_NOT_NULL(test, c.runs);
-	atomic_set(&c.left, SPAWN_N + 1);
+	atomic_set(&c.left, c.n + 1);
 	init_completion(&c.all_ran);
 	spawn_ctx_global = &c;
 	KUNIT_ASSERT_EQ(test, go(s, spawner_fn, NULL), 0);
 	wait_for_completion(&c.all_ran);
 	KUNIT_EXPECT_EQ(test, atomic_read(&c.failed), 0);
-	for (i = 0; i < SPAWN_N; i++)
+	for (i = 0; i < c.n; i++)
 		if (atomic_read(&c.runs[i]) != 1)
 			bad++;
 	KUNIT_EXPECT_EQ(test, bad, 0UL);
 	kgo_sched_stats(s, &st);
-	KUNIT_EXPECT_EQ(test, st.spawned, (u64)SPAWN_N + 1);
+	KUNIT_EXPECT_EQ(test, st.spawned, (u64)c.n + 1);
 	kgo_sched_destroy(s);
-	kunit_info(test, "steals %llu stolen %llu global %llu parks %llu yields %llu\n",
-		   st.steals, st.stolen, st.global_puts, st.parks, st.yields);
+	kunit_info(test, "%lu spawns: steals %llu stolen %llu global %llu parks %llu yields %llu\n",
+		   c.n, st.steals, st.stolen, st.global_puts, st.parks, st.yields);
 	vfree(c.runs);
 }
 
@@ -421,31 +427,44 @@ static void kgo_global_not_starved(struct kunit *test)
 		   c.global_ran_at - c.global_queued_at);
 }
 
-/* maxprocs=1: a goroutine blocked in a wait group does not stop others. */
+/*
+ * maxprocs=1: a goroutine blocked in a wait group does not stop others.
+ * The blocker spawns the other goroutine onto its own P and blocks: its
+ * P, with work queued, must be handed to another M (the handoffs counter
+ * moves), and the other goroutine runs while the blocker is still
+ * blocked (it is what unblocks it).
+ */
 struct handoff_ctx {
+	struct kgo_sched *s;
 	struct kgo_wg gate;
 	struct completion blocked_done;
 	struct completion other_ran;
+	bool other_saw_blocked;
+	int spawn_err;
 };
 
 static struct handoff_ctx *handoff;
 
-static void handoff_blocker(void *arg)
-{
-	kgo_wg_wait(&handoff->gate);
-	complete(&handoff->blocked_done);
-}
-
 static void handoff_other(void *arg)
 {
+	handoff->other_saw_blocked = !completion_done(&handoff->blocked_done);
 	complete(&handoff->other_ran);
 	kgo_wg_done(&handoff->gate);
+}
+
+static void handoff_blocker(void *arg)
+{
+	handoff->spawn_err = go(handoff->s, handoff_other, NULL);
+	if (handoff->spawn_err)
+		kgo_wg_done(&handoff->gate);
+	kgo_wg_wait(&handoff->gate);
+	complete(&handoff->blocked_done);
 }
 
 static void kgo_handoff_on_block(struct kunit *test)
 {
 	struct kgo_sched *s = sched_new(test, 1);
-	struct handoff_ctx c;
+	struct handoff_ctx c = { .s = s };
 	struct kgo_stats st;
 	bool ran;
 
@@ -455,8 +474,6 @@ static void kgo_handoff_on_block(struct kunit *test)
 	handoff = &c;
 	KUNIT_ASSERT_EQ(test, kgo_wg_add(&c.gate, 1), 0);
 	KUNIT_ASSERT_EQ(test, go(s, handoff_blocker, NULL), 0);
-	msleep(20);
-	KUNIT_ASSERT_EQ(test, go(s, handoff_other, NULL), 0);
 	ran = wait_for_completion_timeout(&c.other_ran, 30 * HZ);
 	KUNIT_EXPECT_TRUE(test, ran);
 	if (!ran)
@@ -465,6 +482,10 @@ static void kgo_handoff_on_block(struct kunit *test)
 							  30 * HZ), 0UL);
 	kgo_sched_stats(s, &st);
 	kgo_sched_destroy(s);
+	kunit_info(test, "%llu hand-offs\n", st.handoffs);
+	KUNIT_EXPECT_EQ(test, c.spawn_err, 0);
+	KUNIT_EXPECT_TRUE(test, c.other_saw_blocked);
+	KUNIT_EXPECT_GE(test, st.handoffs, 1ULL);
 }
 
 /*
@@ -949,7 +970,7 @@ static struct kunit_case gochan_sched_cases[] = {
 	KUNIT_CASE(kgo_goroutine_dump),
 	KUNIT_CASE_SLOW(kgo_destroy_with_goroutines_in_flight),
 	KUNIT_CASE_SLOW(kgo_no_lost_wakeup),
-	KUNIT_CASE_SLOW(kgo_spawn_100k),
+	KUNIT_CASE_SLOW(kgo_spawn_many),
 	{}
 };
 

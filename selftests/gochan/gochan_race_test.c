@@ -127,12 +127,32 @@ static void *cvs_thread(void *p)
 	return NULL;
 }
 
+/*
+ * Wait until all NSEL selectors are queued on @fd (INFO's receiver
+ * count), for at most 30 s.
+ */
+static int all_queued(int fd)
+{
+	struct gochan_info info;
+	int i;
+
+	for (i = 0; i < 300000; i++) {
+		memset(&info, 0, sizeof(info));
+		if (call(fd, GOCHAN_IOC_INFO, &info))
+			return 0;
+		if (info.receivers >= NSEL)
+			return 1;
+		usleep(100);
+	}
+	return 0;
+}
+
 TEST_F_TIMEOUT(race, close_vs_blocked_select, 600)
 {
 	struct cvs c = { .rounds = ROUNDS(count_from_env("GOCHAN_RACE_ROUNDS",
 							 2000)) };
+	int i, r, fd, queued = 0, want = 0;
 	pthread_t t[NSEL];
-	int i, r, fd;
 
 	c.never_recv = mkchan(8, 0);
 	c.never_send = mkchan(8, 0);
@@ -147,11 +167,19 @@ TEST_F_TIMEOUT(race, close_vs_blocked_select, 600)
 		ASSERT_LE(0, fd);
 		atomic_store(&c.fd, fd);
 		pthread_barrier_wait(&c.start);
-		/* Close as they arrive, or once they sleep. */
-		if (r % 4 == 1)
+		/*
+		 * Close as they arrive, after a yield, after 200 us, or only
+		 * once all are queued on the channel (those rounds are
+		 * counted: each must get there).
+		 */
+		if (r % 4 == 1) {
 			usleep(200);
-		else if (r % 4 == 2)
+		} else if (r % 4 == 2) {
 			sched_yield();
+		} else if (r % 4 == 3) {
+			want++;
+			queued += all_queued(fd);
+		}
 		ASSERT_EQ(0, call(fd, GOCHAN_IOC_CLOSE, NULL));
 		pthread_barrier_wait(&c.end);
 		close(fd);
@@ -160,10 +188,12 @@ TEST_F_TIMEOUT(race, close_vs_blocked_select, 600)
 		pthread_join(t[i], NULL);
 	close(c.never_recv);
 	close(c.never_send);
-	TH_LOG("%d rounds, %d selects saw the close", c.rounds,
-	       atomic_load(&c.closed_seen));
+	TH_LOG("%d rounds, %d selects saw the close, %d rounds closed with all %d queued",
+	       c.rounds, atomic_load(&c.closed_seen), queued, NSEL);
 	EXPECT_EQ(0, atomic_load(&c.wrong));
 	EXPECT_EQ(NSEL * c.rounds, atomic_load(&c.closed_seen));
+	EXPECT_LT(0, queued);
+	EXPECT_EQ(want, queued);
 }
 
 /* ---- lost wake-up ------------------------------------------------------------- */
@@ -379,19 +409,31 @@ TEST_F_TIMEOUT(race, timeout_vs_completion, 600)
 
 /* ---- the same channel twice in one select ------------------------------------------ */
 
+/*
+ * Each thread's sends carry (thread + 1) << 32 | its round, unique; the
+ * receiver counts each value it gets in got[], the sender marks it in
+ * sent[]: every value sent arrives exactly once, no other one arrives.
+ */
 struct twice {
 	int fd;
 	int rounds;
 	atomic_int sent, received, wrong;
+	unsigned char *was_sent[2], *got[2];	/* __atomic builtins */
+};
+
+struct twice_arg {
+	struct twice *t;
+	int id;
 };
 
 static void *twice_thread(void *p)
 {
-	struct twice *t = p;
+	struct twice_arg *a = p;
+	struct twice *t = a->t;
 	int r;
 
 	for (r = 0; r < t->rounds; r++) {
-		__u64 out = 1, in = 0;
+		__u64 out = (__u64)(a->id + 1) << 32 | r, in = 0;
 		struct gochan_case cs[2] = {
 			{ .fd = t->fd, .op = GOCHAN_OP_SEND, .buf = (uintptr_t)&out },
 			{ .fd = t->fd, .op = GOCHAN_OP_RECV, .buf = (uintptr_t)&in },
@@ -402,12 +444,18 @@ static void *twice_thread(void *p)
 			atomic_fetch_add(&t->wrong, 1);
 			break;
 		}
-		if (s.index == 0)
+		if (s.index == 0) {
 			atomic_fetch_add(&t->sent, 1);
-		else if (in == 1 && cs[1].ok)
+			__atomic_store_n(&t->was_sent[a->id][r], 1,
+					 __ATOMIC_RELAXED);
+		} else if (cs[1].ok && (in >> 32) >= 1 && (in >> 32) <= 2 &&
+			   (in & 0xffffffff) < (__u64)t->rounds) {
 			atomic_fetch_add(&t->received, 1);
-		else
+			__atomic_fetch_add(&t->got[(in >> 32) - 1][in & 0xffffffff],
+					   1, __ATOMIC_RELAXED);
+		} else {
 			atomic_fetch_add(&t->wrong, 1);
+		}
 	}
 	return NULL;
 }
@@ -424,10 +472,16 @@ TEST_F_TIMEOUT(race, same_channel_twice, 600)
 	};
 	struct gochan_select s = { .cases = (uintptr_t)cs, .n = 2,
 				   .flags = GOCHAN_NONBLOCK };
+	struct twice_arg args[2] = { { &t, 0 }, { &t, 1 } };
+	int buf, i, r, once = 0, strays = 0;
 	pthread_t th[2];
-	int buf;
 
 	ASSERT_LE(0, t.fd);
+	for (i = 0; i < 2; i++) {
+		t.was_sent[i] = calloc(t.rounds, 1);
+		t.got[i] = calloc(t.rounds, 1);
+		ASSERT_TRUE(t.was_sent[i] && t.got[i]);
+	}
 	/* Alone, a select never matches its own send with its own receive. */
 	EXPECT_EQ(-EAGAIN, call(dev, GOCHAN_IOC_SELECT, &s));
 	s.flags = GOCHAN_TIMEOUT;
@@ -435,13 +489,25 @@ TEST_F_TIMEOUT(race, same_channel_twice, 600)
 	EXPECT_EQ(-ETIMEDOUT, call(dev, GOCHAN_IOC_SELECT, &s));
 
 	/* Two such selects pair up: one sends, the other receives. */
-	pthread_create(&th[0], NULL, twice_thread, &t);
-	pthread_create(&th[1], NULL, twice_thread, &t);
+	pthread_create(&th[0], NULL, twice_thread, &args[0]);
+	pthread_create(&th[1], NULL, twice_thread, &args[1]);
 	pthread_join(th[0], NULL);
 	pthread_join(th[1], NULL);
+	for (i = 0; i < 2; i++) {
+		for (r = 0; r < t.rounds; r++) {
+			if (t.was_sent[i][r])
+				once += t.got[i][r] == 1;
+			else
+				strays += t.got[i][r] != 0;
+		}
+		free(t.was_sent[i]);
+		free(t.got[i]);
+	}
 	EXPECT_EQ(0, atomic_load(&t.wrong));
 	EXPECT_EQ(t.rounds, atomic_load(&t.sent));
 	EXPECT_EQ(t.rounds, atomic_load(&t.received));
+	EXPECT_EQ(t.rounds, once);	/* each value sent, received once */
+	EXPECT_EQ(0, strays);		/* none that was not sent */
 	close(t.fd);
 
 	/* Two receive cases on one buffered channel with one value. */
@@ -620,8 +686,9 @@ TEST_F_TIMEOUT(race, uffd_copy_vs_close, 120)
 						 GOCHAN_NONBLOCK, 0, &ok));
 		} else {
 			/*
-			 * Not delivered: put back, and still there after
-			 * the close.
+			 * Not delivered: the receive pins its page before
+			 * it takes a value, so the value is still there
+			 * after the close.
 			 */
 			EXPECT_EQ(-EFAULT, c.ret);
 			EXPECT_EQ(0, xfer(other, GOCHAN_IOC_RECV, &got,
@@ -690,14 +757,14 @@ static void nbs_run(struct __test_metadata *_metadata, int nnever,
 		    int close_c2)
 {
 	struct nbs b = { .nnever = nnever, .close_c2 = close_c2 };
+	long spin, step = nnever ? 1000 : 100, missed0 = 0;
 	__u64 one = 1, v;
-	long spin, step = nnever ? 1000 : 100;
 	pthread_t t;
 	long r;
 	int i;
 
 	/* Not a tenth for 32-bit: the window needs the rounds. */
-	b.rounds = count_from_env("GOCHAN_SELECT_RACE_ROUNDS", 100000);
+	b.rounds = count_from_env("GOCHAN_SELECT_RACE_ROUNDS", 20000);
 	b.c1 = mkchan(8, 1);
 	ASSERT_LE(0, b.c1);
 	for (i = 0; i < nnever; i++) {
@@ -717,11 +784,20 @@ static void nbs_run(struct __test_metadata *_metadata, int nnever,
 		atomic_store(&b.go, r);
 		/*
 		 * A varying head start for the selector, so that the window
-		 * moves across the select; it grows while no select has yet
-		 * beaten the driver (a slow kernel, many idle cases).
+		 * moves across the select.  Every 100 rounds it is tuned so
+		 * that both outcomes stay frequent on any kernel: doubled
+		 * while under 10 selects in 100 beat the driver (a slow
+		 * kernel, many idle cases), halved while over 50 did.
 		 */
-		if (!(r % 250) && !atomic_load(&b.driver_missed) && step < (1 << 16))
-			step *= 2;
+		if (!(r % 100)) {
+			long m = atomic_load(&b.driver_missed) - missed0;
+
+			if (m < 10 && step < (1 << 16))
+				step *= 2;
+			else if (m > 50 && step > 1)
+				step /= 2;
+			missed0 += m;
+		}
 		for (spin = 0; spin < (r % 64) * step; spin++)
 			__asm__ __volatile__("" ::: "memory");
 		if (close_c2) {

@@ -59,6 +59,8 @@
 #define PROD_TAG(i)	((uint64_t)((i) + 1) << 40)
 #define VICT_TAG	((uint64_t)0x80 << 40)
 #define SEQ_MASK	((1ULL << 40) - 1)
+#define VICT_GENS	65536u		/* victims spawned, at most */
+#define VICT_SEQS	1024u		/* values per victim, at most */
 
 #define LOAD(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define STORE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
@@ -74,6 +76,7 @@ struct shared {
 	uint64_t selects;
 	uint64_t injected;		/* faults injected (--faults) */
 	uint64_t calls;			/* gochan calls by the workers */
+	uint32_t vict_next[VICT_GENS];	/* victim gen's next sequence number */
 	int stop;			/* LOAD(): producers, victims, churn stop */
 	int bad;
 	char why[256];
@@ -81,6 +84,7 @@ struct shared {
 
 static struct shared *sh;
 static uint8_t *seen;			/* [NPROD][MAXSEQ] deliveries */
+static uint8_t *vseen;			/* [VICT_GENS][VICT_SEQS] bits */
 static int opt_seconds = 30;
 static uint64_t opt_seed;
 static bool opt_kernel = true;
@@ -98,6 +102,8 @@ static int a_send, a_recv, b_send, b_recv;
  */
 static __thread bool last_hit;	/* the last gioctl() reached its point */
 
+static void failf(const char *fmt, ...);
+
 static int gioctl(int fd, unsigned long cmd, void *arg)
 {
 	bool armed = false;
@@ -110,6 +116,9 @@ static int gioctl(int fd, unsigned long cmd, void *arg)
 		if (nth_fd < 0)
 			nth_fd = open("/proc/thread-self/fail-nth",
 				      O_RDWR | O_CLOEXEC);
+		if (nth_fd < 0)
+			failf("--faults: cannot open /proc/thread-self/fail-nth: %s",
+			      strerror(errno));
 		if (nth_fd >= 0) {
 			/*
 			 * No signal while armed: the fault would hit the
@@ -264,9 +273,18 @@ static int victim(int gen)
 	priv = make_chan(8, 0);
 	if (tick < 0 || priv < 0)
 		return 1;
-	for (uint64_t seq = 0; !LOAD(sh->stop); seq++) {
-		v = VICT_TAG | ((uint64_t)gen << 24) | (seq & 0xffffff);
-		c[0] = (struct gochan_case){ .fd = a_send, .op = GOCHAN_OP_SEND,
+	for (uint32_t seq = 0; !LOAD(sh->stop); seq++) {
+		/*
+		 * Published before the send: a value the consumers see
+		 * must have a sequence number below it.  Past VICT_SEQS the
+		 * victim only waits (on its ticker) to be killed.
+		 */
+		if (seq < VICT_SEQS)
+			__atomic_store_n(&sh->vict_next[gen], seq + 1,
+					 __ATOMIC_RELEASE);
+		v = VICT_TAG | ((uint64_t)gen << 24) | seq;
+		c[0] = (struct gochan_case){ .fd = seq < VICT_SEQS ? a_send : -1,
+					     .op = GOCHAN_OP_SEND,
 					     .buf = (uintptr_t)&v };
 		c[1] = (struct gochan_case){ .fd = tick, .op = GOCHAN_OP_RECV,
 					     .buf = (uintptr_t)&t };
@@ -352,7 +370,21 @@ static void mark(uint64_t v)
 	uint64_t tag = v & ~SEQ_MASK, seq = v & SEQ_MASK;
 	int p;
 
-	if ((tag >> 40) >= 0x80 && (tag >> 40) < 0x80 + 1) {
+	if (tag == VICT_TAG) {
+		uint32_t gen = (seq >> 24) & 0xffff, vs = seq & 0xffffff;
+		size_t bit = (size_t)gen * VICT_SEQS + vs;
+
+		/* Sent by a victim that was spawned, below what it reached. */
+		if (vs >= VICT_SEQS || (seq >> 24) >= VICT_GENS ||
+		    vs >= __atomic_load_n(&sh->vict_next[gen], __ATOMIC_ACQUIRE)) {
+			failf("%s: a victim value that nobody sent: %#llx",
+			      __func__, ull(v));
+			return;
+		}
+		if (__atomic_fetch_or(&vseen[bit / 8], 1u << (bit % 8),
+				      __ATOMIC_RELAXED) & (1u << (bit % 8)))
+			failf("%s: victim %u value %u arrived twice", __func__,
+			      gen, vs);
 		__atomic_fetch_add(&sh->victim_values, 1, __ATOMIC_RELAXED);
 		return;
 	}
@@ -553,6 +585,21 @@ static void *infl_thread(void *p)
 }
 
 /*
+ * The waiters that n in-flight threads queue: thread i's kind is i % 4
+ * (infl_thread()): receives, batches and selects queue a receiver,
+ * sends and selects a sender.
+ */
+static long infl_expect(int n, bool recv)
+{
+	long k = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		k += recv ? i % 4 != 1 : i % 4 == 1 || i % 4 == 3;
+	return k;
+}
+
+/*
  * A child with n threads blocked in channel calls (receives, sends,
  * batches, selects with a ticker) ends by "kill" (SIGKILL from the
  * parent), "exit" (exit() with the threads blocked) or "close" (every
@@ -565,8 +612,8 @@ static int inflight(int n, const char *end)
 	struct infl *t;
 	pthread_attr_t attr;
 	pthread_t *tid;
+	long left, qrecv, qsend;
 	char line[256];
-	long left;
 	pid_t c;
 
 	printf("TAP version 13\n# %d blocked calls, to end by %s\n", n, end);
@@ -594,8 +641,29 @@ static int inflight(int n, const char *end)
 			if (pthread_create(&tid[i], &attr, infl_thread, &t[i]))
 				_exit(3);
 		}
-		usleep(300000);		/* let them block */
-		if (write(pipefd[1], "r", 1) != 1)
+		/*
+		 * Until every call is queued in the kernel, counted by INFO:
+		 * receivers on [0, 32) for the receives, batches and
+		 * selects, senders on [32, 64) for the sends and selects.
+		 */
+		for (i = 0; i < 600; i++) {
+			long recv = 0, send = 0;
+
+			for (int f = 0; f < INFL_CHANS; f++) {
+				struct gochan_info in = {};
+
+				if (ioctl(fds[f], GOCHAN_IOC_INFO, &in))
+					_exit(3);
+				recv += in.receivers;
+				send += in.senders;
+			}
+			snprintf(line, sizeof(line), "%ld %ld\n", recv, send);
+			if (recv == infl_expect(n, true) &&
+			    send == infl_expect(n, false))
+				break;
+			usleep(100000);
+		}
+		if (write(pipefd[1], line, strlen(line)) != (ssize_t)strlen(line))
 			_exit(3);
 		if (!strcmp(end, "exit"))
 			exit(0);
@@ -612,11 +680,18 @@ static int inflight(int n, const char *end)
 		_exit(woke == n ? 0 : 4);
 	}
 	close(pipefd[1]);
-	if (c < 0 || read(pipefd[0], line, 1) != 1) {
+	memset(line, 0, sizeof(line));
+	if (c < 0 || read(pipefd[0], line, sizeof(line) - 1) <= 0 ||
+	    sscanf(line, "%ld %ld", &qrecv, &qsend) != 2) {
 		printf("not ok 1 the child set up %d blocked calls\n", n);
 		return 1;
 	}
-	printf("ok 1 the child set up %d blocked calls\n", n);
+	/* Every thread blocked in the kernel, seen there before the end. */
+	printf("# INFO: %ld receivers and %ld senders queued (%ld and %ld expected)\n",
+	       qrecv, qsend, infl_expect(n, true), infl_expect(n, false));
+	printf("%s 1 the child has %d calls in flight, counted by INFO\n",
+	       qrecv == infl_expect(n, true) && qsend == infl_expect(n, false) ?
+	       "ok" : "not ok", n);
 	if (!strcmp(end, "kill"))
 		kill(c, SIGKILL);
 	waitpid(c, &st, 0);
@@ -741,8 +816,12 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	seen = mmap(NULL, (size_t)NPROD * MAXSEQ, PROT_READ | PROT_WRITE,
 		    MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	vseen = mmap(NULL, (size_t)VICT_GENS * VICT_SEQS / 8,
+		     PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	devfd = open("/dev/gochan", O_RDWR | O_CLOEXEC);
-	if (sh == MAP_FAILED || seen == MAP_FAILED || devfd < 0) {
+	if (sh == MAP_FAILED || seen == MAP_FAILED || vseen == MAP_FAILED ||
+	    devfd < 0) {
 		printf("not ok 1 setup: %s\n", strerror(errno));
 		return 1;
 	}
@@ -791,11 +870,13 @@ int main(int argc, char **argv)
 		secs = t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 		if (secs >= opt_seconds || LOAD(sh->bad))
 			break;
+		if (gen >= VICT_GENS)
+			continue;	/* every victim number used: no more */
 		i = below(NVICT);
 		kill(vict[i], SIGKILL);
 		waitpid(vict[i], &status, 0);
 		sh->kills++;
-		vict[i] = spawn(victim, (int)(gen++ & 0xffff));
+		vict[i] = spawn(victim, (int)gen++);
 	}
 
 	/* Shutdown: stop the sources, then close A, then B. */
@@ -884,6 +965,25 @@ int main(int argc, char **argv)
 
 		bad |= result(n, !nkrel || (got && m1 > m0 && l1 == l0),
 			      "the kernel relays moved values and lost none");
+	}
+	/*
+	 * The run reached what it is there to race: each kind of event
+	 * happened (injected faults only with --faults).
+	 */
+	n++;
+	{
+		bool all = sh->kills && sh->eintr && sh->partial && sh->closes &&
+			   sh->victim_values && (!opt_faults || sh->injected);
+
+		if (!all)
+			printf("# a count is 0: kills %llu, EINTR %llu, partial batches %llu,",
+			       ull(sh->kills), ull(sh->eintr), ull(sh->partial));
+		if (!all)
+			printf(" closes %llu, victim values %llu, injected faults %llu\n",
+			       ull(sh->closes), ull(sh->victim_values),
+			       ull(sh->injected));
+		bad |= result(n, all,
+			      "every stress event happened (kills, EINTR, partial batches, closes, victims, faults)");
 	}
 
 	close(a_send);

@@ -75,6 +75,8 @@ h_end
 h_begin report
 h_case "report.py's rules on made-up logs (test_report.py)" "$out/host/report-test.log" \
 	"$vm/test_report.py"
+h_case "the benchmark report's verdict rules on made-up samples" \
+	"$out/host/bench-report-test.log" "$top/tools/testing/bench/test_report.py"
 h_end
 
 h_begin install

@@ -42,6 +42,7 @@ With --manifest (tools/testing/vm/manifest), for the given MODE:
 import fnmatch
 import os
 import re
+import signal
 import sys
 
 COMMENT = re.compile(r"^\s*#\s?(?P<text>.*)$")
@@ -134,8 +135,10 @@ def parse_results(label, path):
                 continue
             if cur.cases() == 0:
                 cur.failed.append("no test case ran")
-            if rc not in ("0", "4") and not cur.failed:  # 4: KSFT_SKIP
-                cur.failed.append(f"exit status {rc}")
+            # 4: KSFT_SKIP.  A program killed by a signal says so even
+            # when other failures are listed.
+            if rc not in ("0", "4") and (not cur.failed or signalled(rc)):
+                cur.failed.append(exit_text(rc))
             if suite_line_bad and not cur.failed:
                 cur.failed.append("suite reported failure")
             if plan is not None and plan != cur.cases():
@@ -172,6 +175,21 @@ def parse_results(label, path):
         cur.failed.append("section cut off (guest died or timed out here)")
         suites.append(cur)
     return suites, done, announced
+
+
+def signalled(rc):
+    return rc.isdigit() and 128 < int(rc) < 128 + 65
+
+
+def exit_text(rc):
+    """'exit status 139 (killed by SIGSEGV)' for a shell's 128 + N."""
+    if not signalled(rc):
+        return f"exit status {rc}"
+    try:
+        name = signal.Signals(int(rc) - 128).name
+    except ValueError:
+        name = f"signal {int(rc) - 128}"
+    return f"exit status {rc} (killed by {name})"
 
 
 def read_lines(path):

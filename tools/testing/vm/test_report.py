@@ -84,7 +84,7 @@ def main():
          "expected suite selftest:gochan_dev_test did not run",
          dict(good, **{"results.log": results(dev_test=False)})),
         ("a program killed by SIGSEGV before printing fails", True,
-         "selftest:gochan_dev_test", dict(good, **{"results.log": results(
+         "exit status 139 (killed by SIGSEGV)", dict(good, **{"results.log": results(
              dev_body=[], dev_rc=139)})),
         ("a plan that disagrees with the results fails", True,
          "plan 1..3, but 2 results", dict(good, **{"results.log": results(plan=3)})),
