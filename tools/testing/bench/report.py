@@ -298,7 +298,8 @@ def table(meta, nboots, by, stats, rats, tgts):
 
 
 COLOURS = ["#4477aa", "#ee6677", "#228833", "#ccbb44", "#66ccee", "#aa3377",
-           "#bbbbbb", "#000000", "#ee7733", "#009988"]
+           "#bbbbbb", "#000000", "#ee7733", "#009988", "#882255", "#999933",
+           "#332288", "#cc3311", "#44aa99", "#dd77bb"]
 
 
 def chart(outdir, tgts):
@@ -315,8 +316,8 @@ def chart(outdir, tgts):
             if last is not None and t["bench"] != last:
                 y += 1		# a gap between benchmarks
             last = t["bench"]
-            label = "%s %s %s: %s" % (t["bench"], t["param"], t["place"],
-                                      t["gochan"])
+            label = "%s %s %s: %s vs %s" % (t["bench"], t["param"],
+                                            t["place"], t["gochan"], t["peer"])
             f.write("%d %.6g %.6g %.6g %.6g %d\n" % (
                 y, t["median"], t["lo"], t["hi"], t["limit"],
                 peers.index(t["peer"])))

@@ -14,15 +14,17 @@
 #   rcu-stall   an RCU stall report written into the kernel log
 #   kmemleak    the kmemleak scan made unwritable (debug kernel)
 #
-# With no argument every fault runs.  Environment: GOCHAN_KERNELS (the
-# kernel, default stock; kmemleak always uses debug), GOCHAN_PLANT_DIR
-# (default .build/plant).
+# FAULT+FAULT... plants several in one copy and one run, which must name
+# each.  With no argument: "binary+segv+rcu-stall+kmemleak" (debug) and
+# "early-exit".  Environment: GOCHAN_KERNELS (the kernel, default stock;
+# a group with kmemleak always uses debug), GOCHAN_PLANT_DIR (default
+# .build/plant).
 set -uo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 base=${GOCHAN_PLANT_DIR:-$top/.build/plant}
 faults=("$@")
-[ ${#faults[@]} -gt 0 ] || faults=(binary early-exit segv rcu-stall kmemleak)
+[ ${#faults[@]} -gt 0 ] || faults=(binary+segv+rcu-stall+kmemleak early-exit)
 
 # plant FAULT DIR: edit the copy in DIR; prints the message to expect.
 plant() {
@@ -65,27 +67,36 @@ plant() {
 }
 
 bad=0
-for f in "${faults[@]}"; do
-	d=$base/$f
+for group in "${faults[@]}"; do
+	d=$base/${group//+/-}
 	rm -rf "$d"
 	mkdir -p "$d"
 	git -C "$top" ls-files -z | (cd "$top" && tar --null -T - -cf -) |
 		tar -xf - -C "$d" || exit 1
-	want=$(plant "$f" "$d") || { echo "plant.sh: $f: could not plant" >&2; bad=1; continue; }
-	[ -n "$want" ] || { echo "plant.sh: $f: the edit did not apply" >&2; bad=1; continue; }
+	wants=()
 	k=${GOCHAN_KERNELS:-stock}
-	[ "$f" = kmemleak ] && k=debug
-	echo "plant.sh: $f on $k: make check must fail with \"$want\""
+	for f in ${group//+/ }; do
+		want=$(plant "$f" "$d") || { echo "plant.sh: $f: could not plant" >&2; exit 1; }
+		[ -n "$want" ] || { echo "plant.sh: $f: the edit did not apply" >&2; exit 1; }
+		wants+=("$f:$want")
+		[ "$f" = kmemleak ] && k=debug
+	done
+	echo "plant.sh: $group on $k: make check must fail and say each of:"
+	printf '    %s\n' "${wants[@]}"
 	GOCHAN_KERNELS=$k GOCHAN_OUT=$d/.build/check make -s -C "$d" check \
 		>"$d/check.log" 2>&1
 	rc=$?
-	if [ $rc -ne 0 ] && grep -qF -- "$want" "$d/check.log"; then
-		echo "plant.sh: $f: make check failed (exit $rc) and said:"
-		grep -F -B2 -A2 -- "$want" "$d/check.log" | head -n 12 | sed 's/^/    /'
-		grep -E '^[0-9]+ passed, [0-9]+ failed' "$d/check.log" | sed 's/^/    /'
-	else
-		echo "plant.sh: $f: NOT caught (exit $rc); see $d/check.log" >&2
-		bad=1
-	fi
+	grep -E '^[0-9]+ passed, [0-9]+ failed' "$d/check.log" | sed 's/^/    /'
+	[ $rc -ne 0 ] || { echo "plant.sh: $group: make check passed" >&2; bad=1; }
+	for w in "${wants[@]}"; do
+		f=${w%%:*} want=${w#*:}
+		if grep -qF -- "$want" "$d/check.log"; then
+			echo "plant.sh: $f: caught (exit $rc); the report says:"
+			grep -F -B3 -- "$want" "$d/check.log" | head -n 8 | sed 's/^/    /'
+		else
+			echo "plant.sh: $f: NOT caught (exit $rc); see $d/check.log" >&2
+			bad=1
+		fi
+	done
 done
 exit $bad
