@@ -12,8 +12,9 @@
 #                      gochan.seed=N, then teardown and health checks
 #
 # gochan.fuzz, gochan.soak and gochan.teardown (rmmod/insmod rounds) also
-# set the short runs of "check" (defaults 20 s, 20 s, and 30 rounds on
-# the stock kernel, 10 on the sanitizer kernels: sizes()).
+# set the short runs of "check" (defaults 20 s, 20 s and 30 rounds on
+# the stock kernel, 15 s, 15 s and 5 rounds on the sanitizer kernels:
+# sizes()).
 # gochan.only=GLOB (a developer's shortcut) makes "check" run only the
 # selftest programs /tests/GLOB, then the health checks.  gochan.kernel=K
 # names the kernel flavour (stock, debug, kcsan): the suites /manifest
@@ -50,6 +51,8 @@ soak_s=20
 rounds=100
 inflight="2000 500 500"
 rounds_set=
+fuzz_set=
+soak_set=
 seed=
 only=
 kernel=
@@ -57,8 +60,8 @@ prog_limit=900
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	gochan.mode=*) mode=${arg#gochan.mode=} ;;
-	gochan.fuzz=*) fuzz_s=${arg#gochan.fuzz=} ;;
-	gochan.soak=*) soak_s=${arg#gochan.soak=} ;;
+	gochan.fuzz=*) fuzz_s=${arg#gochan.fuzz=}; fuzz_set=1 ;;
+	gochan.soak=*) soak_s=${arg#gochan.soak=}; soak_set=1 ;;
 	gochan.teardown=*) rounds=${arg#gochan.teardown=}; rounds_set=1 ;;
 	gochan.seed=*) seed="--seed ${arg#gochan.seed=}" ;;
 	gochan.only=*) only=${arg#gochan.only=} ;;
@@ -391,7 +394,9 @@ sizes() {
 	case "$kernel" in
 	debug | kcsan)
 		# rmmod/insmod rounds take ~2.4 s each there.
-		[ -n "$rounds_set" ] || rounds=10
+		[ -n "$rounds_set" ] || rounds=5
+		[ -n "$fuzz_set" ] || fuzz_s=15
+		[ -n "$soak_set" ] || soak_s=15
 		inflight="500 200 200"
 		export GOCHAN_RACE_ROUNDS=300 GOCHAN_WAITERS=20000
 		export GOCHAN_SELECT_RACE_ROUNDS=1000
@@ -399,6 +404,7 @@ sizes() {
 	*)
 		[ -n "$rounds_set" ] || rounds=30
 		inflight="2000 500 500"
+		export GOCHAN_PINGPONGS=300000
 		;;
 	esac
 	case "$kernel" in
@@ -508,9 +514,8 @@ check() {
 
 	# The benchmarks with tiny counts: each one runs and checks its
 	# results; nothing is timed ("make bench" does the measuring).
-	# Not on kcsan: the benchmark module is test code, and the stock and
-	# debug kernels run it.
-	if [ -x /bench/gochan_bench ] && [ "$kernel" != kcsan ]; then
+	# On the stock kernel only: the benchmark module is test code.
+	if [ -x /bench/gochan_bench ] && [ "$kernel" = stock ]; then
 		t_begin bench-smoke
 		t_check "insmod gochan_bench.ko" insmod /lib/gochan/gochan_bench.ko
 		t_check "gochan_bench --smoke user" /bench/gochan_bench --smoke user
