@@ -398,8 +398,8 @@ sizes() {
 		[ -n "$fuzz_set" ] || fuzz_s=15
 		[ -n "$soak_set" ] || soak_s=15
 		inflight="500 200 200"
-		export GOCHAN_RACE_ROUNDS=300 GOCHAN_WAITERS=20000
-		export GOCHAN_SELECT_RACE_ROUNDS=1000
+		export GOCHAN_RACE_ROUNDS=200 GOCHAN_WAITERS=20000
+		export GOCHAN_SELECT_RACE_ROUNDS=600
 		;;
 	*)
 		[ -n "$rounds_set" ] || rounds=30
@@ -409,7 +409,7 @@ sizes() {
 	esac
 	case "$kernel" in
 	debug)
-		export GOCHAN_PINGPONGS=30000
+		export GOCHAN_PINGPONGS=15000
 		kunit_args="scale=25 cont_mass=5000"
 		;;
 	kcsan)
