@@ -784,17 +784,17 @@ static void nbs_run(struct __test_metadata *_metadata, int nnever,
 		atomic_store(&b.go, r);
 		/*
 		 * A varying head start for the selector, so that the window
-		 * moves across the select.  Every 100 rounds it is tuned so
+		 * moves across the select.  Every 50 rounds it is tuned so
 		 * that both outcomes stay frequent on any kernel: doubled
-		 * while under 10 selects in 100 beat the driver (a slow
-		 * kernel, many idle cases), halved while over 50 did.
+		 * while under 5 selects in 50 beat the driver (a slow
+		 * kernel, many idle cases), halved while over 25 did.
 		 */
-		if (!(r % 100)) {
+		if (!(r % 50)) {
 			long m = atomic_load(&b.driver_missed) - missed0;
 
-			if (m < 10 && step < (1 << 16))
+			if (m < 5 && step < (1 << 16))
 				step *= 2;
-			else if (m > 50 && step > 1)
+			else if (m > 25 && step > 1)
 				step /= 2;
 			missed0 += m;
 		}
