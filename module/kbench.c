@@ -13,11 +13,14 @@
  * to /sys/kernel/debug/gochan_bench/run; the write returns when the run
  * is over, and reading the file gives its result line:
  *
- *	BENCH IMPL N ns=TOTAL per=NS_PER_ITEM work=NS bytes=B queue=NS
+ *	BENCH IMPL N ns=TOTAL per=NS_PER_ITEM work=NS bytes=B queue=NS cpu=NS
  *
  * (work: the items' own measured compute time, imbalance and balanced;
  * bytes: kernel memory per parked waiter, memory; queue: how long the
- * queueing loop took, imbalance and balanced; else -1 or 0.)
+ * queueing loop took, imbalance and balanced; else -1 or 0.  cpu: the
+ * CPU time the whole machine spent from the start of the run to its
+ * end, every CPU's wall time less its idle time, so that a spinning
+ * side, a kworker and an idle M's search for work all count.)
  *
  * The peers get gochan's deal: the spinning kthread peer of ping-pong
  * spins for spin_ns (the driver sets it to gochan.spin_ns) while nothing
@@ -33,8 +36,10 @@
  */
 #include <linux/atomic.h>
 #include <linux/completion.h>
+#include <linux/cpumask.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
+#include <linux/kernel_stat.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -43,6 +48,7 @@
 #include <linux/sched/stat.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/tick.h>
 #include <linux/uaccess.h>
 #include <linux/vmstat.h>
 #include <linux/wait.h>
@@ -75,6 +81,7 @@ struct kb_run {
 	atomic_t left;
 	struct completion all;
 	u64 t0, t1;
+	u64 idle0, idle1;	/* kb_idle_ns() at t0 and t1 */
 	u64 queued;		/* when the last item was queued */
 	atomic64_t work_ns;	/* imbalance / balanced: measured item time */
 };
@@ -85,19 +92,58 @@ static void kb_run_init(struct kb_run *r, unsigned int n)
 	init_completion(&r->all);
 	r->t0 = 0;
 	r->t1 = 0;
+	r->idle0 = 0;
+	r->idle1 = 0;
 	r->queued = 0;
 	atomic64_set(&r->work_ns, 0);
 }
 
+/*
+ * The idle and iowait time of every online CPU, in ns.  With the idle
+ * tick stopped (NO_HZ) the kernel keeps it to the nanosecond and counts
+ * an idle period in progress up to now; without, it falls back on the
+ * tick-sampled cpustat.
+ */
+static u64 kb_idle_ns(void)
+{
+	u64 sum = 0, us;
+	int cpu;
+
+	for_each_online_cpu(cpu) {
+		us = get_cpu_idle_time_us(cpu, NULL);
+		if (us != (u64)-1) {
+			sum += us * NSEC_PER_USEC;
+			us = get_cpu_iowait_time_us(cpu, NULL);
+			if (us != (u64)-1)
+				sum += us * NSEC_PER_USEC;
+			continue;
+		}
+		sum += kcpustat_cpu(cpu).cpustat[CPUTIME_IDLE] +
+		       kcpustat_cpu(cpu).cpustat[CPUTIME_IOWAIT];
+	}
+	return sum;
+}
+
 static void kb_start(struct kb_run *r)
 {
+	r->idle0 = kb_idle_ns();
 	r->t0 = ktime_get_ns();
+}
+
+/* The machine's busy time from t0 to t1, in ns. */
+static u64 kb_busy_ns(const struct kb_run *r)
+{
+	u64 wall = (r->t1 - r->t0) * num_online_cpus();
+	u64 idle = r->idle1 - r->idle0;
+
+	return wall > idle ? wall - idle : 0;
 }
 
 static void kb_done_n(struct kb_run *r, unsigned int n)
 {
 	if (atomic_sub_and_test(n, &r->left)) {
 		r->t1 = ktime_get_ns();
+		r->idle1 = kb_idle_ns();
 		complete(&r->all);
 	}
 }
@@ -412,7 +458,16 @@ static int kb_pp_thread(struct kb_pp *pp, int side)
 		if (READ_ONCE(pp->stop))
 			break;
 		WRITE_ONCE(pp->turn, !side);
-		wake_up(&pp->wq[!side]);
+		/*
+		 * Wake only a sleeper, as gochan does.  wq_has_sleeper()'s
+		 * full barrier orders the turn store before the check of
+		 * the queue; it pairs with the barrier of set_current_state()
+		 * in wait_event(), between queueing the waiter and reading
+		 * the turn: either the waiter sees the new turn, or this
+		 * side sees it queued and wakes it.
+		 */
+		if (wq_has_sleeper(&pp->wq[!side]))
+			wake_up(&pp->wq[!side]);
 	}
 	kb_done(pp->run);
 	return 0;
@@ -789,7 +844,7 @@ static int kb_exec(const char *bench, const char *impl, unsigned int n)
 		"kthread_wait", NULL };
 	struct kb_run r;
 	long bytes = -1;
-	u64 ns;
+	u64 ns, busy;
 	int ret;
 
 	if (!strcmp(bench, "spawn") && kb_is(impl, spawn)) {
@@ -837,11 +892,12 @@ static int kb_exec(const char *bench, const char *impl, unsigned int n)
 	}
 	if (ret)
 		return ret;
+	busy = kb_busy_ns(&r);
 	ns = r.t1 - r.t0;
 	snprintf(kb_result, sizeof(kb_result),
-		 "%s %s %u ns=%llu per=%llu work=%lld bytes=%ld queue=%llu\n",
+		 "%s %s %u ns=%llu per=%llu work=%lld bytes=%ld queue=%llu cpu=%llu\n",
 		 bench, impl, n, ns, div_u64(ns, n), atomic64_read(&r.work_ns),
-		 bytes, r.queued ? r.queued - r.t0 : 0);
+		 bytes, r.queued ? r.queued - r.t0 : 0, busy);
 	return 0;
 }
 

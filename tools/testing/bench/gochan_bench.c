@@ -408,8 +408,7 @@ static void xwrite(int fd, const void *buf, size_t len)
 }
 
 /* Wait for fd to be ready (POLLIN or POLLOUT): spin, then poll. */
-static void fd_wait(const struct dir *d, int fd, short events,
-		    struct spin *sp)
+static void fd_wait(int fd, short events, struct spin *sp)
 {
 	struct pollfd p = { .fd = fd, .events = events };
 
@@ -417,7 +416,6 @@ static void fd_wait(const struct dir *d, int fd, short events,
 		return;		/* the caller retries its call */
 	if (poll(&p, 1, -1) < 0 && errno != EINTR)
 		die("poll: %m");
-	(void)d;
 }
 
 /* The spinning pipe: all of len bytes, retried on EAGAIN. */
@@ -433,7 +431,7 @@ static void spin_write(struct dir *d, const void *buf, size_t len)
 		if (r > 0)
 			done += r;
 		else if (r < 0 && errno == EAGAIN)
-			fd_wait(d, d->wfd, POLLOUT, &sp);
+			fd_wait(d->wfd, POLLOUT, &sp);
 		else
 			die("write: %m");
 	}
@@ -452,7 +450,7 @@ static size_t spin_read(struct dir *d, void *buf, size_t min, size_t len)
 		if (r > 0)
 			done += r;
 		else if (r < 0 && errno == EAGAIN)
-			fd_wait(d, d->rfd, POLLIN, &sp);
+			fd_wait(d->rfd, POLLIN, &sp);
 		else
 			die("pipe read: %m");
 	}
@@ -1268,6 +1266,7 @@ static void bench_noop(void)
 struct kres {
 	uint64_t ns, per, n, queue;
 	int64_t work, bytes;
+	uint64_t cpu;		/* the machine's busy CPU time over the run */
 };
 
 static void kbench_run(const char *bench, const char *impl, unsigned int n,
@@ -1288,9 +1287,9 @@ static void kbench_run(const char *bench, const char *impl, unsigned int n,
 		die("%s: no result", cmd);
 	line[len] = '\0';
 	if (sscanf(line,
-		   "%23s %23s %lu ns=%lu per=%lu work=%ld bytes=%ld queue=%lu",
+		   "%23s %23s %lu ns=%lu per=%lu work=%ld bytes=%ld queue=%lu cpu=%lu",
 		   b, i, &r->n, &r->ns, &r->per, &r->work, &r->bytes,
-		   &r->queue) != 8)
+		   &r->queue, &r->cpu) != 9)
 		die("%s: bad result \"%s\"", cmd, line);
 }
 
@@ -1355,6 +1354,9 @@ static void kbench(const char *bench, const char *param,
 				s_one(&s, (double)r.bytes / r.n);
 			} else {
 				s_one(&s, (double)r.ns / r.n);
+				/* the CPU time of every CPU, per item */
+				emit_cpu(bench, param, "kernel", impls[k].name,
+					 unit, rep, r.cpu, r.n);
 			}
 			if (rep >= 0)
 				emit(bench, param, "kernel", impls[k].name,

@@ -21,8 +21,9 @@ peers are in the table as information.
 
 "max" is the largest sample of all boots (with 50 samples per boot a
 99th percentile would be the maximum anyway).  "cpu/op" is the CPU time
-of the whole benchmark process (every thread) per operation, where the
-driver measures it: above the wall time per operation, both sides were
+per operation: of the whole benchmark process (every thread) for the
+userspace rows, of every CPU of the machine (wall time less idle time)
+for the kernel rows.  Above the wall time per operation, both sides were
 busy (spinning, or working in parallel).
 """
 import csv
