@@ -18,7 +18,9 @@ KSFT_DIR  ?= $(firstword $(wildcard $(KDIR)/tools/testing/selftests) \
 KSRC      ?= $(patsubst %/tools/testing/selftests,%,$(KSFT_DIR))
 
 KERNEL_SRCS := $(filter-out %.mod.c module/compat.h,$(wildcard module/*.c module/*.h)) \
-	       uapi/linux/gochan.h
+	       $(wildcard module/include/*.h) uapi/linux/gochan.h \
+	       $(filter-out %.mod.c,$(wildcard tools/testing/kernel/*.[ch] \
+		 tools/testing/kernel/tests/*.c)) tools/testing/bench/kbench.c
 USER_SRCS   := $(wildcard tools/lib/gochan/*.c tools/lib/gochan/*.h \
 		 tools/lib/gochan/examples/*.c selftests/gochan/*.c \
 		 tools/testing/bench/*.c tools/testing/stress/*.c)
@@ -27,7 +29,9 @@ all: module lib selftests
 
 help:
 	@echo "make [KDIR=<kernel build dir>]  gochan.ko, libgochan, selftests"
-	@echo "make module        gochan.ko (and gochan_kunit.ko if KDIR has KUnit)"
+	@echo "make module        gochan.ko"
+	@echo "make test-modules  gochan.ko, gochan_ktest.ko, gochan_bench.ko and, if KDIR"
+	@echo "                   has KUnit, gochan_kunit.ko"
 	@echo "make lib           libgochan.a, libgochan.so and the examples"
 	@echo "make selftests     the kselftest programs"
 	@echo "make check         every test, in the VM, on the stock and debug kernels"
@@ -51,8 +55,13 @@ kdir-check:
 module: kdir-check
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
 
+# The test and benchmark modules (tools/testing/kernel, tools/testing/bench)
+# are built beside gochan.ko only when asked.
+test-modules: kdir-check
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 GOCHAN_TESTS=y modules
+
 sparse: kdir-check
-	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 CHECK=sparse modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 CHECK=sparse GOCHAN_TESTS=y modules
 
 lib:
 	$(MAKE) -C tools/lib/gochan O=$(O)/lib PREFIX=$(PREFIX)
@@ -104,7 +113,8 @@ dkms-src:
 	rm -rf $(DKMS_SRC)
 	mkdir -p $(DKMS_SRC)
 	cp -r Kbuild Makefile dkms.conf module uapi $(DKMS_SRC)/
-	rm -f $(DKMS_SRC)/module/*.o $(DKMS_SRC)/module/*.ko $(DKMS_SRC)/module/*.mod*
+	find $(DKMS_SRC) \( -name '*.o' -o -name '*.ko' -o -name '*.mod*' \
+		-o -name '*.cmd' -o -name 'modules.order' -o -name 'Module.symvers' \) -delete
 
 dkms-install: dkms-src
 	dkms add -m gochan -v $(VERSION)
@@ -116,8 +126,9 @@ dkms-remove:
 	rm -rf $(DKMS_SRC)
 
 clean:
-	test ! -f $(KDIR)/Makefile || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	test ! -f $(KDIR)/Makefile || $(MAKE) -C $(KDIR) M=$(CURDIR) \
+		$(if $(wildcard tools/testing/kernel/Kbuild),GOCHAN_TESTS=y) clean
 	rm -rf $(O)
 
-.PHONY: all help kdir-check module sparse lib selftests style check quick demo bench fuzz soak \
+.PHONY: all help kdir-check module test-modules sparse lib selftests style check quick demo bench fuzz soak \
 	install uninstall dkms-src dkms-install dkms-remove clean

@@ -40,7 +40,7 @@
 #include <linux/workqueue.h>
 
 #include "chan.h"
-#include "gochan.h"
+#include "internal.h"
 
 static struct workqueue_struct *kgo_chan_wq;
 static atomic_t kgo_chans_alive = ATOMIC_INIT(0);

@@ -17,8 +17,8 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
-#include "kgo.h"
-#include "kgo_chan.h"
+#include <kgo.h>
+#include <kgo_chan.h>
 
 struct kgo_chan_timer {
 	struct hrtimer t;

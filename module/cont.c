@@ -33,7 +33,7 @@
 #include <linux/workqueue.h>
 
 #include "chan.h"
-#include "gochan.h"
+#include "internal.h"
 #include "sched.h"
 
 enum kgo_cont_kind {

@@ -17,7 +17,7 @@
 #include <linux/slab.h>
 
 #include "chan.h"
-#include "gochan.h"
+#include "internal.h"
 
 struct kgo_ctx {
 	refcount_t ref;

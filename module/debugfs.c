@@ -16,7 +16,7 @@
 #include <linux/seq_file.h>
 
 #include "chan.h"
-#include "gochan.h"
+#include "internal.h"
 #include "sched.h"
 
 static struct dentry *gochan_debugfs_dir;

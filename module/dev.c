@@ -13,7 +13,7 @@
 #include <linux/module.h>
 #include <linux/uaccess.h>
 
-#include "gochan.h"
+#include "internal.h"
 
 /**
  * gochan_api_negotiate() - validate and answer an API handshake

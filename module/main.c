@@ -8,7 +8,7 @@
 #include <linux/module.h>
 #include <linux/stddef.h>
 
-#include "gochan.h"
+#include "internal.h"
 #include "chan.h"
 #include "sched.h"
 

@@ -28,7 +28,7 @@
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 
-#include "gochan.h"
+#include "internal.h"
 #include "sched.h"
 
 #define CREATE_TRACE_POINTS

@@ -26,7 +26,7 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
-#include "kgo.h"
+#include <kgo.h>
 
 #define KGO_RUNQ_SIZE		256	/* Go's local run queue */
 #define KGO_GLOBAL_BATCH_MAX	(KGO_RUNQ_SIZE / 2)

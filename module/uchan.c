@@ -36,7 +36,7 @@
 #include <linux/uidgid.h>
 
 #include "chan.h"
-#include "gochan.h"
+#include "internal.h"
 
 static unsigned int max_elem_size = 64 << 10;
 module_param(max_elem_size, uint, 0644);

@@ -51,6 +51,9 @@ kver=${hdr%% *}
 kver=${kver#linux-headers-}
 make -s -C "$top" dkms-src DESTDIR="$scratch/dkms-src-root"
 src=$scratch/dkms-src-root/usr/src
+# DKMS ships gochan.ko's sources only: no test or benchmark module.
+extra=$(find "$src" -name '*_kunit.c' -o -name 'ktest*' -o -name 'kbench*' -o -name tools)
+[ -z "$extra" ] || { echo "dkms-src ships test sources: $extra"; exit 1; }
 mkdir -p "$scratch/dkms" "$scratch/dkms-install"
 dkms=(--sourcetree "$src" --dkmstree "$scratch/dkms" --installtree "$scratch/dkms-install")
 dkms add "${dkms[@]}" -m gochan -v 0.1.0
@@ -58,6 +61,8 @@ dkms build "${dkms[@]}" -m gochan -v 0.1.0 -k "$kver" \
 	--kernelsourcedir "/usr/src/linux-headers-$kver"
 ko=$(find "$scratch/dkms/gochan/0.1.0/$kver" -name 'gochan.ko*' | head -n 1)
 [ -n "$ko" ] || { echo "dkms build produced no gochan.ko"; exit 1; }
+kos=$(find "$scratch/dkms/gochan/0.1.0/$kver" -name '*.ko*' | wc -l)
+[ "$kos" = 1 ] || { echo "dkms built $kos modules, not gochan.ko alone"; exit 1; }
 modinfo "$ko" | grep -q "vermagic: *$kver " ||
 	{ echo "dkms built gochan.ko for the wrong kernel"; exit 1; }
 echo "dkms built $ko"

@@ -47,22 +47,33 @@ build_user() {
 }
 
 # copy_sources K: a private copy of the module sources for kernel K, so
-# objects built for two kernels never mix.  Prints its path.
+# objects built for two kernels never mix: gochan.ko's, and those of the
+# test and benchmark modules (tools/testing/kernel, the Kbuild half of
+# tools/testing/bench).  Prints its path.
 copy_sources() {
 	local src=$out/mod-$1/src
 	rm -rf "$src"
-	mkdir -p "$src"
+	mkdir -p "$src/tools/testing/bench"
 	cp -r "$top/Kbuild" "$top/module" "$top/uapi" "$src/"
-	rm -f "$src"/module/*.ko "$src"/module/*.o
+	cp -r "$top/tools/testing/kernel" "$src/tools/testing/"
+	cp "$top/tools/testing/bench/Kbuild" "$top/tools/testing/bench/kbench.c" \
+		"$src/tools/testing/bench/"
+	find "$src" \( -name '*.ko' -o -name '*.o' \) -delete
 	echo "$src"
 }
 
-# build_module K KDIR [make args...]
+# build_module K KDIR [make args...]: gochan.ko and the test and
+# benchmark modules (GOCHAN_TESTS=y).
 build_module() {
 	local k=$1 kdir=$2 src
 	shift 2
 	src=$(copy_sources "$k")
-	make -C "$kdir/build" M="$src" "$@" modules
+	make -C "$kdir/build" M="$src" GOCHAN_TESTS=y "$@" modules
+}
+
+# built_modules K: every .ko built for kernel K.
+built_modules() {
+	find "$out/mod-$1/src" -name '*.ko'
 }
 
 # build_all LOG KERNEL...: userspace, then gochan.ko for each kernel;
@@ -83,7 +94,8 @@ stage_and_boot() {
 	rm -rf "$st"
 	mkdir -p "$st/mod" "$st/bin/selftests" "$st/bin/examples" "$st/bin/bench" \
 		"$st/bin/stress"
-	cp "$out/mod-$k/src/module/"*.ko "$st/mod/"
+	# shellcheck disable=SC2046 # paths without blanks
+	cp $(built_modules "$k") "$st/mod/"
 	[ "$mode" = check ] && cp "$out/user/selftests/"* "$st/bin/selftests/"
 	[ "$mode" = demo ] || cp "$out/user/bench/gochan_bench" "$st/bin/bench/"
 	case "$mode" in check | long) cp "$out/user/stress/"* "$st/bin/stress/" ;; esac

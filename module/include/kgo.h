@@ -18,7 +18,7 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 
-#include "kgo_chan.h"	/* channels, select, timers, contexts */
+#include <kgo_chan.h>	/* channels, select, timers, contexts */
 
 /* A goroutine's body. */
 typedef void (*kgo_fn_t)(void *arg);

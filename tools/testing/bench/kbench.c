@@ -54,7 +54,7 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
-#include "kgo.h"
+#include <kgo.h>
 
 #define KB_MAX_ITEMS	BIT(20)
 #define KB_MAX_THREADS	5000U	/* kthread_run and the kthread memory peer */

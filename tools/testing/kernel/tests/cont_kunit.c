@@ -14,7 +14,7 @@
 
 #include "chan.h"
 #include "ktest_shared.h"
-#include "gochan.h"
+#include "internal.h"
 #include "kunit_util.h"
 #include "sched.h"
 

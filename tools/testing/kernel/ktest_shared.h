@@ -9,8 +9,9 @@
 #include <linux/delay.h>
 #include <linux/jiffies.h>
 
+#include <kgo.h>
+
 #include "chan.h"
-#include "kgo.h"
 
 /* Many receive continuations, each value counted as it arrives. */
 struct kgo_mass {

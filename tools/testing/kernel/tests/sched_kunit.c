@@ -15,7 +15,7 @@
 #include <linux/vmalloc.h>
 
 #include "chan.h"
-#include "gochan.h"
+#include "internal.h"
 #include "kunit_util.h"
 #include "sched.h"
 

@@ -6,7 +6,7 @@
 #include <kunit/test.h>
 #include <linux/module.h>
 
-#include "gochan.h"
+#include "internal.h"
 #include "kunit_util.h"
 
 unsigned int kgo_kunit_scale = 100;

@@ -22,7 +22,7 @@
 #include <linux/vmstat.h>
 
 #include "ktest_shared.h"
-#include "kgo.h"
+#include <kgo.h>
 
 static unsigned int conts = 1000000;
 module_param(conts, uint, 0444);
