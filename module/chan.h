@@ -18,7 +18,8 @@
 #include <linux/workqueue.h>
 
 #include <kgo.h>
-#include <kgo_chan.h>
+
+#include "select.h"
 
 struct kgo_chan_timer {
 	struct hrtimer t;
@@ -80,29 +81,6 @@ struct kgo_chan_stat {
 	u64 timer_fires;		/* a timer channel's callback runs */
 };
 
-/* kgo_sel.done: a case index when completed, or one of these. */
-#define KGO_SEL_PENDING		(-1)
-#define KGO_SEL_CANCELLED	(-2)	/* timed out or signalled */
-#define KGO_SEL_ABORTED		(-3)	/* pass 2 found a case ready: retry */
-
-/* One select (or one blocking send/receive) in progress. */
-struct kgo_sel {
-	atomic_t done;			/* A: cmpxchg from PENDING, once */
-	struct task_struct *task;	/* I: who sleeps */
-};
-
-/* Go's sudog: one case of a select, queued on its channel. */
-struct kgo_waiter {
-	struct wait_queue_entry entry;	/* L: on recvq or sendq */
-	struct kgo_sel *sel;		/* I */
-	struct kgo_chan *ch;		/* I */
-	void *elem;			/* I: value to send / slot to fill */
-	int idx;			/* I: the case's index */
-	u32 dir;			/* I: KGO_SELECT_SEND or _RECV */
-	bool ok;			/* written by the waker that won */
-	int err;			/* written by the waker that won */
-};
-
 /*
  * What a waker hands to a waiter's wake function: for a receiving
  * waiter, the value (src), or closed (zero and ok = false); for a sending
@@ -130,18 +108,16 @@ void kgo_xfer_apply(struct kgo_waiter *w, const struct kgo_xfer *x);
 bool kgo_try_case(struct kgo_select_case *c, struct kgo_sel *self);
 bool kgo_case_ready(struct kgo_select_case *c, struct kgo_sel *self);
 bool kgo_chan_ready(struct kgo_chan *ch, u32 dir);
-unsigned int kgo_sel_order(const struct kgo_select_case *cases,
-			   unsigned int n, unsigned int flags, u16 *order);
-int kgo_select_why(struct kgo_select_case *cases, unsigned int n,
-		   unsigned int flags, ktime_t deadline,
-		   enum kgo_wait_reason why);
 void kgo_chan_notify(struct kgo_chan *ch);
-unsigned int kgo_chan_xfer_nowait(struct kgo_chan *ch, u32 dir, void *vals,
-				  unsigned int n, unsigned int kflags,
-				  int *status);
 void kgo_chan_stat(struct kgo_chan *ch, struct kgo_chan_stat *st);
 void kgo_waiter_enqueue(struct kgo_chan *ch, struct kgo_waiter *w);
 void kgo_waiter_unlink(struct kgo_chan *ch, struct kgo_waiter *w);
+
+/* timer.c */
+void kgo_timer_slot_freed(struct kgo_chan *ch);
+void kgo_chan_timer_free(struct kgo_chan *ch);
+
+/* chan.c */
 int kgo_chan_init(void);
 void kgo_chan_exit(void);
 unsigned int kgo_chans_alive_count(void);
@@ -155,6 +131,7 @@ unsigned int kgo_conts_alive_count(void);
 #if IS_ENABLED(CONFIG_KUNIT)
 extern bool kgo_cont_force_backlog;
 extern atomic_t kgo_cont_gate_races;
+extern unsigned int kgo_sel_optimistic;
 #endif
 
 #endif /* _GOCHAN_CHAN_H */

@@ -35,6 +35,7 @@
 #include "chan.h"
 #include "internal.h"
 #include "sched.h"
+#include "select.h"
 
 enum kgo_cont_kind {
 	KGO_CONT_SELECT,
@@ -103,7 +104,6 @@ EXPORT_SYMBOL_GPL(kgo_cont_put);
 static void kgo_cont_dequeue(struct kgo_cont *c, int skip)
 {
 	unsigned long flags;
-	unsigned int i;
 
 	if (c->kind == KGO_CONT_WG) {
 		spin_lock_irqsave(&c->wg->wq.lock, flags);
@@ -111,15 +111,7 @@ static void kgo_cont_dequeue(struct kgo_cont *c, int skip)
 		spin_unlock_irqrestore(&c->wg->wq.lock, flags);
 		return;
 	}
-	for (i = 0; i < c->n; i++) {
-		struct kgo_chan *ch = c->w[i].ch;
-
-		if (!ch || i == skip)
-			continue;
-		spin_lock_irqsave(&ch->lock, flags);
-		kgo_waiter_unlink(ch, &c->w[i]);
-		spin_unlock_irqrestore(&ch->lock, flags);
-	}
+	kgo_waiters_unlink(c->w, c->n, skip);
 }
 
 static void kgo_cont_put_chans(struct kgo_cont *c)
@@ -289,75 +281,39 @@ static int kgo_cont_armed(struct kgo_cont *c, struct kgo_cont **handle)
 }
 
 /*
- * Queue c's waiters, or complete a case that is ready now: the
- * algorithm of kgo_select() (passes 1 and 2) without the sleep.
+ * Queue c's waiters, or complete a case that is ready now: the select
+ * engine's arm without the sleep.  Its retries are bounded (it arms
+ * under every lock after KGO_SEL_OPTIMISTIC aborts), so the loop ends
+ * also in atomic context.  Returns 0 or -ENOMEM (nothing queued).
  */
-static void kgo_cont_arm(struct kgo_cont *c,
-			 const struct kgo_select_case *cases, unsigned int n,
-			 unsigned int flags, u16 *order, bool can_sleep)
+static int kgo_cont_arm(struct kgo_cont *c, struct kgo_sel_arm *a,
+			bool can_sleep)
 {
-	unsigned int i, m, queued;
-	unsigned long irqflags;
+	struct kgo_waiter *w;
+	int ret;
 
-retry:
-	m = kgo_sel_order(cases, n, flags, order);
-	atomic_set(&c->sel.done, KGO_SEL_PENDING);
-
-	/* Pass 1: nothing is queued, so nobody else can complete c. */
-	for (i = 0; i < m; i++) {
-		unsigned int k = order[i];
-		struct kgo_waiter *w = &c->w[k];
-		struct kgo_select_case tc = {
-			.ch = w->ch, .dir = w->dir, .val = w->elem,
-		};
-		bool hit;
-
-		spin_lock_irqsave(&w->ch->lock, irqflags);
-		hit = kgo_try_case(&tc, &c->sel);
-		spin_unlock_irqrestore(&w->ch->lock, irqflags);
-		if (hit) {
-			w->ok = tc.ok;
-			w->err = tc.err;
-			atomic_set(&c->sel.done, k);
-			/* Our share and the completer's: start it. */
-			atomic_set(&c->gate, 1);
-			return;
-		}
-	}
-
-	/* Pass 2: queue a waiter on each channel, as kgo_select() does. */
-	queued = 0;
-	for (i = 0; i < m; i++) {
-		unsigned int k = order[i];
-		struct kgo_waiter *w = &c->w[k];
-		struct kgo_select_case tc = { .ch = w->ch, .dir = w->dir };
-		bool ready;
-
-		spin_lock_irqsave(&w->ch->lock, irqflags);
-		if (atomic_read(&c->sel.done) != KGO_SEL_PENDING) {
-			spin_unlock_irqrestore(&w->ch->lock, irqflags);
-			break;
-		}
-		ready = kgo_case_ready(&tc, &c->sel);
-		if (!ready) {
-			kgo_waiter_enqueue(w->ch, w);
-			queued = i + 1;
-			kgo_chan_notify(w->ch);
-		}
-		spin_unlock_irqrestore(&w->ch->lock, irqflags);
-		if (ready)
-			break;
-	}
-	if (queued < m && atomic_cmpxchg(&c->sel.done, KGO_SEL_PENDING,
-					 KGO_SEL_ABORTED) == KGO_SEL_PENDING) {
-		kgo_cont_dequeue(c, -1);
+	while ((ret = kgo_sel_arm(a)) == KGO_ARM_RETRY)
 		if (can_sleep)
 			cond_resched();
-		else
-			cpu_relax();
-		goto retry;
+	if (ret < 0)
+		return ret;
+	if (ret == KGO_ARM_DONE) {
+		w = &c->w[a->chosen];
+		w->ok = a->cases[a->chosen].ok;
+		w->err = a->cases[a->chosen].err;
+		/* Our share and the completer's: start it. */
+		atomic_set(&c->gate, 1);
 	}
 	/* Parked, or completed by a waker that left the start to us. */
+	return 0;
+}
+
+/* Undo kgo_cont_alloc() and the channel references of a cont never armed. */
+static void kgo_cont_abandon(struct kgo_cont *c)
+{
+	kgo_cont_put_chans(c);
+	kgo_sched_unpin(c->s, c->owner);
+	kgo_cont_put(c);
 }
 
 /**
@@ -379,34 +335,28 @@ int __kgo_select_then(struct module *owner,
 		      unsigned int flags, kgo_cont_fn_t fn, void *arg,
 		      gfp_t gfp, struct kgo_cont **handle)
 {
-	u16 ostack[4], *order = ostack;
+	struct kgo_select_case tstack[4], *tc = tstack;
+	struct kgo_sel_arm a;
 	size_t extra = 0, off;
 	unsigned int i, live = 0;
 	struct kgo_cont *c;
 	int ret;
 
-	if (!fn || flags & ~KGO_BIASED || n > KGO_SELECT_MAX ||
-	    (n && !cases))
+	if (!fn || flags & ~KGO_BIASED || kgo_select_check(cases, n))
 		return -EINVAL;
 	for (i = 0; i < n; i++) {
-		const struct kgo_select_case *cs = &cases[i];
-
-		if (cs->dir > KGO_SELECT_SEND)
-			return -EINVAL;
-		if (!cs->ch)
+		if (!cases[i].ch)
 			continue;
 		live++;
-		if (cs->dir == KGO_SELECT_SEND && cs->ch->elem_size &&
-		    !cs->val)
-			return -EINVAL;
-		extra += ALIGN(cs->ch->elem_size, sizeof(long));
+		extra += ALIGN(cases[i].ch->elem_size, sizeof(long));
 	}
 	/* Only nil channels: it could never complete, nor be cancelled. */
 	if (!live && !handle)
 		return -EINVAL;
-	if (n > ARRAY_SIZE(ostack)) {
-		order = kmalloc_array(n, sizeof(*order), gfp);
-		if (!order)
+	/* The cases as the engine sees them: values in the record. */
+	if (n > ARRAY_SIZE(tstack)) {
+		tc = kmalloc_array(n, sizeof(*tc), gfp);
+		if (!tc)
 			return -ENOMEM;
 	}
 	c = kgo_cont_alloc(owner, extra, n, fn, arg, gfp, &ret);
@@ -423,6 +373,7 @@ int __kgo_select_then(struct module *owner,
 		w->sel = &c->sel;
 		w->idx = i;
 		w->dir = cs->dir;
+		tc[i] = (struct kgo_select_case){ .dir = cs->dir };
 		if (!cs->ch)
 			continue;
 		w->ch = kgo_chan_get(cs->ch);
@@ -432,13 +383,21 @@ int __kgo_select_then(struct module *owner,
 			if (cs->dir == KGO_SELECT_SEND)
 				memcpy(w->elem, cs->val, cs->ch->elem_size);
 		}
+		tc[i].ch = cs->ch;
+		tc[i].val = w->elem;
 	}
-	kgo_cont_arm(c, cases, n, flags, order,
-		     gfpflags_allow_blocking(gfp));
-	ret = kgo_cont_armed(c, handle);
+	ret = kgo_sel_arm_init(&a, &c->sel, tc, n, flags, kgo_cont_wake, c->w,
+			       gfp);
+	if (!ret)
+		ret = kgo_cont_arm(c, &a, gfpflags_allow_blocking(gfp));
+	kgo_sel_arm_release(&a);
+	if (ret)
+		kgo_cont_abandon(c);
+	else
+		ret = kgo_cont_armed(c, handle);
 out:
-	if (order != ostack)
-		kfree(order);
+	if (tc != tstack)
+		kfree(tc);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(__kgo_select_then);

@@ -10,6 +10,10 @@
  *               the longest a close held a channel lock (interrupts off),
  *               how many holds, their total, the waiters they unlinked:
  *               since the last write of 0 to each (root only)
+ *   select_aborts, select_locked_arms
+ *               selects that aborted their queueing (a case became
+ *               ready), and arms under every lock after repeated aborts
+ *               (select.c): since the last write of 0 (root only)
  */
 #include <linux/debugfs.h>
 #include <linux/ktime.h>
@@ -170,6 +174,10 @@ void gochan_debugfs_init(void)
 			   &gochan_close_hold_ns);
 	debugfs_create_u64("close_waiters", 0600, gochan_debugfs_dir,
 			   &gochan_close_waiters);
+	debugfs_create_u64("select_aborts", 0600, gochan_debugfs_dir,
+			   &gochan_sel_aborts);
+	debugfs_create_u64("select_locked_arms", 0600, gochan_debugfs_dir,
+			   &gochan_sel_locked_arms);
 }
 
 void gochan_debugfs_exit(void)

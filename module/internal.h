@@ -56,6 +56,8 @@ extern u64 gochan_close_max_hold_ns;
 extern u64 gochan_close_holds;
 extern u64 gochan_close_hold_ns;
 extern u64 gochan_close_waiters;
+extern u64 gochan_sel_aborts;
+extern u64 gochan_sel_locked_arms;
 
 /* sched.c: may a blocking channel operation spin first? */
 bool kgo_may_spin(void);

@@ -37,6 +37,7 @@
 
 #include "chan.h"
 #include "internal.h"
+#include "select.h"
 
 static unsigned int max_elem_size = 64 << 10;
 module_param(max_elem_size, uint, 0644);
@@ -541,44 +542,24 @@ static void gochan_bounce_put(struct gochan_file *gf, bool rx, void *buf,
 }
 
 /*
- * Wait for one value to move (the first of a call, or each with
- * GOCHAN_WAITALL) after kgo_chan_xfer_nowait() found none ready.
- * Returns 0, -ENODATA (receive: closed and drained) or -errno.
+ * kgo_chan_xfer()'s flags for the next values of a call that has moved
+ * done: it waits for the first value of the call, or for each with
+ * GOCHAN_WAITALL, and never with GOCHAN_NONBLOCK.
  */
-static int gochan_xfer_wait(struct kgo_chan *ch, u32 dir, void *val,
-			    ktime_t deadline)
-{
-	bool ok = true;
-	int ret;
-
-	if (dir == KGO_SELECT_SEND)
-		return kgo_chan_send_opts(ch, val, KGO_INTERRUPTIBLE, deadline);
-	ret = kgo_chan_recv_opts(ch, val, &ok, KGO_INTERRUPTIBLE, deadline);
-	return ret ?: (ok ? 0 : -ENODATA);
-}
-
-/*
- * After a short kgo_chan_xfer_nowait() with status -EAGAIN, i values into
- * the call: does the call wait for the next value?  Only for the first,
- * or for all with GOCHAN_WAITALL, and never with GOCHAN_NONBLOCK.
- */
-static bool gochan_xfer_waits(const struct gochan_xfer *x, unsigned int i)
-{
-	return !(x->flags & GOCHAN_NONBLOCK) &&
-	       (!i || (x->flags & GOCHAN_WAITALL));
-}
-
-/* kgo_chan_xfer_nowait()'s flags: is its -EAGAIN the call's answer? */
 static unsigned int gochan_xfer_kflags(const struct gochan_xfer *x,
-				       unsigned int i)
+				       unsigned int done)
 {
-	return gochan_xfer_waits(x, i) ? 0 : KGO_NONBLOCK;
+	if (x->flags & GOCHAN_NONBLOCK)
+		return KGO_NONBLOCK;
+	if (x->flags & GOCHAN_WAITALL)
+		return KGO_INTERRUPTIBLE | KGO_XFER_WAITALL;
+	return done ? KGO_NONBLOCK : KGO_INTERRUPTIBLE;
 }
 
 /*
- * Send: each chunk is copied in from the user, then moved by as few
- * lock holds as the channel allows (kgo_chan_xfer_nowait()), waiting
- * only where gochan_xfer_waits() says.
+ * Send: each chunk is copied in from the user, then moved by one
+ * kgo_chan_xfer() call.  A short chunk ends the call: the next value
+ * would have waited, and the call does not wait for it.
  */
 static int gochan_do_send(struct gochan_file *gf, struct gochan_xfer *x,
 			  ktime_t deadline)
@@ -587,7 +568,7 @@ static int gochan_do_send(struct gochan_file *gf, struct gochan_xfer *x,
 	size_t sz = kgo_chan_elem_size(ch);
 	unsigned int per = gochan_chunk(sz, x->count);
 	const u8 __user *ubuf = u64_to_user_ptr(x->buf);
-	unsigned int base = 0, avail = 0, moved;
+	unsigned int avail, moved;
 	int ret = 0;
 	u8 *buf;
 
@@ -595,41 +576,21 @@ static int gochan_do_send(struct gochan_file *gf, struct gochan_xfer *x,
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
 	while (x->done < x->count) {
-		unsigned int i = x->done;
-
-		if (i == base + avail) {
-			/* The next chunk. */
-			base = i;
-			avail = min(per, x->count - i);
-			if (sz && copy_from_user(buf, ubuf + (size_t)i * sz,
-						 (size_t)avail * sz)) {
-				ret = -EFAULT;
-				break;
-			}
+		avail = min(per, x->count - x->done);
+		if (sz && copy_from_user(buf, ubuf + (size_t)x->done * sz,
+					 (size_t)avail * sz)) {
+			ret = -EFAULT;
+			break;
 		}
-		moved = kgo_chan_xfer_nowait(ch, KGO_SELECT_SEND,
-					     buf + (size_t)(i - base) * sz,
-					     base + avail - i,
-					     gochan_xfer_kflags(x, i), &ret);
+		ret = kgo_chan_xfer(ch, KGO_SELECT_SEND, buf, avail,
+				    gochan_xfer_kflags(x, x->done), deadline,
+				    &moved);
 		x->done += moved;
-		if (!ret) {
-			cond_resched();
-			continue;	/* the chunk, or part of it, went */
-		}
-		if (ret != -EAGAIN)
-			break;		/* -EPIPE: closed */
-		ret = 0;
-		if (!gochan_xfer_waits(x, x->done)) {
-			if (!x->done)
-				ret = -EAGAIN;
+		if (ret == -EAGAIN && x->done)
+			ret = 0;	/* values went; the next would wait */
+		if (ret || moved < avail)
 			break;
-		}
-		ret = gochan_xfer_wait(ch, KGO_SELECT_SEND,
-				       buf + (size_t)(x->done - base) * sz,
-				       deadline);
-		if (ret)
-			break;
-		x->done++;
+		cond_resched();
 	}
 	gochan_bounce_put(gf, false, buf, per * sz);
 	return ret;
@@ -639,8 +600,7 @@ static int gochan_do_send(struct gochan_file *gf, struct gochan_xfer *x,
 #define GOCHAN_UPIN_MAX_PAGES	(DIV_ROUND_UP(KGO_CHAN_MAX_ELEM, PAGE_SIZE) + 1)
 
 /*
- * Receive one chunk of at most want values into the pinned range p
- * (want * sz bytes at x->done), through buf.  Returns the values
+ * Receive one chunk of at most want values into buf.  Returns the values
  * received; *closed is set when the call ended at a closed and drained
  * channel (its zero value is written after them), *ret to 0 or -errno.
  */
@@ -649,35 +609,16 @@ static unsigned int gochan_recv_chunk(struct kgo_chan *ch,
 				      unsigned int want, ktime_t deadline,
 				      bool *closed, int *ret)
 {
-	size_t sz = kgo_chan_elem_size(ch);
-	unsigned int n = 0;
+	unsigned int n;
 
-	*ret = 0;
-	while (n < want) {
-		n += kgo_chan_xfer_nowait(ch, KGO_SELECT_RECV, buf + (size_t)n * sz,
-					  want - n, gochan_xfer_kflags(x, x->done + n),
-					  ret);
-		if (*ret == -EAGAIN) {
-			*ret = 0;
-			if (!gochan_xfer_waits(x, x->done + n)) {
-				if (!x->done && !n)
-					*ret = -EAGAIN;
-				break;
-			}
-			*ret = gochan_xfer_wait(ch, KGO_SELECT_RECV,
-						buf + (size_t)n * sz, deadline);
-			if (!*ret)
-				n++;
-		}
-		if (*ret == -ENODATA) {
-			/* Closed and drained: Go's zero value, ok = false. */
-			*closed = true;
-			*ret = 0;
-			break;
-		}
-		if (*ret)
-			break;
-		cond_resched();
+	*ret = kgo_chan_xfer(ch, KGO_SELECT_RECV, buf, want,
+			     gochan_xfer_kflags(x, x->done), deadline, &n);
+	if (*ret == -ENODATA) {
+		/* Closed and drained: Go's zero value, ok = false. */
+		*closed = true;
+		*ret = 0;
+	} else if (*ret == -EAGAIN && x->done) {
+		*ret = 0;	/* values came; the next would wait */
 	}
 	return n;
 }

@@ -465,6 +465,7 @@ static void stress_receiver(void *p)
 static void kgo_select_stress(struct kunit *test)
 {
 	struct stress_ctx *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	u64 aborts;
 	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
@@ -474,10 +475,108 @@ static void kgo_select_stress(struct kunit *test)
 	kgo_wg_add(&s->wg, 2);
 	KUNIT_ASSERT_EQ(test, kgo_go(stress_sender, s), 0);
 	KUNIT_ASSERT_EQ(test, kgo_go(stress_receiver, s), 0);
+	aborts = READ_ONCE(gochan_sel_aborts);
 	kgo_wg_wait(&s->wg);
+	kunit_info(test, "%llu select aborts\n",
+		   READ_ONCE(gochan_sel_aborts) - aborts);
 	KUNIT_EXPECT_EQ(test, atomic_read(&s->recvd), 4 * STRESS_N);
 	KUNIT_EXPECT_EQ(test, atomic_read(&s->sum_recv),
 			atomic_read(&s->sum_sent));
+	for (i = 0; i < 4; i++)
+		kgo_chan_put(s->ch[i]);
+}
+
+/*
+ * The select engine's arm under every lock (select.c), forced for every
+ * waiting multi-case select (kgo_sel_optimistic = 0): a sender and a
+ * receiver each select over the same four channels (two unbuffered, two
+ * buffered), with unique sequence numbers.  Every number arrives once,
+ * none is invented, and the locked arm ran.
+ */
+#define LA_N 8000
+
+struct la_ctx {
+	struct kgo_chan *ch[4];
+	int n;
+	atomic_t *seen;
+	atomic_t invented, send_errs;
+	struct kgo_wg wg;
+};
+
+static void la_sender(void *p)
+{
+	struct la_ctx *s = p;
+	int i, v, r;
+
+	for (v = 0; v < s->n; v++) {
+		struct kgo_select_case c[4];
+
+		for (i = 0; i < 4; i++)
+			c[i] = (struct kgo_select_case){
+				.ch = s->ch[i], .dir = KGO_SELECT_SEND, .val = &v };
+		r = kgo_select(c, 4, 0, KGO_FOREVER);
+		if (r < 0 || c[r].err) {
+			atomic_inc(&s->send_errs);
+			break;
+		}
+	}
+	kgo_wg_done(&s->wg);
+}
+
+static void la_receiver(void *p)
+{
+	struct la_ctx *s = p;
+	int i, k, v, r;
+
+	for (k = 0; k < s->n; k++) {
+		struct kgo_select_case c[4];
+
+		for (i = 0; i < 4; i++)
+			c[i] = (struct kgo_select_case){
+				.ch = s->ch[i], .dir = KGO_SELECT_RECV, .val = &v };
+		r = kgo_select(c, 4, 0, KGO_FOREVER);
+		if (r < 0 || !c[r].ok)
+			break;
+		if (v >= 0 && v < s->n)
+			atomic_inc(&s->seen[v]);
+		else
+			atomic_inc(&s->invented);
+	}
+	kgo_wg_done(&s->wg);
+}
+
+static void kgo_select_locked_arm(struct kunit *test)
+{
+	struct la_ctx *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	unsigned int saved = kgo_sel_optimistic;
+	int i, once = 0, twice = 0;
+	u64 arms;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->n = kgo_kunit_scaled(LA_N);
+	s->seen = kunit_kcalloc(test, s->n, sizeof(*s->seen), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s->seen);
+	for (i = 0; i < 4; i++)
+		s->ch[i] = mk(test, sizeof(int), i < 2 ? 0 : 4);
+	kgo_wg_init(&s->wg);
+	kgo_wg_add(&s->wg, 2);
+	arms = READ_ONCE(gochan_sel_locked_arms);
+	WRITE_ONCE(kgo_sel_optimistic, 0);
+	KUNIT_EXPECT_EQ(test, kgo_go(la_sender, s), 0);
+	KUNIT_EXPECT_EQ(test, kgo_go(la_receiver, s), 0);
+	kgo_wg_wait(&s->wg);
+	WRITE_ONCE(kgo_sel_optimistic, saved);
+	arms = READ_ONCE(gochan_sel_locked_arms) - arms;
+	for (i = 0; i < s->n; i++) {
+		once += atomic_read(&s->seen[i]) == 1;
+		twice += atomic_read(&s->seen[i]) > 1;
+	}
+	kunit_info(test, "%d values, %llu locked arms\n", s->n, arms);
+	KUNIT_EXPECT_EQ(test, once, s->n);
+	KUNIT_EXPECT_EQ(test, twice, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&s->invented), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&s->send_errs), 0);
+	KUNIT_EXPECT_GT(test, arms, 0);
 	for (i = 0; i < 4; i++)
 		kgo_chan_put(s->ch[i]);
 }
@@ -1102,6 +1201,7 @@ static struct kunit_case gochan_select_cases[] = {
 	KUNIT_CASE(kgo_select_self),
 	KUNIT_CASE(kgo_select_duplicate),
 	KUNIT_CASE_SLOW(kgo_select_stress),
+	KUNIT_CASE_SLOW(kgo_select_locked_arm),
 	KUNIT_CASE_SLOW(kgo_close_vs_blocked_selects),
 	{}
 };
