@@ -2,7 +2,8 @@
 #
 # gochan: the toolbox.  "make help" lists the targets.
 
-VERSION   := 0.1.0
+# The version is written once, in module/Kbuild.
+VERSION   := $(shell sed -n 's/^GOCHAN_VERSION := //p' $(CURDIR)/module/Kbuild)
 KVER      ?= $(shell uname -r)
 KDIR      ?= /lib/modules/$(KVER)/build
 O         ?= $(CURDIR)/.build
@@ -109,10 +110,14 @@ uninstall:
 
 DKMS_SRC := $(DESTDIR)/usr/src/gochan-$(VERSION)
 
+version:
+	@echo $(VERSION)
+
 dkms-src:
 	rm -rf $(DKMS_SRC)
 	mkdir -p $(DKMS_SRC)
-	cp -r Kbuild Makefile dkms.conf module uapi $(DKMS_SRC)/
+	cp -r Kbuild Makefile module uapi $(DKMS_SRC)/
+	sed 's/@VERSION@/$(VERSION)/' dkms.conf.in >$(DKMS_SRC)/dkms.conf
 	find $(DKMS_SRC) \( -name '*.o' -o -name '*.ko' -o -name '*.mod*' \
 		-o -name '*.cmd' -o -name 'modules.order' -o -name 'Module.symvers' \) -delete
 
@@ -130,5 +135,5 @@ clean:
 		$(if $(wildcard tools/testing/kernel/Kbuild),GOCHAN_TESTS=y) clean
 	rm -rf $(O)
 
-.PHONY: all help kdir-check module test-modules sparse lib selftests style check quick demo bench fuzz soak \
+.PHONY: all help version kdir-check module test-modules sparse lib selftests style check quick demo bench fuzz soak \
 	install uninstall dkms-src dkms-install dkms-remove clean

@@ -37,7 +37,6 @@
 #include "internal.h"
 
 static struct workqueue_struct *kgo_chan_wq;
-static atomic_t kgo_chans_alive = ATOMIC_INIT(0);
 
 /*
  * The longest hold of a channel lock by kgo_chan_close() since it was
@@ -175,7 +174,7 @@ struct kgo_chan *kgo_chan_make(size_t elem_size, unsigned int cap, gfp_t gfp)
 	refcount_set(&ch->ref, 1);
 	ch->elem_size = elem_size;
 	ch->dataqsiz = cap;
-	atomic_inc(&kgo_chans_alive);
+	gochan_obj_add(GOCHAN_OBJ_CHANS, 1);
 	return ch;
 }
 EXPORT_SYMBOL_GPL(kgo_chan_make);
@@ -202,7 +201,7 @@ static void kgo_chan_free(struct kgo_chan *ch)
 		     !list_empty(&ch->sendq.head));
 	kvfree(ch->buf);
 	kfree(ch);
-	atomic_dec(&kgo_chans_alive);
+	gochan_obj_add(GOCHAN_OBJ_CHANS, -1);
 }
 
 static void kgo_chan_free_work(struct work_struct *work)
@@ -556,11 +555,6 @@ void kgo_chan_exit(void)
 {
 	/* Channels whose last put came from atomic context. */
 	destroy_workqueue(kgo_chan_wq);
-	WARN_ON_ONCE(atomic_read(&kgo_chans_alive));
+	WARN_ON_ONCE(gochan_obj_count(GOCHAN_OBJ_CHANS));
 }
 
-unsigned int kgo_chans_alive_count(void)
-{
-	return atomic_read(&kgo_chans_alive);
-}
-EXPORT_SYMBOL_IF_KUNIT(kgo_chans_alive_count);

@@ -120,14 +120,12 @@ void kgo_chan_timer_free(struct kgo_chan *ch);
 /* chan.c */
 int kgo_chan_init(void);
 void kgo_chan_exit(void);
-unsigned int kgo_chans_alive_count(void);
 
 /* ctx.c */
 void kgo_ctx_exit(void);
 
 /* cont.c */
 void kgo_cont_exit(void);
-unsigned int kgo_conts_alive_count(void);
 #if IS_ENABLED(CONFIG_KUNIT)
 extern bool kgo_cont_force_backlog;
 extern atomic_t kgo_cont_gate_races;

@@ -64,7 +64,6 @@ struct kgo_cont {
 	/* then the case values, elem_size bytes each */
 };
 
-static atomic_t kgo_conts_alive = ATOMIC_INIT(0);
 static LLIST_HEAD(kgo_cont_backlog);
 static void kgo_cont_backlog_fn(struct work_struct *work);
 static DECLARE_WORK(kgo_cont_backlog_work, kgo_cont_backlog_fn);
@@ -84,7 +83,7 @@ EXPORT_SYMBOL_IF_KUNIT(kgo_cont_gate_races);
 static void kgo_cont_free(struct kgo_cont *c)
 {
 	kfree(c);
-	atomic_dec(&kgo_conts_alive);
+	gochan_obj_add(GOCHAN_OBJ_CONTS, -1);
 }
 
 /**
@@ -257,7 +256,7 @@ static struct kgo_cont *kgo_cont_alloc(struct module *owner, size_t extra,
 		kfree(c);
 		return NULL;
 	}
-	atomic_inc(&kgo_conts_alive);
+	gochan_obj_add(GOCHAN_OBJ_CONTS, 1);
 	atomic_set(&c->sel.done, KGO_SEL_PENDING);
 	refcount_set(&c->ref, 1);
 	atomic_set(&c->gate, 2);
@@ -503,11 +502,6 @@ EXPORT_SYMBOL_GPL(kgo_cont_cancel);
 void kgo_cont_exit(void)
 {
 	flush_work(&kgo_cont_backlog_work);
-	WARN_ON_ONCE(atomic_read(&kgo_conts_alive));
+	WARN_ON_ONCE(gochan_obj_count(GOCHAN_OBJ_CONTS));
 }
 
-unsigned int kgo_conts_alive_count(void)
-{
-	return atomic_read(&kgo_conts_alive);
-}
-EXPORT_SYMBOL_IF_KUNIT(kgo_conts_alive_count);

@@ -36,7 +36,6 @@ struct kgo_ctx {
 };
 
 static DEFINE_SPINLOCK(kgo_ctx_lock);
-static atomic_t kgo_ctxs_alive = ATOMIC_INIT(0);
 
 static struct kgo_ctx kgo_background = {
 	.ref = REFCOUNT_INIT(1),
@@ -124,7 +123,7 @@ static struct kgo_ctx *kgo_ctx_new(struct kgo_ctx *parent, bool cancelable,
 	/* A parent's earlier deadline will cancel us anyway. */
 	ctx->deadline = min(deadline, parent->deadline);
 	ctx->cancel_anc = cancelable ? ctx : parent->cancel_anc;
-	atomic_inc(&kgo_ctxs_alive);
+	gochan_obj_add(GOCHAN_OBJ_CTXS, 1);
 
 	if (!cancelable)
 		return ctx;
@@ -329,18 +328,13 @@ void kgo_ctx_put(struct kgo_ctx *ctx)
 		spin_unlock_irqrestore(&kgo_ctx_lock, flags);
 		kgo_chan_put(ctx->done);
 		kfree(ctx);
-		atomic_dec(&kgo_ctxs_alive);
+		gochan_obj_add(GOCHAN_OBJ_CTXS, -1);
 		ctx = parent;
 	}
 }
 EXPORT_SYMBOL_GPL(kgo_ctx_put);
 
-unsigned int kgo_ctxs_alive_count(void)
-{
-	return atomic_read(&kgo_ctxs_alive);
-}
-
 void kgo_ctx_exit(void)
 {
-	WARN_ON_ONCE(atomic_read(&kgo_ctxs_alive));
+	WARN_ON_ONCE(gochan_obj_count(GOCHAN_OBJ_CTXS));
 }

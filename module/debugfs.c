@@ -145,12 +145,18 @@ static int gochan_objects_show(struct seq_file *sf, void *unused)
 
 	/* ngs holds one reference for the scheduler itself. */
 	seq_printf(sf, "goroutines %d\n", max(atomic_read(&s->ngs) - 1, 0));
-	seq_printf(sf, "channels %u\n", kgo_chans_alive_count());
-	seq_printf(sf, "waiters %ld\n", gochan_obj_count(GOCHAN_OBJ_WAITERS));
-	seq_printf(sf, "timers %ld\n", gochan_obj_count(GOCHAN_OBJ_TIMERS));
-	seq_printf(sf, "continuations %u\n", kgo_conts_alive_count());
-	seq_printf(sf, "contexts %u\n", kgo_ctxs_alive_count());
-	seq_printf(sf, "files %u\n", gochan_files_alive_count());
+	static const char *const names[GOCHAN_OBJ_NR] = {
+		[GOCHAN_OBJ_CHANS] = "channels",
+		[GOCHAN_OBJ_WAITERS] = "waiters",
+		[GOCHAN_OBJ_TIMERS] = "timers",
+		[GOCHAN_OBJ_CONTS] = "continuations",
+		[GOCHAN_OBJ_CTXS] = "contexts",
+		[GOCHAN_OBJ_FILES] = "files",
+	};
+	int o;
+
+	for (o = 0; o < GOCHAN_OBJ_NR; o++)
+		seq_printf(sf, "%s %ld\n", names[o], gochan_obj_count(o));
 	seq_printf(sf, "users %u\n", gochan_users_count());
 	seq_printf(sf, "threads %d\n", READ_ONCE(s->nm));
 	return 0;

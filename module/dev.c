@@ -19,14 +19,21 @@
  * gochan_api_negotiate() - validate and answer an API handshake
  * @api: the caller's request, updated in place with the module's answer
  *
+ * A caller built against version 1, the interface before it was frozen
+ * (whose flags meant other things), is refused: its requests would be
+ * misread.  A caller built against a later header is answered with this
+ * module's version, and its feature bits say what it may use.
+ *
  * Context: Any context.
  * Return: 0 on success, -EINVAL if @api->api is zero or a flag or reserved
- * field is set.
+ * field is set, -EPROTO for a caller of version 1.
  */
 VISIBLE_IF_KUNIT int gochan_api_negotiate(struct gochan_api *api)
 {
 	if (!api->api || api->flags || api->reserved[0] || api->reserved[1])
 		return -EINVAL;
+	if (api->api < GOCHAN_API_VERSION)
+		return -EPROTO;
 
 	api->api = GOCHAN_API_VERSION;
 	api->features = GOCHAN_FEATURES;

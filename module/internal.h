@@ -12,8 +12,11 @@
 
 #include "compat.h"
 
-/* Every GOCHAN_FEATURE_* bit this build of the module implements. */
-#define GOCHAN_FEATURES		(GOCHAN_FEATURE_API | GOCHAN_FEATURE_CHAN)
+/*
+ * The feature bits this module reports (uapi: gochan_api.features): one
+ * per addition to the frozen GOCHAN_API_VERSION 2 interface.  None yet.
+ */
+#define GOCHAN_FEATURES		GOCHAN_FEATURES_NONE
 
 /* dev.c: the /dev/gochan misc device. */
 int gochan_dev_init(void);
@@ -23,19 +26,23 @@ void gochan_dev_exit(void);
 long gochan_ioctl_make(struct gochan_make __user *um);
 long gochan_ioctl_timer(struct gochan_timer __user *ut);
 long gochan_ioctl_select(struct gochan_select __user *us);
-unsigned int gochan_files_alive_count(void);
 
 unsigned int gochan_users_count(void);
 
 /*
- * Live objects that no other counter tracks, for the leak checks of
- * /sys/kernel/debug/gochan/objects.  Per-CPU, so that the hot paths pay
- * one this_cpu_add() and no shared cache line; only the sum over CPUs
- * means anything.
+ * Live objects, for the leak checks of /sys/kernel/debug/gochan/objects,
+ * the unload checks and the tests: the one object-counting mechanism of
+ * the module.  Per-CPU, so that the hot paths pay one this_cpu_add() and
+ * no shared cache line; only the sum over CPUs (gochan_obj_count())
+ * means anything, and it is exact once nothing is in flight.
  */
 enum gochan_obj {
-	GOCHAN_OBJ_WAITERS,	/* select waiter records queued on channels */
+	GOCHAN_OBJ_CHANS,	/* channels (struct kgo_chan) */
+	GOCHAN_OBJ_WAITERS,	/* sleeping selects' waiters queued on channels */
 	GOCHAN_OBJ_TIMERS,	/* timer channels' hrtimers */
+	GOCHAN_OBJ_CONTS,	/* continuations */
+	GOCHAN_OBJ_CTXS,	/* contexts */
+	GOCHAN_OBJ_FILES,	/* channel fds' open files */
 	GOCHAN_OBJ_NR
 };
 
@@ -48,14 +55,12 @@ static inline void gochan_obj_add(enum gochan_obj o, long n)
 
 long gochan_obj_count(enum gochan_obj o);
 
-/* ctx.c */
-unsigned int kgo_ctxs_alive_count(void);
-
 /* chan.c: a close's interrupts-off holds: longest, count, total ns, waiters */
 extern u64 gochan_close_max_hold_ns;
 extern u64 gochan_close_holds;
 extern u64 gochan_close_hold_ns;
 extern u64 gochan_close_waiters;
+/* select.c: aborted arms, and arms under every lock */
 extern u64 gochan_sel_aborts;
 extern u64 gochan_sel_locked_arms;
 

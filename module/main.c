@@ -5,6 +5,7 @@
  * file of its own.  The design is described in Documentation/design.rst.
  */
 #include <linux/build_bug.h>
+#include <linux/fcntl.h>
 #include <linux/module.h>
 #include <linux/stddef.h>
 
@@ -24,10 +25,20 @@ long gochan_obj_count(enum gochan_obj o)
 		sum += READ_ONCE(per_cpu(gochan_objs[o], cpu));
 	return sum;
 }
+EXPORT_SYMBOL_IF_KUNIT(gochan_obj_count);
 
 /* The uapi layout is ABI: pin every offset so a change cannot slip in. */
 static void gochan_check_uapi_layout(void)
 {
+	/* The CLOEXEC flags are O_CLOEXEC, as eventfd's EFD_CLOEXEC. */
+	BUILD_BUG_ON(GOCHAN_O_CLOEXEC != O_CLOEXEC);
+	BUILD_BUG_ON(GOCHAN_MAKE_CLOEXEC & GOCHAN_MAKE_AUTOCLOSE);
+	BUILD_BUG_ON(GOCHAN_TIMER_CLOEXEC & GOCHAN_TIMER_TICKER);
+	/* One vocabulary for directions, uapi and kernel. */
+	BUILD_BUG_ON(GOCHAN_DIR_SEND != KGO_SELECT_SEND);
+	BUILD_BUG_ON(GOCHAN_DIR_RECV != KGO_SELECT_RECV);
+	BUILD_BUG_ON(GOCHAN_FOREVER != 0);
+
 	BUILD_BUG_ON(sizeof(struct gochan_api) != 32);
 	BUILD_BUG_ON(offsetof(struct gochan_api, api) != 0);
 	BUILD_BUG_ON(offsetof(struct gochan_api, flags) != 4);
@@ -43,13 +54,13 @@ static void gochan_check_uapi_layout(void)
 	BUILD_BUG_ON(sizeof(struct gochan_xfer) != 40);
 	BUILD_BUG_ON(offsetof(struct gochan_xfer, count) != 8);
 	BUILD_BUG_ON(offsetof(struct gochan_xfer, flags) != 12);
-	BUILD_BUG_ON(offsetof(struct gochan_xfer, timeout) != 16);
+	BUILD_BUG_ON(offsetof(struct gochan_xfer, deadline) != 16);
 	BUILD_BUG_ON(offsetof(struct gochan_xfer, done) != 24);
 	BUILD_BUG_ON(offsetof(struct gochan_xfer, ok) != 28);
 	BUILD_BUG_ON(offsetof(struct gochan_xfer, reserved) != 32);
 
 	BUILD_BUG_ON(sizeof(struct gochan_case) != 24);
-	BUILD_BUG_ON(offsetof(struct gochan_case, op) != 4);
+	BUILD_BUG_ON(offsetof(struct gochan_case, dir) != 4);
 	BUILD_BUG_ON(offsetof(struct gochan_case, buf) != 8);
 	BUILD_BUG_ON(offsetof(struct gochan_case, ok) != 16);
 	BUILD_BUG_ON(offsetof(struct gochan_case, err) != 20);
@@ -57,7 +68,7 @@ static void gochan_check_uapi_layout(void)
 	BUILD_BUG_ON(sizeof(struct gochan_select) != 40);
 	BUILD_BUG_ON(offsetof(struct gochan_select, n) != 8);
 	BUILD_BUG_ON(offsetof(struct gochan_select, flags) != 12);
-	BUILD_BUG_ON(offsetof(struct gochan_select, timeout) != 16);
+	BUILD_BUG_ON(offsetof(struct gochan_select, deadline) != 16);
 	BUILD_BUG_ON(offsetof(struct gochan_select, index) != 24);
 	BUILD_BUG_ON(offsetof(struct gochan_select, pad) != 28);
 	BUILD_BUG_ON(offsetof(struct gochan_select, reserved) != 32);
@@ -128,4 +139,4 @@ module_exit(gochan_exit);
 MODULE_DESCRIPTION("Go channels and goroutines for the Linux kernel");
 MODULE_AUTHOR("The gochan authors");
 MODULE_LICENSE("GPL");
-MODULE_VERSION("0.1.0");
+MODULE_VERSION(GOCHAN_VERSION);

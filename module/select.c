@@ -356,7 +356,7 @@ int kgo_select_check(const struct kgo_select_case *cases, unsigned int n)
 	for (i = 0; i < n; i++) {
 		const struct kgo_select_case *c = &cases[i];
 
-		if (c->dir > KGO_SELECT_SEND)
+		if (c->dir != KGO_SELECT_SEND && c->dir != KGO_SELECT_RECV)
 			return -EINVAL;
 		if (c->dir == KGO_SELECT_SEND && c->ch && c->ch->elem_size &&
 		    !c->val)

@@ -318,7 +318,6 @@ struct gochan_file {
 };
 
 static atomic64_t gochan_next_id = ATOMIC64_INIT(0);
-static atomic_t gochan_files_alive = ATOMIC_INIT(0);
 
 static void gochan_uchan_put(struct gochan_uchan *uc)
 {
@@ -353,7 +352,8 @@ static int gochan_install(struct gochan_uchan *uc, u32 dir, u32 flags)
 		return -ENOMEM;
 	gf->uc = uc;
 	gf->dir = dir;
-	fd = get_unused_fd_flags(O_RDWR | (flags & GOCHAN_CLOEXEC ? O_CLOEXEC : 0));
+	/* GOCHAN_*_CLOEXEC is O_CLOEXEC (main.c pins it). */
+	fd = get_unused_fd_flags(O_RDWR | (flags & O_CLOEXEC));
 	if (fd < 0) {
 		ret = fd;
 		goto err_free;
@@ -366,7 +366,7 @@ static int gochan_install(struct gochan_uchan *uc, u32 dir, u32 flags)
 		ret = PTR_ERR(file);
 		goto err_put;
 	}
-	atomic_inc(&gochan_files_alive);
+	gochan_obj_add(GOCHAN_OBJ_FILES, 1);
 	fd_install(fd, file);
 	return fd;
 
@@ -437,36 +437,21 @@ static int gochan_chan_new_fd(struct kgo_chan *ch, u32 dir, u32 flags,
 /* ---- time limits ---------------------------------------------------------- */
 
 /*
- * The absolute deadline of GOCHAN_TIMEOUT / GOCHAN_DEADLINE, or
- * KGO_FOREVER.  -EINVAL for both flags, a negative time, or a time
- * without a flag.
+ * A uapi deadline (absolute CLOCK_MONOTONIC ns, or GOCHAN_FOREVER) as a
+ * ktime.  -EINVAL for a time beyond ktime's range.  Being absolute, it
+ * is the same when a call that a signal interrupted restarts
+ * (-ERESTARTSYS).
  */
-static int gochan_deadline(u32 flags, s64 timeout, ktime_t *deadline)
+static int gochan_deadline(u64 ns, ktime_t *deadline)
 {
-	if ((flags & GOCHAN_TIMEOUT) && (flags & GOCHAN_DEADLINE))
-		return -EINVAL;
-	if (!(flags & (GOCHAN_TIMEOUT | GOCHAN_DEADLINE))) {
+	if (ns == GOCHAN_FOREVER) {
 		*deadline = KGO_FOREVER;
-		return timeout ? -EINVAL : 0;
+		return 0;
 	}
-	if (timeout < 0)
+	if (ns > KTIME_MAX)
 		return -EINVAL;
-	if (flags & GOCHAN_DEADLINE)
-		*deadline = ns_to_ktime(timeout);
-	else
-		*deadline = ktime_add_safe(ktime_get(), ns_to_ktime(timeout));
+	*deadline = ns_to_ktime(ns);
 	return 0;
-}
-
-/*
- * A signal with a relative timeout cannot restart: the time would start
- * over.  -ERESTARTSYS becomes -EINTR there, as for poll() and select().
- */
-static int gochan_signal_ret(int ret, u32 flags)
-{
-	if (ret == -ERESTARTSYS && (flags & GOCHAN_TIMEOUT))
-		return -EINTR;
-	return ret;
 }
 
 /* ---- send and receive ------------------------------------------------------- */
@@ -490,8 +475,7 @@ static unsigned int gochan_chunk(size_t sz, unsigned int count)
 static int gochan_xfer_check(const struct gochan_xfer *x)
 {
 	if (!x->count || x->count > GOCHAN_BATCH_MAX || x->reserved ||
-	    x->flags & ~(GOCHAN_NONBLOCK | GOCHAN_TIMEOUT | GOCHAN_DEADLINE |
-			 GOCHAN_WAITALL))
+	    x->flags & ~(GOCHAN_XFER_NONBLOCK | GOCHAN_XFER_WAITALL))
 		return -EINVAL;
 	return 0;
 }
@@ -544,14 +528,14 @@ static void gochan_bounce_put(struct gochan_file *gf, bool rx, void *buf,
 /*
  * kgo_chan_xfer()'s flags for the next values of a call that has moved
  * done: it waits for the first value of the call, or for each with
- * GOCHAN_WAITALL, and never with GOCHAN_NONBLOCK.
+ * GOCHAN_XFER_WAITALL, and never with GOCHAN_XFER_NONBLOCK.
  */
 static unsigned int gochan_xfer_kflags(const struct gochan_xfer *x,
 				       unsigned int done)
 {
-	if (x->flags & GOCHAN_NONBLOCK)
+	if (x->flags & GOCHAN_XFER_NONBLOCK)
 		return KGO_NONBLOCK;
-	if (x->flags & GOCHAN_WAITALL)
+	if (x->flags & GOCHAN_XFER_WAITALL)
 		return KGO_INTERRUPTIBLE | KGO_XFER_WAITALL;
 	return done ? KGO_NONBLOCK : KGO_INTERRUPTIBLE;
 }
@@ -688,7 +672,7 @@ static long gochan_ioctl_xfer(struct gochan_file *gf,
 		return -EFAULT;
 	ret = gochan_xfer_check(&x);
 	if (!ret)
-		ret = gochan_deadline(x.flags, x.timeout, &deadline);
+		ret = gochan_deadline(x.deadline, &deadline);
 	if (ret)
 		return ret;
 	if (!(gf->dir & (send ? GOCHAN_DIR_SEND : GOCHAN_DIR_RECV)))
@@ -698,7 +682,7 @@ static long gochan_ioctl_xfer(struct gochan_file *gf,
 	 * lock) answers at once: with nothing moved, a fault in writing the
 	 * outputs is simply EFAULT, and no pin is needed.
 	 */
-	if ((x.flags & GOCHAN_NONBLOCK) &&
+	if ((x.flags & GOCHAN_XFER_NONBLOCK) &&
 	    !kgo_chan_ready(gf->uc->ch, send ? KGO_SELECT_SEND : KGO_SELECT_RECV)) {
 		if (put_user(0U, &ux->done) || put_user(0U, &ux->ok))
 			return -EFAULT;
@@ -722,7 +706,7 @@ static long gochan_ioctl_xfer(struct gochan_file *gf,
 	gochan_upin_write(&out, offsetof(struct gochan_xfer, ok), &x.ok,
 			  sizeof(x.ok));
 	gochan_upin_release(&out);
-	return gochan_signal_ret(ret, x.flags);
+	return ret;
 }
 
 /* ---- the other channel fd commands -------------------------------------- */
@@ -760,7 +744,7 @@ static long gochan_ioctl_dup(struct gochan_file *gf,
 
 	if (copy_from_user(&d, ud, sizeof(d)))
 		return -EFAULT;
-	if (d.reserved || d.flags & ~GOCHAN_CLOEXEC || !d.dir ||
+	if (d.reserved || d.flags & ~GOCHAN_DUP_CLOEXEC || !d.dir ||
 	    d.dir & ~(GOCHAN_DIR_SEND | GOCHAN_DIR_RECV))
 		return -EINVAL;
 	/* Narrowing only: a receive-only fd cannot grant sending. */
@@ -849,7 +833,7 @@ static int gochan_chan_release(struct inode *inode, struct file *file)
 	kvfree(gf->spare[0]);
 	kvfree(gf->spare[1]);
 	kfree(gf);
-	atomic_dec(&gochan_files_alive);
+	gochan_obj_add(GOCHAN_OBJ_FILES, -1);
 	return 0;
 }
 
@@ -873,7 +857,7 @@ long gochan_ioctl_make(struct gochan_make __user *um)
 	if (copy_from_user(&mk, um, sizeof(mk)))
 		return -EFAULT;
 	if (mk.pad || mk.reserved[0] || mk.reserved[1] ||
-	    mk.flags & ~(GOCHAN_CLOEXEC | GOCHAN_AUTOCLOSE))
+	    mk.flags & ~(GOCHAN_MAKE_CLOEXEC | GOCHAN_MAKE_AUTOCLOSE))
 		return -EINVAL;
 	if (mk.elem_size > min_t(u32, READ_ONCE(max_elem_size),
 				 KGO_CHAN_MAX_ELEM))
@@ -888,7 +872,7 @@ long gochan_ioctl_make(struct gochan_make __user *um)
 		return PTR_ERR(ch);
 	return gochan_chan_new_fd(ch, GOCHAN_DIR_SEND | GOCHAN_DIR_RECV,
 				  mk.flags,
-				  mk.flags & GOCHAN_AUTOCLOSE ?
+				  mk.flags & GOCHAN_MAKE_AUTOCLOSE ?
 				  GOCHAN_INFO_AUTOCLOSE : 0);
 }
 
@@ -899,19 +883,20 @@ long gochan_ioctl_timer(struct gochan_timer __user *ut)
 
 	if (copy_from_user(&t, ut, sizeof(t)))
 		return -EFAULT;
-	if (t.pad || t.reserved || t.flags & ~(GOCHAN_CLOEXEC | GOCHAN_TICKER) ||
-	    t.ns < 0 || ((t.flags & GOCHAN_TICKER) && t.ns < NSEC_PER_USEC))
+	if (t.pad || t.reserved ||
+	    t.flags & ~(GOCHAN_TIMER_CLOEXEC | GOCHAN_TIMER_TICKER) ||
+	    t.ns < 0 || ((t.flags & GOCHAN_TIMER_TICKER) && t.ns < NSEC_PER_USEC))
 		return -EINVAL;
 	/*
 	 * Each tick is an interrupt: below min_tick_ns a ticker needs
 	 * CAP_SYS_RESOURCE.  (An unread ticker stops until it is read, see
 	 * kgo_chan_timer_fire(), so the rate is the reader's.)
 	 */
-	if ((t.flags & GOCHAN_TICKER) &&
+	if ((t.flags & GOCHAN_TIMER_TICKER) &&
 	    t.ns < max_t(u32, READ_ONCE(min_tick_ns), NSEC_PER_USEC) &&
 	    !gochan_exempt())
 		return -EPERM;
-	ch = t.flags & GOCHAN_TICKER ?
+	ch = t.flags & GOCHAN_TIMER_TICKER ?
 	     kgo_chan_tick(ns_to_ktime(t.ns), GOCHAN_GFP) :
 	     kgo_chan_after(ns_to_ktime(t.ns), GOCHAN_GFP);
 	if (IS_ERR(ch))
@@ -971,17 +956,16 @@ static long gochan_sel_case_get(struct gochan_sel *gs, unsigned int i)
 	struct kgo_select_case *kc = &gs->kc[i];
 	struct gochan_file *gf;
 
-	if (c->op > GOCHAN_OP_SEND)
+	if (c->dir != GOCHAN_DIR_SEND && c->dir != GOCHAN_DIR_RECV)
 		return -EINVAL;
-	kc->dir = c->op == GOCHAN_OP_SEND ? KGO_SELECT_SEND : KGO_SELECT_RECV;
+	kc->dir = c->dir;	/* KGO_SELECT_* are GOCHAN_DIR_* */
 	if (c->fd == -1)
 		return 0;	/* a nil channel */
 	gs->files[i] = fdget(c->fd);
 	if (!fd_file(gs->files[i]))
 		return -EBADF;
 	gf = gochan_file_of(fd_file(gs->files[i]));
-	if (!gf || !(gf->dir & (c->op == GOCHAN_OP_SEND ? GOCHAN_DIR_SEND :
-							  GOCHAN_DIR_RECV)))
+	if (!gf || !(gf->dir & c->dir))
 		return -EBADF;
 	kc->ch = gf->uc->ch;
 	return kgo_chan_elem_size(kc->ch);
@@ -1148,10 +1132,9 @@ long gochan_ioctl_select(struct gochan_select __user *us)
 	if (copy_from_user(&sel, us, sizeof(sel)))
 		return -EFAULT;
 	if (sel.pad || sel.reserved || sel.n > GOCHAN_SELECT_MAX ||
-	    sel.flags & ~(GOCHAN_NONBLOCK | GOCHAN_BIASED | GOCHAN_TIMEOUT |
-			  GOCHAN_DEADLINE))
+	    sel.flags & ~(GOCHAN_SELECT_NONBLOCK | GOCHAN_SELECT_BIASED))
 		return -EINVAL;
-	ret = gochan_deadline(sel.flags, sel.timeout, &deadline);
+	ret = gochan_deadline(sel.deadline, &deadline);
 	if (ret)
 		return ret;
 	if (put_user(0U, &us->index))
@@ -1161,13 +1144,13 @@ long gochan_ioctl_select(struct gochan_select __user *us)
 	if (ret)
 		goto out;
 	kflags = KGO_INTERRUPTIBLE;
-	if (sel.flags & GOCHAN_NONBLOCK)
+	if (sel.flags & GOCHAN_SELECT_NONBLOCK)
 		kflags |= KGO_NONBLOCK;
-	if (sel.flags & GOCHAN_BIASED)
+	if (sel.flags & GOCHAN_SELECT_BIASED)
 		kflags |= KGO_BIASED;
 	idx = kgo_select(gs.kc, sel.n, kflags, deadline);
 	if (idx < 0) {
-		ret = gochan_signal_ret(idx, sel.flags);
+		ret = idx;
 		goto out;
 	}
 	/* From here on nothing can fail: every write goes to pinned pages. */
@@ -1227,7 +1210,7 @@ EXPORT_SYMBOL_GPL(kgo_chan_fdget);
  * kgo_chan_fd_install() - give a kernel channel to the calling process
  * @ch:    the channel; a reference is taken for the fd
  * @dir:   GOCHAN_DIR_SEND and/or GOCHAN_DIR_RECV
- * @flags: GOCHAN_CLOEXEC
+ * @flags: GOCHAN_MAKE_CLOEXEC
  *
  * The fd behaves as one from GOCHAN_IOC_MAKE, without autoclose; it is
  * charged to the calling user.
@@ -1240,7 +1223,7 @@ int kgo_chan_fd_install(struct kgo_chan *ch, unsigned int dir,
 			unsigned int flags)
 {
 	if (!ch || !dir || dir & ~(GOCHAN_DIR_SEND | GOCHAN_DIR_RECV) ||
-	    flags & ~GOCHAN_CLOEXEC)
+	    flags & ~GOCHAN_MAKE_CLOEXEC)
 		return -EINVAL;
 	return gochan_chan_new_fd(kgo_chan_get(ch), dir, flags, 0);
 }
@@ -1252,7 +1235,3 @@ unsigned int gochan_users_count(void)
 	return READ_ONCE(gochan_nusers);
 }
 
-unsigned int gochan_files_alive_count(void)
-{
-	return atomic_read(&gochan_files_alive);
-}

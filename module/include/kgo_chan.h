@@ -98,9 +98,9 @@ static inline int kgo_chan_try_recv(struct kgo_chan *ch, void *val, bool *ok)
 	return kgo_chan_recv_opts(ch, val, ok, KGO_NONBLOCK, KGO_FOREVER);
 }
 
-/* select */
-#define KGO_SELECT_RECV		0
-#define KGO_SELECT_SEND		1
+/* select: a case's direction, the uapi's (GOCHAN_DIR_*) */
+#define KGO_SELECT_SEND		GOCHAN_DIR_SEND
+#define KGO_SELECT_RECV		GOCHAN_DIR_RECV
 #define KGO_SELECT_MAX		1024
 
 /**

@@ -65,7 +65,7 @@ FIXTURE_SETUP(chan)
 		SKIP(return, "%s missing: is gochan.ko loaded?", GOCHAN_DEV_PATH);
 	close(dev);
 	self->cap = variant->cap;
-	self->fd = gochan_make(sizeof(__s64), variant->cap, GOCHAN_CLOEXEC);
+	self->fd = gochan_make(sizeof(__s64), variant->cap, GOCHAN_MAKE_CLOEXEC);
 	ASSERT_LE(0, self->fd);
 }
 
@@ -184,7 +184,7 @@ TEST_F(chan, outputs_written)
 {
 	__s64 v = 5, got = -1;
 	struct gochan_xfer x = { .buf = (uintptr_t)&v, .count = 1,
-				 .flags = GOCHAN_NONBLOCK };
+				 .flags = GOCHAN_XFER_NONBLOCK };
 	struct gochan_info info;
 
 	x.done = JUNK32;
@@ -262,7 +262,7 @@ TEST_F(chan, batches)
 		out[i] = i * 3;
 	if (!self->cap) {
 		ASSERT_EQ(-EAGAIN, gochan_send_batch(self->fd, out, 64,
-						     GOCHAN_NONBLOCK));
+						     GOCHAN_XFER_NONBLOCK));
 		return;
 	}
 	/* Only cap of them fit without waiting. */
@@ -294,14 +294,14 @@ TEST_F(chan, batch_waitall)
 			for (j = 0; j < 100; j++)
 				buf[j] = i * 100 + j;
 			if (gochan_send_batch(self->fd, buf, 100,
-					      GOCHAN_WAITALL) != 100)
+					      GOCHAN_XFER_WAITALL) != 100)
 				_exit(1);
 		}
 		_exit(0);
 	}
 	for (i = 0; i < 10; i++) {
 		ASSERT_EQ(100, gochan_recv_batch(self->fd, buf, 100,
-						 GOCHAN_WAITALL, NULL));
+						 GOCHAN_XFER_WAITALL, NULL));
 		for (j = 0; j < 100; j++)
 			ASSERT_EQ(sum + j, buf[j]);
 		sum += 100;
@@ -332,9 +332,9 @@ TEST_F_TIMEOUT(proc, batch_chunks_and_close, 120)
 		ASSERT_TRUE(!!in);
 		for (i = 0; i < (int)(40 * sz); i++)
 			out[i] = (unsigned char)(i * 7 + k);
-		fd = gochan_make(sz, 64, GOCHAN_CLOEXEC);
+		fd = gochan_make(sz, 64, GOCHAN_MAKE_CLOEXEC);
 		ASSERT_LE(0, fd);
-		ASSERT_EQ(40, gochan_send_batch(fd, out, 40, GOCHAN_NONBLOCK));
+		ASSERT_EQ(40, gochan_send_batch(fd, out, 40, GOCHAN_XFER_NONBLOCK));
 		memset(in, 0x5a, 40 * sz);
 		/* 3 first, then the rest: chunks start mid-way. */
 		ASSERT_EQ(3, gochan_recv_batch(fd, in, 3, 0, &ok));
@@ -348,17 +348,17 @@ TEST_F_TIMEOUT(proc, batch_chunks_and_close, 120)
 	}
 
 	/* cap 4: 4 of 10 go; after close the batch send fails whole. */
-	fd = gochan_make(sizeof(__s64), 4, GOCHAN_CLOEXEC);
+	fd = gochan_make(sizeof(__s64), 4, GOCHAN_MAKE_CLOEXEC);
 	ASSERT_LE(0, fd);
 	for (i = 0; i < 10; i++)
 		v[i] = 100 + i;
-	ASSERT_EQ(4, gochan_send_batch(fd, v, 10, GOCHAN_NONBLOCK));
+	ASSERT_EQ(4, gochan_send_batch(fd, v, 10, GOCHAN_XFER_NONBLOCK));
 	ASSERT_EQ(0, gochan_close(fd));
 	ASSERT_EQ(-EPIPE, gochan_send_batch(fd, v, 10, 0));
 	/* The 4 values, then the batch ends at the close. */
 	for (i = 0; i < 10; i++)
 		w[i] = JUNK32;
-	n = gochan_recv_batch(fd, w, 10, GOCHAN_WAITALL, &ok);
+	n = gochan_recv_batch(fd, w, 10, GOCHAN_XFER_WAITALL, &ok);
 	ASSERT_EQ(4, n);
 	ASSERT_FALSE(ok);
 	for (i = 0; i < 4; i++)
@@ -386,13 +386,13 @@ TEST_F_TIMEOUT(proc, select_mixed_sizes, 120)
 	want = malloc(4096);
 	ASSERT_TRUE(!!want);
 	for (i = 0; i < 3; i++) {
-		fds[i] = gochan_make(sizes[i], 1, GOCHAN_CLOEXEC);
+		fds[i] = gochan_make(sizes[i], 1, GOCHAN_MAKE_CLOEXEC);
 		ASSERT_LE(0, fds[i]);
 		bufs[i] = malloc(4096 + 16);
 		ASSERT_TRUE(!!bufs[i]);
 	}
 	/* A full channel: the send case is not ready at first. */
-	out = gochan_make(sizeof(big), 1, GOCHAN_CLOEXEC);
+	out = gochan_make(sizeof(big), 1, GOCHAN_MAKE_CLOEXEC);
 	ASSERT_LE(0, out);
 	memset(big, 1, sizeof(big));
 	ASSERT_EQ(0, gochan_send(out, big));
@@ -435,8 +435,8 @@ TEST_F_TIMEOUT(proc, select_mixed_sizes, 120)
 
 TEST_F(chan, directions)
 {
-	int s = gochan_dup(self->fd, GOCHAN_DIR_SEND, GOCHAN_CLOEXEC);
-	int r = gochan_dup(self->fd, GOCHAN_DIR_RECV, GOCHAN_CLOEXEC);
+	int s = gochan_dup(self->fd, GOCHAN_DIR_SEND, GOCHAN_DUP_CLOEXEC);
+	int r = gochan_dup(self->fd, GOCHAN_DIR_RECV, GOCHAN_DUP_CLOEXEC);
 	struct gochan_info info;
 	__s64 v = 1;
 	bool ok;
@@ -467,7 +467,7 @@ TEST_F(chan, directions)
 /* A producer killed mid-stream: autoclose ends the consumer's range. */
 TEST_F_TIMEOUT(proc, autoclose_on_producer_death, 120)
 {
-	int fd = gochan_make(sizeof(__s64), 0, GOCHAN_AUTOCLOSE);
+	int fd = gochan_make(sizeof(__s64), 0, GOCHAN_MAKE_AUTOCLOSE);
 	int rfd, n = 0;
 	__s64 v;
 	bool ok;
@@ -571,7 +571,7 @@ TEST_F(chan, select)
 	c[0] = GOCHAN_RECV_CASE(self->fd, &a);
 	c[1] = GOCHAN_RECV_CASE(other, &b);
 	c[2] = GOCHAN_RECV_CASE(-1, NULL);	/* nil: never ready */
-	ASSERT_EQ(-EAGAIN, gochan_select(c, 3, GOCHAN_NONBLOCK, -1));
+	ASSERT_EQ(-EAGAIN, gochan_select(c, 3, GOCHAN_SELECT_NONBLOCK, -1));
 	ASSERT_EQ(-ETIMEDOUT, gochan_select(c, 3, 0, 1000000));
 	ASSERT_EQ(0, gochan_send(other, &one));
 	c[1].ok = JUNK32;
@@ -581,7 +581,7 @@ TEST_F(chan, select)
 	if (self->cap) {
 		/* Both ready: biased takes 0; random takes both sometimes. */
 		for (i = 0; i < 200; i++) {
-			unsigned int fl = i < 100 ? GOCHAN_BIASED : 0;
+			unsigned int fl = i < 100 ? GOCHAN_SELECT_BIASED : 0;
 			int r;
 
 			gochan_trysend(self->fd, &one);
@@ -669,31 +669,33 @@ TEST_F_TIMEOUT(proc, validation, 120)
 	ASSERT_EQ(-EFAULT, raw(dev, GOCHAN_IOC_MAKE, NULL));
 	ASSERT_EQ(-EFAULT, raw(dev, GOCHAN_IOC_MAKE, unmapped));
 
-	fd = gochan_make(8, 1, GOCHAN_CLOEXEC);
+	fd = gochan_make(8, 1, GOCHAN_MAKE_CLOEXEC);
 	ASSERT_LE(0, fd);
 	other = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, other);
 #define XF(cmd, field, val, err) do {					\
 		x = (struct gochan_xfer){ .buf = (uintptr_t)&v, .count = 1, \
-					  .flags = GOCHAN_NONBLOCK };	\
+					  .flags = GOCHAN_XFER_NONBLOCK };	\
 		x.field = (val);					\
 		ASSERT_EQ(err, raw(fd, cmd, &x)) TH_LOG(#cmd " " #field); \
 	} while (0)
 	XF(GOCHAN_IOC_SEND, count, 0, -EINVAL);
 	XF(GOCHAN_IOC_RECV, count, GOCHAN_BATCH_MAX + 1, -EINVAL);
 	XF(GOCHAN_IOC_SEND, flags, 1U << 9, -EINVAL);
-	XF(GOCHAN_IOC_SEND, flags, GOCHAN_TIMEOUT | GOCHAN_DEADLINE, -EINVAL);
-	XF(GOCHAN_IOC_SEND, timeout, 5, -EINVAL);
+	/* A deadline beyond ktime's range (GOCHAN_FOREVER is 0). */
+	XF(GOCHAN_IOC_SEND, deadline, 1ULL << 63, -EINVAL);
+	XF(GOCHAN_IOC_SEND, deadline, ~0ULL, -EINVAL);
 	XF(GOCHAN_IOC_RECV, reserved, 1, -EINVAL);
 	XF(GOCHAN_IOC_SEND, buf, 0, -EFAULT);
 	XF(GOCHAN_IOC_SEND, buf, (uintptr_t)unmapped, -EFAULT);
 	ASSERT_EQ(-EFAULT, raw(fd, GOCHAN_IOC_SEND, NULL));
 	ASSERT_EQ(-EFAULT, raw(fd, GOCHAN_IOC_INFO, NULL));
+	/* A deadline in the past does not wait. */
 	x = (struct gochan_xfer){ .buf = (uintptr_t)&v, .count = 1,
-				  .flags = GOCHAN_TIMEOUT, .timeout = -1 };
-	ASSERT_EQ(-EINVAL, raw(fd, GOCHAN_IOC_RECV, &x));
+				  .deadline = 1 };
+	ASSERT_EQ(-ETIMEDOUT, raw(fd, GOCHAN_IOC_RECV, &x));
 	/* Wrong direction. */
-	ro = gochan_dup(fd, GOCHAN_DIR_RECV, GOCHAN_CLOEXEC);
+	ro = gochan_dup(fd, GOCHAN_DIR_RECV, GOCHAN_DUP_CLOEXEC);
 	ASSERT_LE(0, ro);
 	x = (struct gochan_xfer){ .buf = (uintptr_t)&v, .count = 1 };
 	ASSERT_EQ(-EBADF, raw(ro, GOCHAN_IOC_SEND, &x));
@@ -724,13 +726,13 @@ TEST_F_TIMEOUT(proc, validation, 120)
 	TM(flags, 1U << 6, -EINVAL);
 	TM(pad, 1, -EINVAL);
 	TM(reserved, 1, -EINVAL);
-	t = (struct gochan_timer){ .ns = 999, .flags = GOCHAN_TICKER };
+	t = (struct gochan_timer){ .ns = 999, .flags = GOCHAN_TIMER_TICKER };
 	ASSERT_EQ(-EINVAL, raw(dev, GOCHAN_IOC_TIMER, &t));
 
 #define SL(field, val, err) do {					\
 		c = GOCHAN_RECV_CASE(fd, &v);				\
 		sel = (struct gochan_select){ .cases = (uintptr_t)&c, .n = 1, \
-					      .flags = GOCHAN_NONBLOCK }; \
+					      .flags = GOCHAN_SELECT_NONBLOCK }; \
 		field = (val);						\
 		ASSERT_EQ(err, raw(dev, GOCHAN_IOC_SELECT, &sel)) TH_LOG("select " #field); \
 	} while (0)
@@ -738,10 +740,11 @@ TEST_F_TIMEOUT(proc, validation, 120)
 	SL(sel.flags, 1U << 9, -EINVAL);
 	SL(sel.pad, 1, -EINVAL);
 	SL(sel.reserved, 1, -EINVAL);
-	SL(sel.timeout, 3, -EINVAL);
+	SL(sel.deadline, 1ULL << 63, -EINVAL);
 	SL(sel.cases, 0, -EFAULT);
 	SL(sel.cases, (uintptr_t)unmapped, -EFAULT);
-	SL(c.op, 2, -EINVAL);
+	SL(c.dir, 0, -EINVAL);				/* no direction */
+	SL(c.dir, GOCHAN_DIR_SEND | GOCHAN_DIR_RECV, -EINVAL);	/* both */
 	SL(c.fd, other, -EBADF);
 	SL(c.fd, 9999, -EBADF);
 	SL(c.fd, -2, -EBADF);
@@ -785,7 +788,7 @@ TEST_F_TIMEOUT(proc, per_user_limit, 120)
 	int fds[8], i, extra;
 	long old;
 
-	fds[0] = gochan_make(1, 0, GOCHAN_CLOEXEC);
+	fds[0] = gochan_make(1, 0, GOCHAN_MAKE_CLOEXEC);
 	ASSERT_LE(0, fds[0]);
 	/* This process has 1 channel now (the harness runs us alone). */
 	if (geteuid())
@@ -793,13 +796,13 @@ TEST_F_TIMEOUT(proc, per_user_limit, 120)
 	old = set_param("max_chans_per_user", 4);
 	ASSERT_LE(0, old);
 	for (i = 1; i < 4; i++) {
-		fds[i] = gochan_make(1, 0, GOCHAN_CLOEXEC);
+		fds[i] = gochan_make(1, 0, GOCHAN_MAKE_CLOEXEC);
 		ASSERT_LE(0, fds[i]);
 	}
 	EXPECT_EQ(-EMFILE, gochan_make(1, 0, 0));
 	EXPECT_EQ(-EMFILE, gochan_after(1000000));
 	close(fds[3]);
-	extra = gochan_make(1, 0, GOCHAN_CLOEXEC);
+	extra = gochan_make(1, 0, GOCHAN_MAKE_CLOEXEC);
 	EXPECT_LE(0, extra);
 	close(extra);
 	set_param("max_chans_per_user", old);
@@ -810,7 +813,7 @@ TEST_F_TIMEOUT(proc, per_user_limit, 120)
 /* rmmod is refused while a channel fd is open. */
 TEST_F_TIMEOUT(proc, rmmod_busy_while_open, 120)
 {
-	int fd = gochan_make(8, 1, GOCHAN_CLOEXEC);
+	int fd = gochan_make(8, 1, GOCHAN_MAKE_CLOEXEC);
 	int st;
 
 	ASSERT_LE(0, fd);
@@ -830,7 +833,7 @@ TEST_F_TIMEOUT(proc, rmmod_busy_while_open, 120)
  */
 TEST_F_TIMEOUT(proc, recv_fault_injection, 120)
 {
-	int fd = gochan_make(sizeof(__s64), 1, GOCHAN_CLOEXEC);
+	int fd = gochan_make(sizeof(__s64), 1, GOCHAN_MAKE_CLOEXEC);
 	int nth, failures = 0, fnfd;
 	__s64 v = 7, got;
 	bool ok;
@@ -900,8 +903,8 @@ TEST_F_TIMEOUT(proc, kernel_shares_its_channel, 120)
 TEST_F_TIMEOUT(proc, kernel_uses_our_channel, 120)
 {
 	int f = open(SHARE, O_RDWR | O_CLOEXEC);
-	int ch = gochan_make(sizeof(__s64), 0, GOCHAN_CLOEXEC);
-	int ro = gochan_dup(ch, GOCHAN_DIR_RECV, GOCHAN_CLOEXEC);
+	int ch = gochan_make(sizeof(__s64), 0, GOCHAN_MAKE_CLOEXEC);
+	int ro = gochan_dup(ch, GOCHAN_DIR_RECV, GOCHAN_DUP_CLOEXEC);
 	char num[16];
 	__s64 i, v;
 

@@ -59,8 +59,8 @@ TEST_F(dev, api_handshake)
 	api.reserved[0] = 0;
 	api.reserved[1] = 0;
 	ASSERT_EQ(0, ioctl(self->fd, GOCHAN_IOC_API, &api));
-	EXPECT_EQ(GOCHAN_API_VERSION, api.api);
-	EXPECT_TRUE(api.features & GOCHAN_FEATURE_API);
+	EXPECT_EQ(2, api.api);		/* frozen */
+	EXPECT_EQ(GOCHAN_FEATURES_NONE, api.features);
 	EXPECT_EQ(0, api.flags);
 	EXPECT_EQ(0, api.reserved[0]);
 	EXPECT_EQ(0, api.reserved[1]);
@@ -73,7 +73,16 @@ TEST_F(dev, api_through_libgochan)
 	memset(&api, JUNK, sizeof(api));
 	ASSERT_EQ(0, gochan_api_query(self->fd, &api));
 	EXPECT_EQ(GOCHAN_API_VERSION, api.api);
-	EXPECT_TRUE(gochan_has_feature(&api, GOCHAN_FEATURE_API));
+	EXPECT_FALSE(gochan_has_feature(&api, 1ULL << 63));
+}
+
+/* A caller of the interface before it was frozen is refused. */
+TEST_F(dev, api_refuses_version_1)
+{
+	struct gochan_api api = { .api = 1 };
+
+	EXPECT_EQ(-1, ioctl(self->fd, GOCHAN_IOC_API, &api));
+	EXPECT_EQ(EPROTO, errno);
 }
 
 TEST_F(dev, api_rejects_zero_version)

@@ -68,7 +68,7 @@ static unsigned int drain(int fd, __u64 *out, unsigned int max)
 	unsigned int n = 0, done, ok;
 
 	while (n < max && xfer(fd, GOCHAN_IOC_RECV, out + n, 1,
-			       GOCHAN_NONBLOCK, &done, &ok) == 0 && done)
+			       GOCHAN_XFER_NONBLOCK, &done, &ok) == 0 && done)
 		n++;
 	return n;
 }
@@ -81,10 +81,10 @@ static int works(int fd)
 
 	v[0] = 0x5eed;
 	w[0] = 0;
-	if (xfer(fd, GOCHAN_IOC_SEND, v, 1, GOCHAN_NONBLOCK, &done, NULL) ||
+	if (xfer(fd, GOCHAN_IOC_SEND, v, 1, GOCHAN_XFER_NONBLOCK, &done, NULL) ||
 	    done != 1)
 		return 0;
-	return !xfer(fd, GOCHAN_IOC_RECV, w, 1, GOCHAN_NONBLOCK, &done, &ok) &&
+	return !xfer(fd, GOCHAN_IOC_RECV, w, 1, GOCHAN_XFER_NONBLOCK, &done, &ok) &&
 	       done == 1 && ok && w[0] == v[0];
 }
 
@@ -302,7 +302,7 @@ static int step_send(struct __test_metadata *_metadata, int n, void *d,
 	for (i = 0; i < c->n; i++)
 		put_val(vals + i * c->elem, c->elem, 100 + i);
 	arm(n);
-	r = xfer(c->fd, GOCHAN_IOC_SEND, vals, c->n, GOCHAN_NONBLOCK, &done,
+	r = xfer(c->fd, GOCHAN_IOC_SEND, vals, c->n, GOCHAN_XFER_NONBLOCK, &done,
 		 NULL);
 	hit = disarm();
 	EXPECT_TRUE(clean_errno(r)) TH_LOG("SEND at %d: %ld", n, r);
@@ -311,7 +311,7 @@ static int step_send(struct __test_metadata *_metadata, int n, void *d,
 		done = 0;	/* an error means nothing was sent */
 	}
 	while (k < c->n && !xfer(c->fd, GOCHAN_IOC_RECV, got + k * c->elem, 1,
-				 GOCHAN_NONBLOCK, &i, &ok) && i)
+				 GOCHAN_XFER_NONBLOCK, &i, &ok) && i)
 		k++;
 	EXPECT_EQ(done, k) TH_LOG("point %d: reported %u sent, %u arrived",
 				  n, done, k);
@@ -353,11 +353,11 @@ static int step_recv(struct __test_metadata *_metadata, int n, void *d,
 
 	for (i = 0; i < c->n; i++)
 		put_val(vals + i * c->elem, c->elem, 200 + i);
-	ASSERT_EQ(0, xfer(c->fd, GOCHAN_IOC_SEND, vals, c->n, GOCHAN_NONBLOCK,
+	ASSERT_EQ(0, xfer(c->fd, GOCHAN_IOC_SEND, vals, c->n, GOCHAN_XFER_NONBLOCK,
 			  &sent, NULL));
 	ASSERT_EQ(c->n, sent);
 	arm(n);
-	r = xfer(c->fd, GOCHAN_IOC_RECV, got, c->n, GOCHAN_NONBLOCK, &done, &ok);
+	r = xfer(c->fd, GOCHAN_IOC_RECV, got, c->n, GOCHAN_XFER_NONBLOCK, &done, &ok);
 	hit = disarm();
 	EXPECT_TRUE(clean_errno(r)) TH_LOG("RECV at %d: %ld", n, r);
 	if (r < 0) {
@@ -369,7 +369,7 @@ static int step_recv(struct __test_metadata *_metadata, int n, void *d,
 	/* The rest is still there, in order, once. */
 	k = done;
 	while (k < c->n + 1 && !xfer(c->fd, GOCHAN_IOC_RECV, got, 1,
-				     GOCHAN_NONBLOCK, &i, &ok) && i) {
+				     GOCHAN_XFER_NONBLOCK, &i, &ok) && i) {
 		EXPECT_EQ(200 + k, get_val(got, c->elem));
 		k++;
 	}
@@ -424,20 +424,20 @@ TEST_F(fault, recv_fault_big_bounce)
 	ASSERT_TRUE(v && got);
 	for (n = 1; n <= 12; n++) {
 		memset(v, n, sz);
-		ASSERT_EQ(0, xfer(fd, GOCHAN_IOC_SEND, v, 1, GOCHAN_NONBLOCK,
+		ASSERT_EQ(0, xfer(fd, GOCHAN_IOC_SEND, v, 1, GOCHAN_XFER_NONBLOCK,
 				  &done, NULL));
 		arm(n);
-		r = xfer(fd, GOCHAN_IOC_RECV, ro, 1, GOCHAN_NONBLOCK, &done, NULL);
+		r = xfer(fd, GOCHAN_IOC_RECV, ro, 1, GOCHAN_XFER_NONBLOCK, &done, NULL);
 		disarm();
 		EXPECT_TRUE(r == -EFAULT || r == -ENOMEM) TH_LOG("point %d: %ld", n, r);
 		nomem += r == -ENOMEM;
 		/* Still there, once. */
 		memset(got, 0, sz);
-		EXPECT_EQ(0, xfer(fd, GOCHAN_IOC_RECV, got, 1, GOCHAN_NONBLOCK,
+		EXPECT_EQ(0, xfer(fd, GOCHAN_IOC_RECV, got, 1, GOCHAN_XFER_NONBLOCK,
 				  &done, &ok));
 		EXPECT_EQ(0, memcmp(got, v, sz)) TH_LOG("point %d: value changed", n);
 		EXPECT_EQ(-EAGAIN, xfer(fd, GOCHAN_IOC_RECV, got, 1,
-					GOCHAN_NONBLOCK, &done, &ok));
+					GOCHAN_XFER_NONBLOCK, &done, &ok));
 	}
 	TH_LOG("12 fault points, %d failed an allocation", nomem);
 	munmap(ro, sz);
@@ -567,7 +567,7 @@ static int step_recv_peer(struct __test_metadata *_metadata, int n, void *d,
 	EXPECT_EQ(42, v);
 	waitpid(t, NULL, 0);
 	/* And nothing more. */
-	EXPECT_EQ(-EAGAIN, xfer(pe->fd, GOCHAN_IOC_RECV, &v, 1, GOCHAN_NONBLOCK,
+	EXPECT_EQ(-EAGAIN, xfer(pe->fd, GOCHAN_IOC_RECV, &v, 1, GOCHAN_XFER_NONBLOCK,
 				&done, &ok));
 	munmap(pe, sizeof(*pe));
 	return hit;
@@ -594,10 +594,10 @@ static int step_select(struct __test_metadata *_metadata, int n, void *d,
 	int *fds = d;	/* a, b: cap 2 with one value each; c: cap 1, empty */
 	__u64 va = 0, vb = 0, vc = 77, got[4];
 	struct gochan_case cs[4] = {
-		{ .fd = fds[0], .op = GOCHAN_OP_RECV, .buf = (uintptr_t)&va },
-		{ .fd = fds[1], .op = GOCHAN_OP_RECV, .buf = (uintptr_t)&vb },
-		{ .fd = fds[2], .op = GOCHAN_OP_SEND, .buf = (uintptr_t)&vc },
-		{ .fd = -1, .op = GOCHAN_OP_RECV },
+		{ .fd = fds[0], .dir = GOCHAN_DIR_RECV, .buf = (uintptr_t)&va },
+		{ .fd = fds[1], .dir = GOCHAN_DIR_RECV, .buf = (uintptr_t)&vb },
+		{ .fd = fds[2], .dir = GOCHAN_DIR_SEND, .buf = (uintptr_t)&vc },
+		{ .fd = -1, .dir = GOCHAN_DIR_RECV },
 	};
 	struct gochan_select s = { .cases = (uintptr_t)cs, .n = 4 };
 	__u64 one = 1, two = 2;
@@ -605,9 +605,9 @@ static int step_select(struct __test_metadata *_metadata, int n, void *d,
 	long r;
 	int hit;
 
-	ASSERT_EQ(0, xfer(fds[0], GOCHAN_IOC_SEND, &one, 1, GOCHAN_NONBLOCK,
+	ASSERT_EQ(0, xfer(fds[0], GOCHAN_IOC_SEND, &one, 1, GOCHAN_XFER_NONBLOCK,
 			  NULL, NULL));
-	ASSERT_EQ(0, xfer(fds[1], GOCHAN_IOC_SEND, &two, 1, GOCHAN_NONBLOCK,
+	ASSERT_EQ(0, xfer(fds[1], GOCHAN_IOC_SEND, &two, 1, GOCHAN_XFER_NONBLOCK,
 			  NULL, NULL));
 	arm(n);
 	r = call(dev, GOCHAN_IOC_SELECT, &s);
@@ -659,14 +659,14 @@ static int step_select_block(struct __test_metadata *_metadata, int n,
 	__u64 v[6] = {};
 	struct gochan_case cs[6];
 	struct gochan_select s = { .cases = (uintptr_t)cs, .n = 6,
-				   .flags = GOCHAN_TIMEOUT, .timeout = 200000 };
+				   .deadline = deadline_in(200000) };
 	long r;
 	int hit;
 
 	for (i = 0; i < 6; i++)
 		cs[i] = (struct gochan_case){ .fd = fds[i],
-					      .op = i % 2 ? GOCHAN_OP_SEND :
-							    GOCHAN_OP_RECV,
+					      .dir = i % 2 ? GOCHAN_DIR_SEND :
+							    GOCHAN_DIR_RECV,
 					      .buf = (uintptr_t)&v[i] };
 	arm(n);
 	r = call(dev, GOCHAN_IOC_SELECT, &s);

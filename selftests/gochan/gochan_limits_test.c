@@ -42,7 +42,7 @@
 /* One value through a fresh buffered channel. */
 static int channel_works(void)
 {
-	struct gochan_xfer x = { .count = 1, .flags = GOCHAN_NONBLOCK };
+	struct gochan_xfer x = { .count = 1, .flags = GOCHAN_XFER_NONBLOCK };
 	__u64 v = 77, w = 0;
 	int fd = mkchan(8, 1), ok;
 
@@ -81,7 +81,7 @@ static int flood(void)
 {
 	static char val[4096];
 	struct gochan_xfer x = { .buf = (uintptr_t)val, .count = 64,
-				 .flags = GOCHAN_NONBLOCK };
+				 .flags = GOCHAN_XFER_NONBLOCK };
 	int made = 0, fd;
 
 	memset(val, 1, sizeof(val));
@@ -191,7 +191,7 @@ struct xu {
 /* The other user: exit code = a bit for each check that failed. */
 static int intruder(struct xu *x)
 {
-	struct gochan_xfer xf = { .count = 1, .flags = GOCHAN_NONBLOCK };
+	struct gochan_xfer xf = { .count = 1, .flags = GOCHAN_XFER_NONBLOCK };
 	struct gochan_dup wide = {};
 	char path[64];
 	int bad = 0, fd, pidfd;
@@ -303,7 +303,7 @@ TEST_F(limits, outputs_poisoned)
 	ASSERT_EQ(0, call(dev, GOCHAN_IOC_API, &api));
 	EXPECT_EQ(GOCHAN_API_VERSION, api.api);
 	EXPECT_EQ(0, api.reserved[0] | api.reserved[1]);
-	EXPECT_NE(0, api.features & GOCHAN_FEATURE_CHAN);
+	EXPECT_EQ(GOCHAN_FEATURES_NONE, api.features);
 
 	/* 5-byte values: a value writes 5 bytes, no more. */
 	fd = mkchan(5, 4);
@@ -317,7 +317,7 @@ TEST_F(limits, outputs_poisoned)
 	memset(&x, 0, sizeof(x));
 	x.buf = (uintptr_t)buf;
 	x.count = 1;
-	x.flags = GOCHAN_NONBLOCK;
+	x.flags = GOCHAN_XFER_NONBLOCK;
 	x.done = POISON * 0x01010101U;
 	x.ok = x.done;
 	ref = x;
@@ -367,14 +367,14 @@ TEST_F(limits, outputs_poisoned)
 	memset(cs, POISON, sizeof(cs));
 	for (i = 0; i < 3; i++) {
 		cs[i].fd = i == 1 ? fd : -1;
-		cs[i].op = GOCHAN_OP_RECV;
+		cs[i].dir = GOCHAN_DIR_RECV;
 		cs[i].buf = (uintptr_t)buf[i];
 	}
 	memset(&sel, POISON, sizeof(sel));
 	sel.cases = (uintptr_t)cs;
 	sel.n = 3;
-	sel.flags = GOCHAN_NONBLOCK;
-	sel.timeout = 0;
+	sel.flags = GOCHAN_SELECT_NONBLOCK;
+	sel.deadline = GOCHAN_FOREVER;
 	sel.pad = 0;
 	sel.reserved = 0;
 	ASSERT_EQ(0, call(dev, GOCHAN_IOC_SELECT, &sel));

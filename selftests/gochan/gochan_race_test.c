@@ -45,10 +45,10 @@
 #endif
 
 static long xfer(int fd, unsigned long cmd, void *buf, unsigned int flags,
-		 __s64 timeout, unsigned int *ok)
+		 __u64 deadline, unsigned int *ok)
 {
 	struct gochan_xfer x = { .buf = (uintptr_t)buf, .count = 1,
-				 .flags = flags, .timeout = timeout };
+				 .flags = flags, .deadline = deadline };
 	long r = call(fd, cmd, &x);
 
 	if (ok)
@@ -105,13 +105,13 @@ static void *cvs_thread(void *p)
 	for (r = 0; r < c->rounds; r++) {
 		__u64 v = 1, w;
 		struct gochan_case cs[4] = {
-			{ .fd = atomic_load(&c->fd), .op = GOCHAN_OP_RECV,
+			{ .fd = atomic_load(&c->fd), .dir = GOCHAN_DIR_RECV,
 			  .buf = (uintptr_t)&v },
-			{ .fd = c->never_recv, .op = GOCHAN_OP_RECV,
+			{ .fd = c->never_recv, .dir = GOCHAN_DIR_RECV,
 			  .buf = (uintptr_t)&w },
-			{ .fd = c->never_send, .op = GOCHAN_OP_SEND,
+			{ .fd = c->never_send, .dir = GOCHAN_DIR_SEND,
 			  .buf = (uintptr_t)&w },
-			{ .fd = -1, .op = GOCHAN_OP_RECV },
+			{ .fd = -1, .dir = GOCHAN_DIR_RECV },
 		};
 		struct gochan_select s = { .cases = (uintptr_t)cs, .n = 4 };
 
@@ -317,15 +317,14 @@ static __s64 short_timeout(unsigned int *seed)
 static long timed(struct tvc *t, int send, __u64 *v, unsigned int *seed)
 {
 	struct gochan_case c = { .fd = t->fd,
-				 .op = send ? GOCHAN_OP_SEND : GOCHAN_OP_RECV,
+				 .dir = send ? GOCHAN_DIR_SEND : GOCHAN_DIR_RECV,
 				 .buf = (uintptr_t)v };
 	struct gochan_select s = { .cases = (uintptr_t)&c, .n = 1,
-				   .flags = GOCHAN_TIMEOUT,
-				   .timeout = short_timeout(seed) };
+				   .deadline = deadline_in(short_timeout(seed)) };
 
 	if (!t->use_select)
 		return xfer(t->fd, send ? GOCHAN_IOC_SEND : GOCHAN_IOC_RECV, v,
-			    GOCHAN_TIMEOUT, s.timeout, NULL);
+			    0, s.deadline, NULL);
 	return call(dev, GOCHAN_IOC_SELECT, &s);
 }
 
@@ -435,8 +434,8 @@ static void *twice_thread(void *p)
 	for (r = 0; r < t->rounds; r++) {
 		__u64 out = (__u64)(a->id + 1) << 32 | r, in = 0;
 		struct gochan_case cs[2] = {
-			{ .fd = t->fd, .op = GOCHAN_OP_SEND, .buf = (uintptr_t)&out },
-			{ .fd = t->fd, .op = GOCHAN_OP_RECV, .buf = (uintptr_t)&in },
+			{ .fd = t->fd, .dir = GOCHAN_DIR_SEND, .buf = (uintptr_t)&out },
+			{ .fd = t->fd, .dir = GOCHAN_DIR_RECV, .buf = (uintptr_t)&in },
 		};
 		struct gochan_select s = { .cases = (uintptr_t)cs, .n = 2 };
 
@@ -467,11 +466,11 @@ TEST_F_TIMEOUT(race, same_channel_twice, 600)
 							   2000)) };
 	__u64 a = 0, b = 0, v = 9;
 	struct gochan_case cs[2] = {
-		{ .fd = t.fd, .op = GOCHAN_OP_SEND, .buf = (uintptr_t)&v },
-		{ .fd = t.fd, .op = GOCHAN_OP_RECV, .buf = (uintptr_t)&a },
+		{ .fd = t.fd, .dir = GOCHAN_DIR_SEND, .buf = (uintptr_t)&v },
+		{ .fd = t.fd, .dir = GOCHAN_DIR_RECV, .buf = (uintptr_t)&a },
 	};
 	struct gochan_select s = { .cases = (uintptr_t)cs, .n = 2,
-				   .flags = GOCHAN_NONBLOCK };
+				   .flags = GOCHAN_SELECT_NONBLOCK };
 	struct twice_arg args[2] = { { &t, 0 }, { &t, 1 } };
 	int buf, i, r, once = 0, strays = 0;
 	pthread_t th[2];
@@ -484,8 +483,8 @@ TEST_F_TIMEOUT(race, same_channel_twice, 600)
 	}
 	/* Alone, a select never matches its own send with its own receive. */
 	EXPECT_EQ(-EAGAIN, call(dev, GOCHAN_IOC_SELECT, &s));
-	s.flags = GOCHAN_TIMEOUT;
-	s.timeout = 2000000;
+	s.flags = 0;
+	s.deadline = deadline_in(2000000);
 	EXPECT_EQ(-ETIMEDOUT, call(dev, GOCHAN_IOC_SELECT, &s));
 
 	/* Two such selects pair up: one sends, the other receives. */
@@ -514,33 +513,33 @@ TEST_F_TIMEOUT(race, same_channel_twice, 600)
 	buf = mkchan(8, 2);
 	ASSERT_LE(0, buf);
 	ASSERT_EQ(0, xfer(buf, GOCHAN_IOC_SEND, &v, 0, 0, NULL));
-	cs[0] = (struct gochan_case){ .fd = buf, .op = GOCHAN_OP_RECV,
+	cs[0] = (struct gochan_case){ .fd = buf, .dir = GOCHAN_DIR_RECV,
 				      .buf = (uintptr_t)&a };
-	cs[1] = (struct gochan_case){ .fd = buf, .op = GOCHAN_OP_RECV,
+	cs[1] = (struct gochan_case){ .fd = buf, .dir = GOCHAN_DIR_RECV,
 				      .buf = (uintptr_t)&b };
 	s = (struct gochan_select){ .cases = (uintptr_t)cs, .n = 2,
-				    .flags = GOCHAN_NONBLOCK };
+				    .flags = GOCHAN_SELECT_NONBLOCK };
 	ASSERT_EQ(0, call(dev, GOCHAN_IOC_SELECT, &s));
 	EXPECT_EQ(9, s.index ? b : a);
 	EXPECT_EQ(0, s.index ? a : b);
 	EXPECT_EQ(-EAGAIN, call(dev, GOCHAN_IOC_SELECT, &s));
 
 	/* Send and receive on one buffered channel: whichever is ready. */
-	cs[0] = (struct gochan_case){ .fd = buf, .op = GOCHAN_OP_SEND,
+	cs[0] = (struct gochan_case){ .fd = buf, .dir = GOCHAN_DIR_SEND,
 				      .buf = (uintptr_t)&v };
 	ASSERT_EQ(0, call(dev, GOCHAN_IOC_SELECT, &s));	/* empty: sends */
 	EXPECT_EQ(0, s.index);
 	EXPECT_EQ(0, call(dev, GOCHAN_IOC_SELECT, &s));	/* either */
-	while (xfer(buf, GOCHAN_IOC_SEND, &v, GOCHAN_NONBLOCK, 0, NULL) == 0)
+	while (xfer(buf, GOCHAN_IOC_SEND, &v, GOCHAN_XFER_NONBLOCK, 0, NULL) == 0)
 		;
 	ASSERT_EQ(0, call(dev, GOCHAN_IOC_SELECT, &s));	/* full: receives */
 	EXPECT_EQ(1, s.index);
 	EXPECT_EQ(9, b);
 
 	/* Closed: both receive cases are ready with ok = 0; one fires. */
-	cs[0] = (struct gochan_case){ .fd = buf, .op = GOCHAN_OP_RECV,
+	cs[0] = (struct gochan_case){ .fd = buf, .dir = GOCHAN_DIR_RECV,
 				      .buf = (uintptr_t)&a };
-	while (xfer(buf, GOCHAN_IOC_RECV, &a, GOCHAN_NONBLOCK, 0, NULL) == 0)
+	while (xfer(buf, GOCHAN_IOC_RECV, &a, GOCHAN_XFER_NONBLOCK, 0, NULL) == 0)
 		;
 	ASSERT_EQ(0, call(buf, GOCHAN_IOC_CLOSE, NULL));
 	cs[0].ok = 7;
@@ -673,7 +672,7 @@ TEST_F_TIMEOUT(race, uffd_copy_vs_close, 120)
 			 * channel closed (EPIPE), or the copy fails.
 			 */
 			EXPECT_EQ(fail ? -EFAULT : -EPIPE, c.ret);
-			r = xfer(other, GOCHAN_IOC_RECV, &got, GOCHAN_NONBLOCK,
+			r = xfer(other, GOCHAN_IOC_RECV, &got, GOCHAN_XFER_NONBLOCK,
 				 0, &ok);
 			EXPECT_EQ(-ENODATA, r) TH_LOG("vari %d: a failed send left a value",
 						      vari);
@@ -683,7 +682,7 @@ TEST_F_TIMEOUT(race, uffd_copy_vs_close, 120)
 			EXPECT_EQ(1, c.ok);
 			EXPECT_EQ(v, *(__u64 *)page);
 			EXPECT_EQ(-ENODATA, xfer(other, GOCHAN_IOC_RECV, &got,
-						 GOCHAN_NONBLOCK, 0, &ok));
+						 GOCHAN_XFER_NONBLOCK, 0, &ok));
 		} else {
 			/*
 			 * Not delivered: the receive pins its page before
@@ -692,7 +691,7 @@ TEST_F_TIMEOUT(race, uffd_copy_vs_close, 120)
 			 */
 			EXPECT_EQ(-EFAULT, c.ret);
 			EXPECT_EQ(0, xfer(other, GOCHAN_IOC_RECV, &got,
-					  GOCHAN_NONBLOCK, 0, &ok));
+					  GOCHAN_XFER_NONBLOCK, 0, &ok));
 			EXPECT_EQ(v, got);
 			EXPECT_EQ(1, ok);
 		}
@@ -733,17 +732,17 @@ static void *nbs_selector(void *p)
 	for (r = 1; r <= b->rounds; r++) {
 		while (atomic_load(&b->go) != r)
 			;
-		cs[0] = (struct gochan_case){ .fd = b->c1, .op = GOCHAN_OP_RECV,
+		cs[0] = (struct gochan_case){ .fd = b->c1, .dir = GOCHAN_DIR_RECV,
 					      .buf = (uintptr_t)&v };
-		cs[1] = (struct gochan_case){ .fd = b->c2, .op = GOCHAN_OP_RECV,
+		cs[1] = (struct gochan_case){ .fd = b->c2, .dir = GOCHAN_DIR_RECV,
 					      .buf = (uintptr_t)&v };
 		for (i = 0; i < b->nnever; i++)
 			cs[2 + i] = (struct gochan_case){
-				.fd = b->never[i], .op = GOCHAN_OP_RECV,
+				.fd = b->never[i], .dir = GOCHAN_DIR_RECV,
 				.buf = (uintptr_t)&w };
 		s = (struct gochan_select){ .cases = (uintptr_t)cs,
 					    .n = 2 + b->nnever,
-					    .flags = GOCHAN_NONBLOCK };
+					    .flags = GOCHAN_SELECT_NONBLOCK };
 		if (call(dev, GOCHAN_IOC_SELECT, &s))
 			atomic_fetch_add(&b->defaults, 1);
 		else if (s.index == 1)
@@ -779,7 +778,7 @@ static void nbs_run(struct __test_metadata *_metadata, int nnever,
 			b.c2 = mkchan(8, 1);
 			ASSERT_LE(0, b.c2);
 		}
-		ASSERT_EQ(0, xfer(b.c1, GOCHAN_IOC_SEND, &one, GOCHAN_NONBLOCK,
+		ASSERT_EQ(0, xfer(b.c1, GOCHAN_IOC_SEND, &one, GOCHAN_XFER_NONBLOCK,
 				  0, NULL));
 		atomic_store(&b.go, r);
 		/*
@@ -804,19 +803,19 @@ static void nbs_run(struct __test_metadata *_metadata, int nnever,
 			ASSERT_EQ(0, call(b.c2, GOCHAN_IOC_CLOSE, NULL));
 		} else {
 			ASSERT_EQ(0, xfer(b.c2, GOCHAN_IOC_SEND, &one,
-					  GOCHAN_NONBLOCK, 0, NULL));
+					  GOCHAN_XFER_NONBLOCK, 0, NULL));
 		}
 		/* c2 is ready now: take c1's value, if still there. */
-		if (xfer(b.c1, GOCHAN_IOC_RECV, &v, GOCHAN_NONBLOCK, 0, NULL))
+		if (xfer(b.c1, GOCHAN_IOC_RECV, &v, GOCHAN_XFER_NONBLOCK, 0, NULL))
 			atomic_fetch_add(&b.driver_missed, 1);
 		while (atomic_load(&b.seen) != r)
 			;
-		xfer(b.c1, GOCHAN_IOC_RECV, &v, GOCHAN_NONBLOCK, 0, NULL);
+		xfer(b.c1, GOCHAN_IOC_RECV, &v, GOCHAN_XFER_NONBLOCK, 0, NULL);
 		if (close_c2) {
 			close(b.c2);
 			b.c2 = -1;
 		} else {
-			xfer(b.c2, GOCHAN_IOC_RECV, &v, GOCHAN_NONBLOCK, 0, NULL);
+			xfer(b.c2, GOCHAN_IOC_RECV, &v, GOCHAN_XFER_NONBLOCK, 0, NULL);
 		}
 	}
 	if (b.c2 >= 0)
@@ -862,7 +861,7 @@ struct rfc_call {
 static void *rfc_caller(void *p)
 {
 	struct rfc_call *c = p;
-	struct gochan_case cs = { .fd = c->fd, .op = GOCHAN_OP_RECV,
+	struct gochan_case cs = { .fd = c->fd, .dir = GOCHAN_DIR_RECV,
 				  .buf = (uintptr_t)c->buf };
 	struct gochan_select s = { .cases = (uintptr_t)&cs, .n = 1 };
 
@@ -914,12 +913,12 @@ TEST_F_TIMEOUT(race, recv_fault_no_value_after_close, 120)
 		stalled++;
 		if (!fifo)
 			ASSERT_EQ(0, call(c.fd, GOCHAN_IOC_CLOSE, NULL));
-		r1 = xfer(c.fd, GOCHAN_IOC_RECV, &got1, GOCHAN_NONBLOCK, 0, &ok1);
+		r1 = xfer(c.fd, GOCHAN_IOC_RECV, &got1, GOCHAN_XFER_NONBLOCK, 0, &ok1);
 		/* Fail the stalled copy: unmap its page and wake it. */
 		EXPECT_EQ(0, uffd_resolve(uffd, page, &v1, 1));
 		pthread_join(t, NULL);
 		EXPECT_EQ(-EFAULT, c.ret) TH_LOG("vari %d: the stalled receive", vari);
-		r2 = xfer(c.fd, GOCHAN_IOC_RECV, &got2, GOCHAN_NONBLOCK, 0, &ok2);
+		r2 = xfer(c.fd, GOCHAN_IOC_RECV, &got2, GOCHAN_XFER_NONBLOCK, 0, &ok2);
 		if (!fifo) {
 			/* The one value, exactly once, and nothing after. */
 			EXPECT_EQ(0, r1) TH_LOG("vari %d: %s", vari,

@@ -78,7 +78,7 @@ static long xfer(int fd, unsigned long cmd, void *buf, unsigned int count,
 
 static long ticker(long ns)
 {
-	struct gochan_timer t = { .ns = ns, .flags = GOCHAN_TICKER };
+	struct gochan_timer t = { .ns = ns, .flags = GOCHAN_TIMER_TICKER };
 
 	return call(dev, GOCHAN_IOC_TIMER, &t);
 }
@@ -120,7 +120,7 @@ TEST_F_TIMEOUT(safety, ticker_unread_stalls, 120)
 	EXPECT_GE(2, fires);
 	/* The stale tick is in the slot; taking it restarts the ticker. */
 	before = now_ns();
-	ASSERT_EQ(0, xfer(fd, GOCHAN_IOC_RECV, &tick, 1, GOCHAN_NONBLOCK, NULL));
+	ASSERT_EQ(0, xfer(fd, GOCHAN_IOC_RECV, &tick, 1, GOCHAN_XFER_NONBLOCK, NULL));
 	EXPECT_GT(before - 100 * period, tick) TH_LOG("the first tick is not the stale one");
 	/* The next tick is fresh: fired after the receive that restarted it. */
 	ASSERT_EQ(0, xfer(fd, GOCHAN_IOC_RECV, &tick, 1, 0, NULL));
@@ -258,10 +258,10 @@ static int budget_as_user(void *arg)
 	if (bigfd < 0)
 		return 2;
 	for (i = 0; i < 16; i++)
-		cs[i] = (struct gochan_case){ .fd = bigfd, .op = GOCHAN_OP_SEND,
+		cs[i] = (struct gochan_case){ .fd = bigfd, .dir = GOCHAN_DIR_SEND,
 					      .buf = (uintptr_t)big[i] };
 	s = (struct gochan_select){ .cases = (uintptr_t)cs, .n = 16,
-				    .flags = GOCHAN_NONBLOCK };
+				    .flags = GOCHAN_SELECT_NONBLOCK };
 	r = call(dev, GOCHAN_IOC_SELECT, &s);
 	if (r != -ENOBUFS) {
 		printf("# select with 1 MiB of send values: %ld\n", r);
@@ -274,7 +274,7 @@ static int budget_as_user(void *arg)
 		return 4;
 	}
 	/* A batch of 64 KiB values needs a 64 KiB bounce buffer: it fits. */
-	r = xfer(bigfd, GOCHAN_IOC_SEND, big, 1, GOCHAN_NONBLOCK, &done);
+	r = xfer(bigfd, GOCHAN_IOC_SEND, big, 1, GOCHAN_XFER_NONBLOCK, &done);
 	if (r != -EAGAIN)
 		return 5;
 	/* Freed channels are uncharged. */
@@ -382,7 +382,7 @@ static void *blocked_select(void *p)
 
 	for (i = 0; i < GOCHAN_SELECT_MAX; i++)
 		cs[me][i] = (struct gochan_case){ .fd = b->fd,
-						  .op = GOCHAN_OP_RECV,
+						  .dir = GOCHAN_DIR_RECV,
 						  .buf = (uintptr_t)&b->v[me] };
 	while (!atomic_load(&b->go))
 		usleep(1000);
@@ -469,7 +469,7 @@ static void *many_select(void *p)
 	int i;
 
 	for (i = 0; i < m->cases; i++)
-		cs[i] = (struct gochan_case){ .fd = m->fd, .op = GOCHAN_OP_RECV,
+		cs[i] = (struct gochan_case){ .fd = m->fd, .dir = GOCHAN_DIR_RECV,
 					      .buf = (uintptr_t)&m->v };
 	if (!call(dev, GOCHAN_IOC_SELECT, &s) && s.index < (unsigned int)m->cases &&
 	    cs[s.index].ok == 0)

@@ -9,10 +9,20 @@
 #include <errno.h>
 #include <stddef.h>
 #include <sys/ioctl.h>
+#include <time.h>
 
 #include <linux/gochan.h>
 
 static int dev = -1;
+
+/* A uapi deadline @ns from now: absolute CLOCK_MONOTONIC ns. */
+static inline __u64 deadline_in(__s64 ns)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec + ns;
+}
 
 /* An ioctl as its result (0, an fd) or -errno. */
 static inline long call(int fd, unsigned long cmd, void *arg)

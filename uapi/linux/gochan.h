@@ -17,12 +17,36 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-/* The version of the interface described by this header. */
-#define GOCHAN_API_VERSION	1
+/*
+ * The version of the interface described by this header.  It is frozen:
+ * what the interface gains from now on is announced by a feature bit in
+ * gochan_api.features, never by a new version.
+ */
+#define GOCHAN_API_VERSION	2
 
-/* Feature bits reported by GOCHAN_IOC_API in gochan_api.features. */
-#define GOCHAN_FEATURE_API	_BITULL(0)	/* the handshake itself */
-#define GOCHAN_FEATURE_CHAN	_BITULL(1)	/* channel fds, select, timers */
+/*
+ * Feature bits reported by GOCHAN_IOC_API in gochan_api.features: one
+ * for each addition to the interface of GOCHAN_API_VERSION 2.  None yet.
+ */
+#define GOCHAN_FEATURES_NONE	0ULL
+
+/*
+ * A deadline (struct gochan_xfer, struct gochan_select): the absolute
+ * CLOCK_MONOTONIC time in ns at which waiting stops, or GOCHAN_FOREVER
+ * (0, what a zeroed structure holds) to wait for ever.  A deadline in
+ * the past does not wait.  Being absolute, it holds unchanged when a
+ * call that a signal interrupted is restarted (SA_RESTART).
+ */
+#define GOCHAN_FOREVER		0ULL
+
+/*
+ * The close-on-exec flag of the commands that make an fd: O_CLOEXEC,
+ * asm-generic's value, which is that of every architecture gochan
+ * builds on (the module checks it against O_CLOEXEC at build time).
+ * Spelled out, because <linux/fcntl.h> and libc's <fcntl.h> cannot both
+ * be included.
+ */
+#define GOCHAN_O_CLOEXEC	02000000
 
 /**
  * struct gochan_api - API version and features handshake
@@ -39,21 +63,20 @@ struct gochan_api {
 	__u64 reserved[2];
 };
 
-/*
- * struct gochan_make.flags, struct gochan_dup.flags, gochan_timer.flags.
- * GOCHAN_AUTOCLOSE (make): Go-close the channel when the last fd that may
- * send is released, as a pipe reports EOF.
- */
-#define GOCHAN_CLOEXEC		_BITUL(0)	/* the new fd is close-on-exec */
-#define GOCHAN_AUTOCLOSE	_BITUL(1)
-#define GOCHAN_TICKER		_BITUL(2)	/* timer: every ns, not once */
+/* struct gochan_make.flags */
+#define GOCHAN_MAKE_CLOEXEC	GOCHAN_O_CLOEXEC /* the new fd is close-on-exec */
+#define GOCHAN_MAKE_AUTOCLOSE	_BITUL(0)	/* Go-close the channel when the
+						 * last fd that may send is
+						 * released, as a pipe reports
+						 * EOF
+						 */
 
 /**
  * struct gochan_make - GOCHAN_IOC_MAKE: Go's make(chan T, cap)
  * @elem_size:	bytes per value, 0 (Go's chan struct{}) up to the module
  *		parameter max_elem_size
  * @cap:	buffer capacity; 0 for an unbuffered (rendezvous) channel
- * @flags:	GOCHAN_CLOEXEC, GOCHAN_AUTOCLOSE
+ * @flags:	GOCHAN_MAKE_CLOEXEC, GOCHAN_MAKE_AUTOCLOSE
  * @pad:	must be zero
  * @reserved:	must be zero
  *
@@ -67,12 +90,9 @@ struct gochan_make {
 	__u64 reserved[2];
 };
 
-/* struct gochan_xfer.flags and struct gochan_select.flags */
-#define GOCHAN_NONBLOCK		_BITUL(0)	/* EAGAIN instead of waiting */
-#define GOCHAN_TIMEOUT		_BITUL(1)	/* timeout is relative, ns */
-#define GOCHAN_DEADLINE		_BITUL(2)	/* absolute CLOCK_MONOTONIC ns */
-#define GOCHAN_WAITALL		_BITUL(3)	/* xfer: wait for all count */
-#define GOCHAN_BIASED		_BITUL(4)	/* select: first ready case */
+/* struct gochan_xfer.flags */
+#define GOCHAN_XFER_NONBLOCK	_BITUL(0)	/* EAGAIN instead of waiting */
+#define GOCHAN_XFER_WAITALL	_BITUL(1)	/* wait for all count values */
 
 /* Most values one GOCHAN_IOC_SEND or GOCHAN_IOC_RECV moves. */
 #define GOCHAN_BATCH_MAX	4096
@@ -82,10 +102,8 @@ struct gochan_make {
  * @buf:	count * elem_size bytes: the values to send, or room for the
  *		values received
  * @count:	values, 1 to GOCHAN_BATCH_MAX
- * @flags:	GOCHAN_NONBLOCK, GOCHAN_TIMEOUT or GOCHAN_DEADLINE,
- *		GOCHAN_WAITALL
- * @timeout:	ns, with GOCHAN_TIMEOUT or GOCHAN_DEADLINE; must be zero
- *		otherwise
+ * @flags:	GOCHAN_XFER_NONBLOCK, GOCHAN_XFER_WAITALL
+ * @deadline:	when waiting stops: CLOCK_MONOTONIC ns, or GOCHAN_FOREVER
  * @done:	out: values sent or received
  * @ok:		out, receive: 1 when values came and the call did not end
  *		at a closed channel; 0 when it ended because the channel
@@ -94,23 +112,31 @@ struct gochan_make {
  * @reserved:	must be zero
  *
  * The call waits (as @flags say) for the first value; after it, it moves
- * as many more as it can without waiting, or with GOCHAN_WAITALL all of
- * them.  When it ends early after moving some values (a signal, the
+ * as many more as it can without waiting, or with GOCHAN_XFER_WAITALL
+ * all of them.  When it ends early after moving some values (a signal, the
  * timeout, a close) it succeeds and @done says how many.
  */
 struct gochan_xfer {
 	__u64 buf;
 	__u32 count;
 	__u32 flags;
-	__s64 timeout;
+	__u64 deadline;
 	__u32 done;
 	__u32 ok;
 	__u64 reserved;
 };
 
-/* struct gochan_case.op */
-#define GOCHAN_OP_RECV		0
-#define GOCHAN_OP_SEND		1
+/*
+ * Directions, one vocabulary everywhere: a case's dir (exactly one), what
+ * an fd may do (struct gochan_dup.dir, struct gochan_info.dir: one or
+ * both).
+ */
+#define GOCHAN_DIR_SEND		_BITUL(0)	/* Go's chan<- */
+#define GOCHAN_DIR_RECV		_BITUL(1)	/* Go's <-chan */
+
+/* struct gochan_select.flags */
+#define GOCHAN_SELECT_NONBLOCK	_BITUL(0)	/* EAGAIN: Go's default case */
+#define GOCHAN_SELECT_BIASED	_BITUL(1)	/* the first ready case wins */
 
 /* Most cases in one select. */
 #define GOCHAN_SELECT_MAX	1024
@@ -118,7 +144,7 @@ struct gochan_xfer {
 /**
  * struct gochan_case - one case of GOCHAN_IOC_SELECT
  * @fd:		a channel fd, or -1 for a nil channel (never ready)
- * @op:		GOCHAN_OP_RECV or GOCHAN_OP_SEND
+ * @dir:	GOCHAN_DIR_RECV or GOCHAN_DIR_SEND
  * @buf:	the value to send, or room for the value received (0 to
  *		discard it); zeroed (Go's zero value) when a receive case
  *		is chosen because its channel is closed (ok = 0)
@@ -129,7 +155,7 @@ struct gochan_xfer {
  */
 struct gochan_case {
 	__s32 fd;
-	__u32 op;
+	__u32 dir;
 	__u64 buf;
 	__u32 ok;
 	__s32 err;
@@ -139,9 +165,9 @@ struct gochan_case {
  * struct gochan_select - GOCHAN_IOC_SELECT: Go's select statement
  * @cases:	user pointer to @n struct gochan_case
  * @n:		cases, at most GOCHAN_SELECT_MAX
- * @flags:	GOCHAN_NONBLOCK (Go's default case), GOCHAN_BIASED,
- *		GOCHAN_TIMEOUT or GOCHAN_DEADLINE
- * @timeout:	as in struct gochan_xfer
+ * @flags:	GOCHAN_SELECT_NONBLOCK (Go's default case),
+ *		GOCHAN_SELECT_BIASED
+ * @deadline:	as in struct gochan_xfer
  * @index:	out: the chosen case
  * @pad:	must be zero
  * @reserved:	must be zero
@@ -150,16 +176,21 @@ struct gochan_select {
 	__u64 cases;
 	__u32 n;
 	__u32 flags;
-	__s64 timeout;
+	__u64 deadline;
 	__u32 index;
 	__u32 pad;
 	__u64 reserved;
 };
 
+/* struct gochan_timer.flags */
+#define GOCHAN_TIMER_CLOEXEC	GOCHAN_O_CLOEXEC /* the new fd is close-on-exec */
+#define GOCHAN_TIMER_TICKER	_BITUL(0)	/* every ns, not once */
+
 /**
  * struct gochan_timer - GOCHAN_IOC_TIMER: Go's time.After and time.Tick
- * @ns:		delay (or period with GOCHAN_TICKER, at least 1000) in ns
- * @flags:	GOCHAN_TICKER, GOCHAN_CLOEXEC
+ * @ns:		delay (or period with GOCHAN_TIMER_TICKER, at least 1000) in
+ *		ns
+ * @flags:	GOCHAN_TIMER_TICKER, GOCHAN_TIMER_CLOEXEC
  * @pad:	must be zero
  * @reserved:	must be zero
  *
@@ -173,15 +204,14 @@ struct gochan_timer {
 	__u64 reserved;
 };
 
-/* struct gochan_dup.dir and struct gochan_info.dir */
-#define GOCHAN_DIR_SEND		_BITUL(0)
-#define GOCHAN_DIR_RECV		_BITUL(1)
+/* struct gochan_dup.flags */
+#define GOCHAN_DUP_CLOEXEC	GOCHAN_O_CLOEXEC /* the new fd is close-on-exec */
 
 /**
  * struct gochan_dup - GOCHAN_IOC_DUP: a direction-restricted fd
  * @dir:	GOCHAN_DIR_SEND (Go's chan<-) or GOCHAN_DIR_RECV (<-chan),
  *		or both; not more than the fd allows
- * @flags:	GOCHAN_CLOEXEC
+ * @flags:	GOCHAN_DUP_CLOEXEC
  * @reserved:	must be zero
  *
  * Returns a new fd for the same channel.

@@ -100,10 +100,8 @@ static int gochan_xfer(int fd, unsigned long cmd, const void *buf,
 	};
 	int ret;
 
-	if (timeout_ns >= 0) {
-		x.flags |= GOCHAN_DEADLINE;
-		x.timeout = gochan_now_ns() + timeout_ns;
-	}
+	if (timeout_ns >= 0)
+		x.deadline = gochan_now_ns() + timeout_ns;
 	ret = gochan_ioctl(fd, cmd, &x);
 	if (ret < 0)
 		return ret;
@@ -133,7 +131,7 @@ int gochan_close(int fd)
 
 int gochan_trysend(int fd, const void *elem)
 {
-	int ret = gochan_xfer(fd, GOCHAN_IOC_SEND, elem, 1, GOCHAN_NONBLOCK,
+	int ret = gochan_xfer(fd, GOCHAN_IOC_SEND, elem, 1, GOCHAN_XFER_NONBLOCK,
 			      -1, NULL);
 
 	return ret < 0 ? ret : 0;
@@ -141,7 +139,7 @@ int gochan_trysend(int fd, const void *elem)
 
 int gochan_tryrecv(int fd, void *elem, bool *ok)
 {
-	int ret = gochan_xfer(fd, GOCHAN_IOC_RECV, elem, 1, GOCHAN_NONBLOCK,
+	int ret = gochan_xfer(fd, GOCHAN_IOC_RECV, elem, 1, GOCHAN_XFER_NONBLOCK,
 			      -1, ok);
 
 	return ret < 0 ? ret : 0;
@@ -191,17 +189,15 @@ int gochan_select(struct gochan_case *cases, unsigned int n,
 
 	if (dev < 0)
 		return dev;
-	if (timeout_ns >= 0) {
-		sel.flags |= GOCHAN_DEADLINE;
-		sel.timeout = gochan_now_ns() + timeout_ns;
-	}
+	if (timeout_ns >= 0)
+		sel.deadline = gochan_now_ns() + timeout_ns;
 	ret = gochan_ioctl(dev, GOCHAN_IOC_SELECT, &sel);
 	return ret < 0 ? ret : (int)sel.index;
 }
 
 static int gochan_timer(int64_t ns, unsigned int flags)
 {
-	struct gochan_timer t = { .ns = ns, .flags = flags | GOCHAN_CLOEXEC };
+	struct gochan_timer t = { .ns = ns, .flags = flags | GOCHAN_TIMER_CLOEXEC };
 	int dev = gochan_dev();
 
 	if (dev < 0)
@@ -216,7 +212,7 @@ int gochan_after(int64_t ns)
 
 int gochan_ticker(int64_t ns)
 {
-	return gochan_timer(ns, GOCHAN_TICKER);
+	return gochan_timer(ns, GOCHAN_TIMER_TICKER);
 }
 
 int gochan_dup(int fd, unsigned int dir, unsigned int flags)

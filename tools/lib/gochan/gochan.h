@@ -44,7 +44,7 @@ int gochan_api_query(int devfd, struct gochan_api *api);
 /**
  * gochan_has_feature() - test a feature bit from gochan_api_query()
  * @api:     the answer of gochan_api_query()
- * @feature: one GOCHAN_FEATURE_* bit
+ * @feature: one feature bit (uapi/linux/gochan.h: none defined yet)
  *
  * Return: non-zero when the module supports @feature.
  */
@@ -70,8 +70,8 @@ static inline int gochan_has_feature(const struct gochan_api *api,
  * gochan_make() - make a channel: Go's make(chan T, cap)
  * @elem_size: bytes per value (0 for Go's chan struct{})
  * @cap:       buffer capacity; 0 for an unbuffered channel
- * @flags:     GOCHAN_CLOEXEC, GOCHAN_AUTOCLOSE (close the channel when the
- *             last fd that may send is released)
+ * @flags:     GOCHAN_MAKE_CLOEXEC, GOCHAN_MAKE_AUTOCLOSE (close the
+ *             channel when the last fd that may send is released)
  *
  * Return: a channel fd that may send and receive, or -errno (-EMSGSIZE:
  * elem_size over the module's limit; -EFBIG: buffer over the limit;
@@ -104,10 +104,11 @@ int gochan_recv_timeout(int fd, void *elem, bool *ok, int64_t timeout_ns);
  * @fd:    the channel
  * @elems: @n values, elem_size bytes each
  * @n:     1 to GOCHAN_BATCH_MAX
- * @flags: GOCHAN_NONBLOCK (never wait), GOCHAN_WAITALL (wait for all)
+ * @flags: GOCHAN_XFER_NONBLOCK (never wait), GOCHAN_XFER_WAITALL (wait
+ *         for all)
  *
- * Waits for the first value (unless GOCHAN_NONBLOCK), then sends as many
- * more as go without waiting (all of them with GOCHAN_WAITALL).
+ * Waits for the first value (unless GOCHAN_XFER_NONBLOCK), then sends as
+ * many more as go without waiting (all of them with GOCHAN_XFER_WAITALL).
  *
  * Return: the number sent (at least 1), or -errno when none was.
  */
@@ -118,7 +119,7 @@ int gochan_send_batch(int fd, const void *elems, unsigned int n,
  * @fd:    the channel
  * @elems: room for @n values
  * @n:     1 to GOCHAN_BATCH_MAX
- * @flags: GOCHAN_NONBLOCK, GOCHAN_WAITALL
+ * @flags: GOCHAN_XFER_NONBLOCK, GOCHAN_XFER_WAITALL
  * @ok:    out: false when the call stopped at a closed, drained channel;
  *         may be NULL
  *
@@ -130,25 +131,26 @@ int gochan_recv_batch(int fd, void *elems, unsigned int n,
 
 /* Cases for gochan_select(): the uapi struct gochan_case. */
 #define GOCHAN_RECV_CASE(chfd, ptr) \
-	((struct gochan_case){ .fd = (chfd), .op = GOCHAN_OP_RECV, \
+	((struct gochan_case){ .fd = (chfd), .dir = GOCHAN_DIR_RECV, \
 			       .buf = (uintptr_t)(ptr) })
 #define GOCHAN_SEND_CASE(chfd, ptr) \
-	((struct gochan_case){ .fd = (chfd), .op = GOCHAN_OP_SEND, \
+	((struct gochan_case){ .fd = (chfd), .dir = GOCHAN_DIR_SEND, \
 			       .buf = (uintptr_t)(ptr) })
 
 /**
  * gochan_select() - Go's select statement
  * @cases:      the cases; fd -1 is a nil channel (never ready)
  * @n:          their number, at most GOCHAN_SELECT_MAX
- * @flags:      GOCHAN_NONBLOCK (Go's default case), GOCHAN_BIASED (the
- *              first ready case rather than a uniformly random one)
+ * @flags:      GOCHAN_SELECT_NONBLOCK (Go's default case),
+ *              GOCHAN_SELECT_BIASED (the first ready case rather than a
+ *              uniformly random one)
  * @timeout_ns: < 0 to wait for ever
  *
  * The chosen case's ok and err are set (err -EPIPE: a send case on a
  * closed channel).
  *
- * Return: the chosen case's index, -EAGAIN (GOCHAN_NONBLOCK, none ready),
- * -ETIMEDOUT, or -errno.
+ * Return: the chosen case's index, -EAGAIN (GOCHAN_SELECT_NONBLOCK, none
+ * ready), -ETIMEDOUT, or -errno.
  */
 int gochan_select(struct gochan_case *cases, unsigned int n,
 		  unsigned int flags, int64_t timeout_ns);
@@ -162,7 +164,7 @@ int gochan_ticker(int64_t ns);
  * gochan_dup() - a direction-restricted fd: Go's chan<- and <-chan
  * @fd:    a channel fd
  * @dir:   GOCHAN_DIR_SEND or GOCHAN_DIR_RECV (or both, if @fd has both)
- * @flags: GOCHAN_CLOEXEC
+ * @flags: GOCHAN_DUP_CLOEXEC
  *
  * Return: the new fd, or -EBADF when @fd does not allow @dir.
  */

@@ -308,7 +308,7 @@ static void dir_open(struct dir *d, enum kind k, size_t len,
 	d->spin = spin;
 	switch (k) {
 	case K_GOCHAN:
-		d->wfd = gochan_make(len, cap, GOCHAN_CLOEXEC);
+		d->wfd = gochan_make(len, cap, GOCHAN_MAKE_CLOEXEC);
 		if (d->wfd < 0)
 			die("gochan_make: %s", strerror(-d->wfd));
 		d->rfd = d->wfd;
@@ -908,7 +908,7 @@ static int select_open(const struct impl *im, unsigned int k, int *fds,
 
 	for (j = 0; j < k; j++) {
 		if (im->kind == K_GOCHAN) {
-			fds[j] = gochan_make(8, 1, GOCHAN_CLOEXEC);
+			fds[j] = gochan_make(8, 1, GOCHAN_MAKE_CLOEXEC);
 			if (fds[j] < 0)
 				die("gochan_make: %s", strerror(-fds[j]));
 			cs[j] = GOCHAN_RECV_CASE(fds[j], v);
@@ -1018,7 +1018,7 @@ static void run_select_idle(const struct impl *im, const void *arg, int rep)
 	s_start(&s, n);
 	for (i = 0; i < n; i++) {
 		if (im->kind == K_GOCHAN) {
-			r = gochan_select(cs, k, GOCHAN_NONBLOCK, -1);
+			r = gochan_select(cs, k, GOCHAN_SELECT_NONBLOCK, -1);
 			if (r != -EAGAIN)
 				die("select over idle channels: %d", r);
 		} else {
@@ -1129,7 +1129,7 @@ static void run_close(const struct impl *im, const void *arg, int rep)
 	c->im = im;
 	c->cpu = cross;
 	if (im->kind == K_GOCHAN) {
-		c->fd = gochan_make(8, 0, GOCHAN_CLOEXEC);
+		c->fd = gochan_make(8, 0, GOCHAN_MAKE_CLOEXEC);
 		if (c->fd < 0)
 			die("gochan_make: %s", strerror(-c->fd));
 	}
@@ -1219,7 +1219,7 @@ static void run_noop(const struct impl *im, const void *arg, int rep)
 		case 0:		/* a receive that finds nothing: EAGAIN */
 			x = (struct gochan_xfer){ .buf = (uintptr_t)&v,
 						  .count = 1,
-						  .flags = GOCHAN_NONBLOCK };
+						  .flags = GOCHAN_XFER_NONBLOCK };
 			if (ioctl(fd, GOCHAN_IOC_RECV, &x) != -1 ||
 			    errno != EAGAIN)
 				die("empty receive: %m");
@@ -1247,7 +1247,7 @@ static void bench_noop(void)
 		{ "getppid", K_GOCHAN, 2 },
 		{ "devnull-unknown-ioctl", K_GOCHAN, 3 },
 	};
-	int fds[2] = { gochan_make(8, 0, GOCHAN_CLOEXEC),
+	int fds[2] = { gochan_make(8, 0, GOCHAN_MAKE_CLOEXEC),
 		       open("/dev/null", O_RDONLY | O_CLOEXEC) };
 
 	if (fds[0] < 0)

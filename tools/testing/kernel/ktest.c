@@ -244,7 +244,7 @@ static ssize_t share_read(struct file *file, char __user *buf, size_t len,
 	ch = kgo_chan_make(sizeof(s64), 0, GFP_KERNEL);
 	if (IS_ERR(ch))
 		return PTR_ERR(ch);
-	fd = kgo_chan_fd_install(ch, GOCHAN_DIR_RECV, GOCHAN_CLOEXEC);
+	fd = kgo_chan_fd_install(ch, GOCHAN_DIR_RECV, GOCHAN_MAKE_CLOEXEC);
 	if (fd < 0 || kgo_go(share_feed, ch)) {
 		/* The fd, if any, keeps its own reference. */
 		kgo_chan_put(ch);

@@ -132,7 +132,7 @@ static const struct {
 	const char *what;
 	int errs[12];
 } errnos[] = {
-	{ "API", { 0 } },
+	{ "API", { EPROTO } },
 	{ "MAKE", { EMSGSIZE, EFBIG, EMFILE, ENFILE, ENOBUFS, ENOMEM } },
 	{ "TIMER", { EPERM, EMFILE, ENFILE, ENOBUFS, ENOMEM } },
 	{ "SEND", { EAGAIN, ETIMEDOUT, EINTR, EPIPE, ENOMEM, ENOBUFS } },
@@ -143,7 +143,7 @@ static const struct {
 	{ "DUP", { EMFILE, ENFILE, ENOMEM } },
 	{ "poll", { EINTR, ENOMEM } },
 	{ "unknown ioctl", { EAGAIN, ETIMEDOUT, EINTR, EPIPE, ENOMEM, ENOBUFS,
-			     EMSGSIZE, EFBIG, EMFILE, ENFILE, EPERM } },
+			     EMSGSIZE, EFBIG, EMFILE, ENFILE, EPERM, EPROTO } },
 };
 
 static bool errno_ok(const char *what, int e)
@@ -355,21 +355,20 @@ static uint32_t rflags(uint32_t good)
 	return f;
 }
 
-/* Blocking is bounded: a timeout or deadline of at most 2 ms, or none. */
-static void bounded(__u32 *flags, __s64 *timeout)
+/*
+ * Blocking is bounded: a deadline at most 2 ms away, or in the past, or
+ * beyond ktime's range (EINVAL); never GOCHAN_FOREVER.
+ */
+static void bounded(__u64 *deadline)
 {
 	struct timespec ts;
 
-	if (!(*flags & (GOCHAN_TIMEOUT | GOCHAN_DEADLINE | GOCHAN_NONBLOCK)))
-		*flags |= chance(50) ? GOCHAN_NONBLOCK : GOCHAN_TIMEOUT;
-	if (*flags & GOCHAN_DEADLINE) {
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		*timeout = ts.tv_sec * 1000000000LL + ts.tv_nsec + below(2000000);
-		if (chance(5))
-			*timeout = -(__s64)below(1000);
-	} else {
-		*timeout = chance(3) ? -1 : (__s64)below(2000000);
-	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	*deadline = ts.tv_sec * 1000000000ULL + ts.tv_nsec + below(2000000);
+	if (chance(5))
+		*deadline = 1 + below(1000);
+	else if (chance(3))
+		*deadline = (1ULL << 63) | rnd();
 }
 
 /* ---- the calls ----------------------------------------------------------- */
@@ -383,7 +382,7 @@ static void op_make(void)
 
 	mk.elem_size = chance(80) ? below(65) * (chance(20) ? 64 : 1) : r32(MAXVAL);
 	mk.cap = chance(80) ? below(9) : r32(4096);
-	mk.flags = rflags(GOCHAN_CLOEXEC | GOCHAN_AUTOCLOSE);
+	mk.flags = rflags(GOCHAN_MAKE_CLOEXEC | GOCHAN_MAKE_AUTOCLOSE);
 	if (chance(3))
 		mk.pad = (uint32_t)rnd();
 	if (chance(3))
@@ -411,8 +410,8 @@ static void op_timer(void)
 	long fd;
 
 	t.ns = chance(90) ? below(3000000) : (int64_t)rnd();
-	t.flags = rflags(GOCHAN_CLOEXEC | GOCHAN_TICKER);
-	if (t.flags & GOCHAN_TICKER && chance(90))
+	t.flags = rflags(GOCHAN_TIMER_CLOEXEC | GOCHAN_TIMER_TICKER);
+	if (t.flags & GOCHAN_TIMER_TICKER && chance(90))
 		t.ns = 100000 + below(2000000);
 	if (chance(3))
 		t.pad = 1;
@@ -446,9 +445,8 @@ static void op_xfer(bool send)
 
 	fd = pick_fd(&s);
 	x.count = chance(70) ? 1 : chance(90) ? below(9) : r32(GOCHAN_BATCH_MAX);
-	x.flags = rflags(GOCHAN_NONBLOCK | GOCHAN_TIMEOUT | GOCHAN_DEADLINE |
-			 GOCHAN_WAITALL);
-	bounded(&x.flags, &x.timeout);
+	x.flags = rflags(GOCHAN_XFER_NONBLOCK | GOCHAN_XFER_WAITALL);
+	bounded(&x.deadline);
 	if (chance(3))
 		x.reserved = 1;
 	x.done = 7;	/* outputs: must be overwritten */
@@ -495,13 +493,13 @@ static void op_select(void)
 		if (chance(5))
 			cases[i].fd = -1;	/* a nil channel */
 		if (chance(95))
-			cases[i].op = below(2);
+			cases[i].dir = 1 + below(2);	/* GOCHAN_DIR_* */
 		else
-			cases[i].op = (uint32_t)rnd();
-		cases[i].buf = buf_ptr(vals[i], cases[i].op == GOCHAN_OP_SEND);
+			cases[i].dir = (uint32_t)rnd();
+		cases[i].buf = buf_ptr(vals[i], cases[i].dir == GOCHAN_DIR_SEND);
 		cases[i].ok = 9;
 		cases[i].err = 9;
-		if (cases[i].op == GOCHAN_OP_SEND && slots[i].fd >= 0 &&
+		if (cases[i].dir == GOCHAN_DIR_SEND && slots[i].fd >= 0 &&
 		    slots[i].elem <= MAXVAL)
 			fill(vals[i], slots[i].elem);
 		else
@@ -514,9 +512,8 @@ static void op_select(void)
 	sel.n = chance(95) ? n : r32(GOCHAN_SELECT_MAX);
 	if (sel.n > n && cp == cases)
 		sel.n = n;
-	sel.flags = rflags(GOCHAN_NONBLOCK | GOCHAN_TIMEOUT | GOCHAN_DEADLINE |
-			   GOCHAN_BIASED);
-	bounded(&sel.flags, &sel.timeout);
+	sel.flags = rflags(GOCHAN_SELECT_NONBLOCK | GOCHAN_SELECT_BIASED);
+	bounded(&sel.deadline);
 	if (chance(3))
 		sel.pad = 1;
 	ret = done_call("SELECT", ioctl(devfd, GOCHAN_IOC_SELECT,
@@ -529,7 +526,7 @@ static void op_select(void)
 		fail("SELECT: index %u of %u cases", i, n);
 		return;
 	}
-	if (cases[i].op == GOCHAN_OP_RECV && slots[i].fd >= 0 &&
+	if (cases[i].dir == GOCHAN_DIR_RECV && slots[i].fd >= 0 &&
 	    !slots[i].timer && cases[i].buf == (uintptr_t)vals[i] &&
 	    slots[i].elem <= MAXVAL)
 		check_value("SELECT", vals[i], slots[i].elem, cases[i].ok);
@@ -560,7 +557,7 @@ static void op_misc(void)
 		break;
 	case 2:
 		d.dir = rflags(GOCHAN_DIR_SEND | GOCHAN_DIR_RECV);
-		d.flags = rflags(GOCHAN_CLOEXEC);
+		d.flags = rflags(GOCHAN_MAKE_CLOEXEC);
 		if (chance(3))
 			d.reserved = 1;
 		ret = done_call("DUP", ioctl(fd, GOCHAN_IOC_DUP,

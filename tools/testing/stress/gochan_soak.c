@@ -206,11 +206,11 @@ static int dup_dir(int fd, uint32_t dir)
  * call's done), or -errno when none did.  EINTR is counted.
  */
 static long xfer(int fd, bool send, uint64_t *v, uint32_t n, uint32_t flags,
-		 int64_t timeout, uint32_t *ok)
+		 uint64_t deadline, uint32_t *ok)
 {
 	struct gochan_xfer x = {
 		.buf = (uintptr_t)v, .count = n, .flags = flags,
-		.timeout = timeout,
+		.deadline = deadline,
 	};
 
 	if (gioctl(fd, send ? GOCHAN_IOC_SEND : GOCHAN_IOC_RECV, &x) < 0) {
@@ -244,7 +244,7 @@ static int producer(int id)
 		for (i = 0; i < n; i++)
 			v[i] = PROD_TAG(id) | (seq + i);
 		r = xfer(a_send, true, v, n,
-			 below(2) ? GOCHAN_WAITALL : 0, 0, NULL);
+			 below(2) ? GOCHAN_XFER_WAITALL : 0, 0, NULL);
 		if (r > 0) {
 			seq += r;
 			/* Published as it goes: a late check sees all. */
@@ -269,7 +269,7 @@ static int victim(int gen)
 
 	rs = mix(opt_seed ^ (0x200 + gen));
 	tick = gioctl(devfd, GOCHAN_IOC_TIMER,
-		      &(struct gochan_timer){ .ns = 500000, .flags = GOCHAN_TICKER });
+		      &(struct gochan_timer){ .ns = 500000, .flags = GOCHAN_TIMER_TICKER });
 	priv = make_chan(8, 0);
 	if (tick < 0 || priv < 0)
 		return 1;
@@ -284,11 +284,11 @@ static int victim(int gen)
 					 __ATOMIC_RELEASE);
 		v = VICT_TAG | ((uint64_t)gen << 24) | seq;
 		c[0] = (struct gochan_case){ .fd = seq < VICT_SEQS ? a_send : -1,
-					     .op = GOCHAN_OP_SEND,
+					     .dir = GOCHAN_DIR_SEND,
 					     .buf = (uintptr_t)&v };
-		c[1] = (struct gochan_case){ .fd = tick, .op = GOCHAN_OP_RECV,
+		c[1] = (struct gochan_case){ .fd = tick, .dir = GOCHAN_DIR_RECV,
 					     .buf = (uintptr_t)&t };
-		c[2] = (struct gochan_case){ .fd = priv, .op = GOCHAN_OP_RECV,
+		c[2] = (struct gochan_case){ .fd = priv, .dir = GOCHAN_DIR_RECV,
 					     .buf = (uintptr_t)&t };
 		s = (struct gochan_select){ .cases = (uintptr_t)c, .n = 3 };
 		gioctl(devfd, GOCHAN_IOC_SELECT, &s);
@@ -310,7 +310,7 @@ static int forwarder(int id)
 	do
 		tick = gioctl(devfd, GOCHAN_IOC_TIMER,
 			      &(struct gochan_timer){ .ns = 1000000,
-						      .flags = GOCHAN_TICKER });
+						      .flags = GOCHAN_TIMER_TICKER });
 	while (tick < 0 && injected(errno));
 	if (tick < 0)
 		return 1;
@@ -318,11 +318,11 @@ static int forwarder(int id)
 		if (after < 0)
 			after = gioctl(devfd, GOCHAN_IOC_TIMER,
 				       &(struct gochan_timer){ .ns = below(3000000) });
-		c[0] = (struct gochan_case){ .fd = a_recv, .op = GOCHAN_OP_RECV,
+		c[0] = (struct gochan_case){ .fd = a_recv, .dir = GOCHAN_DIR_RECV,
 					     .buf = (uintptr_t)&v };
-		c[1] = (struct gochan_case){ .fd = tick, .op = GOCHAN_OP_RECV,
+		c[1] = (struct gochan_case){ .fd = tick, .dir = GOCHAN_DIR_RECV,
 					     .buf = (uintptr_t)&t };
-		c[2] = (struct gochan_case){ .fd = after, .op = GOCHAN_OP_RECV,
+		c[2] = (struct gochan_case){ .fd = after, .dir = GOCHAN_DIR_RECV,
 					     .buf = (uintptr_t)&t };
 		s = (struct gochan_select){ .cases = (uintptr_t)c, .n = 3 };
 		if (gioctl(devfd, GOCHAN_IOC_SELECT, &s) < 0) {
@@ -344,7 +344,7 @@ static int forwarder(int id)
 		/* Forward, still ticking. */
 		for (;;) {
 			c[0] = (struct gochan_case){ .fd = b_send,
-						     .op = GOCHAN_OP_SEND,
+						     .dir = GOCHAN_DIR_SEND,
 						     .buf = (uintptr_t)&v };
 			s = (struct gochan_select){ .cases = (uintptr_t)c,
 						    .n = 2 };
@@ -455,9 +455,9 @@ static void *churn_waiter(void *p)
 		a->result = r == 0 && !ok && v == 0;
 		break;
 	case 1:
-		c[0] = (struct gochan_case){ .fd = a->fd, .op = GOCHAN_OP_RECV,
+		c[0] = (struct gochan_case){ .fd = a->fd, .dir = GOCHAN_DIR_RECV,
 					     .buf = (uintptr_t)&v };
-		c[1] = (struct gochan_case){ .fd = -1, .op = GOCHAN_OP_RECV };
+		c[1] = (struct gochan_case){ .fd = -1, .dir = GOCHAN_DIR_RECV };
 		s = (struct gochan_select){ .cases = (uintptr_t)c, .n = 2 };
 		do
 			r = gioctl(devfd, GOCHAN_IOC_SELECT, &s);
@@ -562,16 +562,16 @@ static void *infl_thread(void *p)
 			return NULL;
 		case 2:
 			/* A batch of 64 that waits for all of them. */
-			r = xfer(a, false, v, 64, GOCHAN_WAITALL, 0, &ok);
+			r = xfer(a, false, v, 64, GOCHAN_XFER_WAITALL, 0, &ok);
 			t->saw_close = r == 0 && !ok;
 			return NULL;
 		default:
-			c[0] = (struct gochan_case){ .fd = a, .op = GOCHAN_OP_RECV,
+			c[0] = (struct gochan_case){ .fd = a, .dir = GOCHAN_DIR_RECV,
 						     .buf = (uintptr_t)v };
-			c[1] = (struct gochan_case){ .fd = b, .op = GOCHAN_OP_SEND,
+			c[1] = (struct gochan_case){ .fd = b, .dir = GOCHAN_DIR_SEND,
 						     .buf = (uintptr_t)v };
 			c[2] = (struct gochan_case){ .fd = t->tick,
-						     .op = GOCHAN_OP_RECV,
+						     .dir = GOCHAN_DIR_RECV,
 						     .buf = (uintptr_t)&v[1] };
 			s = (struct gochan_select){ .cases = (uintptr_t)c, .n = 3 };
 			r = ioctl(devfd, GOCHAN_IOC_SELECT, &s);
@@ -632,7 +632,7 @@ static int inflight(int n, const char *end)
 		for (i = 0; i < 8; i++)
 			ticks[i] = ioctl(devfd, GOCHAN_IOC_TIMER,
 					 &(struct gochan_timer){ .ns = 50000000,
-								 .flags = GOCHAN_TICKER });
+								 .flags = GOCHAN_TIMER_TICKER });
 		pthread_attr_init(&attr);
 		pthread_attr_setstacksize(&attr, 64 << 10);
 		for (i = 0; i < n; i++) {

@@ -11,18 +11,23 @@
 set -euo pipefail
 
 top=$1 scratch=$2
+ver=$(make -s -C "$top" version)
+[ -n "$ver" ] || { echo "make version printed nothing"; exit 1; }
 rm -rf "$scratch"
 mkdir -p "$scratch"
 dest=$scratch/root
 
 make -s -C "$top" install DESTDIR="$dest" PREFIX=/usr O="$scratch/build"
-for f in usr/lib/libgochan.a usr/lib/libgochan.so.0.1.0 usr/lib/libgochan.so.0 \
+for f in usr/lib/libgochan.a "usr/lib/libgochan.so.$ver" usr/lib/libgochan.so.0 \
 	 usr/lib/libgochan.so usr/lib/pkgconfig/libgochan.pc \
-	 usr/include/gochan.h usr/include/linux/gochan.h; do
+	 usr/include/gochan.h usr/include/gochan/linux/gochan.h; do
 	[ -e "$dest/$f" ] || { echo "missing after install: $f"; exit 1; }
 done
 grep -qx 'prefix=/usr' "$dest/usr/lib/pkgconfig/libgochan.pc" ||
 	{ echo "pkg-config file does not honour PREFIX"; exit 1; }
+# The uapi copy stays out of the distribution's include/linux/.
+[ ! -e "$dest/usr/include/linux" ] ||
+	{ echo "make install wrote into include/linux/"; exit 1; }
 
 # Build the example the way a user would, through pkg-config.
 export PKG_CONFIG_SYSROOT_DIR=$dest PKG_CONFIG_LIBDIR=$dest/usr/lib/pkgconfig
@@ -56,13 +61,15 @@ extra=$(find "$src" -name '*_kunit.c' -o -name 'ktest*' -o -name 'kbench*' -o -n
 [ -z "$extra" ] || { echo "dkms-src ships test sources: $extra"; exit 1; }
 mkdir -p "$scratch/dkms" "$scratch/dkms-install"
 dkms=(--sourcetree "$src" --dkmstree "$scratch/dkms" --installtree "$scratch/dkms-install")
-dkms add "${dkms[@]}" -m gochan -v 0.1.0
-dkms build "${dkms[@]}" -m gochan -v 0.1.0 -k "$kver" \
+dkms add "${dkms[@]}" -m gochan -v "$ver"
+dkms build "${dkms[@]}" -m gochan -v "$ver" -k "$kver" \
 	--kernelsourcedir "/usr/src/linux-headers-$kver"
-ko=$(find "$scratch/dkms/gochan/0.1.0/$kver" -name 'gochan.ko*' | head -n 1)
+ko=$(find "$scratch/dkms/gochan/$ver/$kver" -name 'gochan.ko*' | head -n 1)
 [ -n "$ko" ] || { echo "dkms build produced no gochan.ko"; exit 1; }
-kos=$(find "$scratch/dkms/gochan/0.1.0/$kver" -name '*.ko*' | wc -l)
+kos=$(find "$scratch/dkms/gochan/$ver/$kver" -name '*.ko*' | wc -l)
 [ "$kos" = 1 ] || { echo "dkms built $kos modules, not gochan.ko alone"; exit 1; }
 modinfo "$ko" | grep -q "vermagic: *$kver " ||
 	{ echo "dkms built gochan.ko for the wrong kernel"; exit 1; }
+modinfo -F version "$ko" | grep -qx "$ver" ||
+	{ echo "gochan.ko's version is not $ver"; exit 1; }
 echo "dkms built $ko"

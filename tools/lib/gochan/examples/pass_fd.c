@@ -71,8 +71,8 @@ int main(void)
 			n += v == n + 1;
 		exit(n == 3 ? 0 : 3);
 	}
-	ch = gochan_make(sizeof(int), 0, GOCHAN_CLOEXEC);
-	rfd = gochan_dup(ch, GOCHAN_DIR_RECV, GOCHAN_CLOEXEC);
+	ch = gochan_make(sizeof(int), 0, GOCHAN_MAKE_CLOEXEC);
+	rfd = gochan_dup(ch, GOCHAN_DIR_RECV, GOCHAN_DUP_CLOEXEC);
 	if (ch < 0 || rfd < 0 || send_fd(sv[0], rfd))
 		return 1;
 	close(rfd);

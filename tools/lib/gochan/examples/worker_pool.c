@@ -37,8 +37,8 @@ static void worker(int jobs, int results)
 
 int main(void)
 {
-	int jobs = gochan_make(sizeof(int), JOBS, GOCHAN_CLOEXEC);
-	int results = gochan_make(sizeof(int), JOBS, GOCHAN_CLOEXEC);
+	int jobs = gochan_make(sizeof(int), JOBS, GOCHAN_MAKE_CLOEXEC);
+	int results = gochan_make(sizeof(int), JOBS, GOCHAN_MAKE_CLOEXEC);
 	long sum = 0, want = 0;
 	int i, r;
 

@@ -21,7 +21,8 @@ static void gochan_api_accepts_valid(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, gochan_api_negotiate(&api), 0);
 	KUNIT_EXPECT_EQ(test, api.api, GOCHAN_API_VERSION);
 	KUNIT_EXPECT_EQ(test, api.features, (u64)GOCHAN_FEATURES);
-	KUNIT_EXPECT_TRUE(test, api.features & GOCHAN_FEATURE_API);
+	/* Version 2 is frozen: no addition to announce yet. */
+	KUNIT_EXPECT_EQ(test, api.features, 0ULL);
 	KUNIT_EXPECT_EQ(test, api.flags, 0U);
 	KUNIT_EXPECT_EQ(test, api.reserved[0], 0ULL);
 	KUNIT_EXPECT_EQ(test, api.reserved[1], 0ULL);
@@ -67,9 +68,20 @@ static void gochan_api_rejects_bad(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memcmp(&api, &c->api, sizeof(api)), 0);
 }
 
+/* A caller of the unfrozen version 1 interface is refused. */
+static void gochan_api_refuses_version_1(struct kunit *test)
+{
+	struct gochan_api api = { .api = 1 };
+
+	KUNIT_EXPECT_EQ(test, gochan_api_negotiate(&api), -EPROTO);
+	KUNIT_EXPECT_EQ(test, api.api, 1U);
+	KUNIT_EXPECT_EQ(test, api.features, 0ULL);
+}
+
 static struct kunit_case gochan_api_cases[] = {
 	KUNIT_CASE(gochan_api_accepts_valid),
 	KUNIT_CASE(gochan_api_answers_newer_caller),
+	KUNIT_CASE(gochan_api_refuses_version_1),
 	KUNIT_CASE_PARAM(gochan_api_rejects_bad, gochan_api_bad_gen_params),
 	{}
 };

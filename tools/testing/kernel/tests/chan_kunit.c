@@ -1061,7 +1061,7 @@ static void *alloc_op(enum alloc_op op)
 
 static void kgo_chan_alloc_failures(struct kunit *test)
 {
-	unsigned int alive = kgo_chans_alive_count();
+	long alive = gochan_obj_count(GOCHAN_OBJ_CHANS);
 	struct kgo_select_case c[8] = {};
 	struct kgo_chan *ch;
 	enum alloc_op op;
@@ -1088,7 +1088,7 @@ static void kgo_chan_alloc_failures(struct kunit *test)
 			} else {
 				kgo_chan_put(obj);
 			}
-			KUNIT_EXPECT_EQ(test, kgo_chans_alive_count(), alive);
+			KUNIT_EXPECT_EQ(test, gochan_obj_count(GOCHAN_OBJ_CHANS), alive);
 		}
 		KUNIT_EXPECT_EQ(test, failures, own_allocs[op]);
 	}

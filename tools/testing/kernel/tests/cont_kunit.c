@@ -66,19 +66,19 @@ static struct kgo_chan *mk(struct kunit *test, size_t sz, unsigned int cap)
 }
 
 /* Wait until every continuation record is freed (the goroutines end). */
-static void conts_settle(struct kunit *test, unsigned int alive)
+static void conts_settle(struct kunit *test, long alive)
 {
 	int i;
 
-	for (i = 0; i < 1500 && kgo_conts_alive_count() != alive; i++)
+	for (i = 0; i < 1500 && gochan_obj_count(GOCHAN_OBJ_CONTS) != alive; i++)
 		msleep(20);
-	KUNIT_EXPECT_EQ(test, kgo_conts_alive_count(), alive);
+	KUNIT_EXPECT_EQ(test, gochan_obj_count(GOCHAN_OBJ_CONTS), alive);
 }
 
 /* Receive and send, parked and ready at once; close completes both. */
 static void kgo_cont_recv_send(struct kunit *test)
 {
-	unsigned int alive = kgo_conts_alive_count();
+	long alive = gochan_obj_count(GOCHAN_OBJ_CONTS);
 	struct kgo_chan *ch = mk(test, sizeof(int), 0);
 	struct kgo_cont *h;
 	struct probe p;
@@ -291,7 +291,7 @@ static void kgo_cont_waitgroup(struct kunit *test)
 /* Cancel: nothing transferred, no waiter left, no function run. */
 static void kgo_cont_cancel_case(struct kunit *test)
 {
-	unsigned int alive = kgo_conts_alive_count();
+	long alive = gochan_obj_count(GOCHAN_OBJ_CONTS);
 	struct kgo_chan *a = mk(test, sizeof(int), 0);
 	struct kgo_chan *b = mk(test, sizeof(int), 1);
 	int v = 1;
@@ -306,10 +306,10 @@ static void kgo_cont_cancel_case(struct kunit *test)
 	probe_init(&p);
 	KUNIT_ASSERT_EQ(test, kgo_select_then_opts(c, 3, 0, probe_fn, &p,
 						   GFP_KERNEL, &h), 0);
-	KUNIT_EXPECT_EQ(test, kgo_conts_alive_count(), alive + 1);
+	KUNIT_EXPECT_EQ(test, gochan_obj_count(GOCHAN_OBJ_CONTS), alive + 1);
 	KUNIT_EXPECT_TRUE(test, kgo_cont_cancel(h));
 	kgo_cont_put(h);
-	KUNIT_EXPECT_EQ(test, kgo_conts_alive_count(), alive);
+	KUNIT_EXPECT_EQ(test, gochan_obj_count(GOCHAN_OBJ_CONTS), alive);
 	KUNIT_EXPECT_EQ(test, kgo_chan_try_send(a, &v), -EAGAIN);
 	KUNIT_EXPECT_EQ(test, kgo_chan_try_recv(a, &v, NULL), -EAGAIN);
 	KUNIT_EXPECT_EQ(test, kgo_chan_try_send(b, &v), 0);
@@ -322,7 +322,7 @@ static void kgo_cont_cancel_case(struct kunit *test)
 						      GFP_KERNEL, &h), 0);
 	KUNIT_EXPECT_TRUE(test, kgo_cont_cancel(h));
 	kgo_cont_put(h);
-	KUNIT_EXPECT_EQ(test, kgo_conts_alive_count(), alive);
+	KUNIT_EXPECT_EQ(test, gochan_obj_count(GOCHAN_OBJ_CONTS), alive);
 	kgo_chan_put(a);
 	kgo_chan_put(b);
 }
@@ -358,13 +358,16 @@ static void kgo_cont_timer(struct kunit *test)
 static void kgo_cont_errors(struct kunit *test)
 {
 	struct kgo_chan *ch = mk(test, sizeof(int), 0);
-	struct kgo_select_case c = { .ch = ch, .dir = 2 };
+	struct kgo_select_case c = { .ch = ch, .dir = 0 };	/* no direction */
 	struct probe p;
 
 	probe_init(&p);
 	KUNIT_EXPECT_EQ(test, kgo_chan_recv_then(ch, NULL, &p), -EINVAL);
 	KUNIT_EXPECT_EQ(test, kgo_chan_send_then(ch, NULL, probe_fn, &p),
 			-EINVAL);
+	KUNIT_EXPECT_EQ(test, kgo_select_then(&c, 1, 0, probe_fn, &p),
+			-EINVAL);
+	c.dir = KGO_SELECT_SEND | KGO_SELECT_RECV;	/* not exactly one */
 	KUNIT_EXPECT_EQ(test, kgo_select_then(&c, 1, 0, probe_fn, &p),
 			-EINVAL);
 	c.dir = KGO_SELECT_RECV;
@@ -384,8 +387,8 @@ static void kgo_cont_errors(struct kunit *test)
 /* Every allocation of a registration fails cleanly. */
 static void kgo_cont_alloc_failures(struct kunit *test)
 {
-	unsigned int alive = kgo_conts_alive_count();
-	unsigned int chans = kgo_chans_alive_count();
+	long alive = gochan_obj_count(GOCHAN_OBJ_CONTS);
+	long chans = gochan_obj_count(GOCHAN_OBJ_CHANS);
 	struct kgo_chan *ch = mk(test, sizeof(int), 0);
 	struct kgo_select_case c[8];
 	int nth, ret, fails = 0, v = 0;
@@ -411,7 +414,7 @@ static void kgo_cont_alloc_failures(struct kunit *test)
 		kgo_cont_put(h);
 	}
 	KUNIT_EXPECT_EQ(test, fails, 2);
-	KUNIT_EXPECT_EQ(test, kgo_conts_alive_count(), alive);
+	KUNIT_EXPECT_EQ(test, gochan_obj_count(GOCHAN_OBJ_CONTS), alive);
 	KUNIT_EXPECT_EQ(test, atomic_read(&p.runs), 0);
 	/* The channel is untouched and works. */
 	KUNIT_ASSERT_EQ(test, kgo_chan_recv_then(ch, probe_fn, &p), 0);
@@ -419,7 +422,7 @@ static void kgo_cont_alloc_failures(struct kunit *test)
 	probe_wait(test, &p);
 	kgo_chan_put(ch);
 	conts_settle(test, alive);
-	KUNIT_EXPECT_EQ(test, kgo_chans_alive_count(), chans);
+	KUNIT_EXPECT_EQ(test, gochan_obj_count(GOCHAN_OBJ_CHANS), chans);
 }
 
 /* ---- many continuations, exactly once ------------------------------------ */
@@ -432,7 +435,7 @@ static void kgo_cont_alloc_failures(struct kunit *test)
 static void cont_park_and_complete(struct kunit *test, unsigned int n,
 				   bool backlog)
 {
-	unsigned int alive = kgo_conts_alive_count();
+	long alive = gochan_obj_count(GOCHAN_OBJ_CONTS);
 	struct kgo_chan *chs[64];
 	unsigned int i, sent = n / 2, once = 0;
 	struct kgo_mass *m;
@@ -459,7 +462,7 @@ static void cont_park_and_complete(struct kunit *test, unsigned int n,
 		if (!(i % 4096))
 			cond_resched();
 	}
-	KUNIT_EXPECT_EQ(test, kgo_conts_alive_count(), alive + n);
+	KUNIT_EXPECT_EQ(test, gochan_obj_count(GOCHAN_OBJ_CONTS), alive + n);
 	WRITE_ONCE(kgo_cont_force_backlog, backlog);
 	/* Each send meets a parked receiver: a direct hand-off. */
 	for (i = 0; i < sent; i++) {
@@ -562,7 +565,7 @@ static void partner_end_round(struct partner *pt, int r)
 
 static void kgo_cont_gate_race(struct kunit *test)
 {
-	unsigned int alive = kgo_conts_alive_count();
+	long alive = gochan_obj_count(GOCHAN_OBJ_CONTS);
 	struct kgo_select_case *c;
 	struct partner pt = {};
 	struct task_struct *t;
@@ -615,7 +618,7 @@ enum { RACE_SEND, RACE_CLOSE, RACE_TIMER };
 static void cancel_race(struct kunit *test, int kind)
 {
 	static const char * const names[] = { "send", "close", "timer" };
-	unsigned int alive = kgo_conts_alive_count();
+	long alive = gochan_obj_count(GOCHAN_OBJ_CONTS);
 	int r, cancelled = 0, completed = 0, bad = 0, bias = 0;
 	struct task_struct *t = NULL;
 	struct partner pt = { .close = kind == RACE_CLOSE };
