@@ -427,6 +427,24 @@ static struct kgo_p *kgo_pidle_get(struct kgo_sched *s)
 }
 
 /*
+ * Hand p to the parked M m, taking m off the idle list: the one place a
+ * P passes to an idle M.  The caller wakes m->task after dropping the
+ * lock.
+ */
+static void kgo_m_hand_p_locked(struct kgo_sched *s, struct kgo_m *m,
+				struct kgo_p *p, bool spinning)
+{
+	lockdep_assert_held(&s->lock);
+	list_del_init(&m->idle);
+	m->nextspinning = spinning;
+	/*
+	 * Release: p's state is visible to m before it sees nextp; pairs
+	 * with the smp_load_acquire() of nextp in kgo_stopm().
+	 */
+	smp_store_release(&m->nextp, p);
+}
+
+/*
  * Give p to a parked M if there is one, else put it on the idle list.
  * Returns the thread to wake (after the lock is dropped), or NULL.
  */
@@ -443,10 +461,7 @@ static struct task_struct *kgo_p_give_locked(struct kgo_sched *s,
 			atomic_dec(&s->nmspinning);
 		return NULL;
 	}
-	list_del_init(&m->idle);
-	m->nextspinning = spinning;
-	/* Release: p's state is visible to m before it sees nextp. */
-	smp_store_release(&m->nextp, p);
+	kgo_m_hand_p_locked(s, m, p, spinning);
 	return m->task;
 }
 
@@ -498,10 +513,7 @@ static void kgo_startm(struct kgo_sched *s, struct kgo_p *p, bool spinning)
 		struct task_struct *task = m->task;
 		int mid = m->id;
 
-		list_del_init(&m->idle);
-		m->nextspinning = spinning;
-		/* Release: p's state is visible to m before it sees nextp. */
-		smp_store_release(&m->nextp, p);
+		kgo_m_hand_p_locked(s, m, p, spinning);
 		spin_unlock_irqrestore(&s->lock, flags);
 		this_cpu_inc(s->stats->wakeups);
 		trace_gochan_unpark(mid, p->id);
@@ -528,6 +540,27 @@ static void kgo_wakep(struct kgo_sched *s)
 	    atomic_cmpxchg(&s->nmspinning, 0, 1) != 0)
 		return;
 	kgo_startm(s, NULL, true);
+}
+
+/*
+ * Put p on the idle list and drop s->lock, then look at p's inbox once
+ * more: the one place a P goes idle.  A goroutine that kgo_place() pushed
+ * into the inbox after its owner last drained it, whose producer saw no
+ * idle P, would otherwise wait for the next wake-up.  The smp_mb() orders
+ * our npidle increment (kgo_pidle_put()) before the inbox read; it pairs
+ * with the one in kgo_place() between the push and its read of npidle:
+ * either the producer sees p idle and wakes an M, or we see its goroutine.
+ */
+static void kgo_p_idle_unlock(struct kgo_sched *s, struct kgo_p *p,
+			      unsigned long flags)
+	__releases(&s->lock)
+{
+	kgo_pidle_put(s, p);
+	spin_unlock_irqrestore(&s->lock, flags);
+	/* npidle raised before the inbox read: pairs with kgo_place(). */
+	smp_mb();
+	if (!llist_empty(&p->inbox))
+		kgo_wakep(s);
 }
 
 /* Does the scheduler have work that p or another P could run? */
@@ -566,12 +599,7 @@ static void kgo_handoffp(struct kgo_sched *s, struct kgo_p *p)
 		kgo_startm(s, p, false);
 		return;
 	}
-	kgo_pidle_put(s, p);
-	spin_unlock_irqrestore(&s->lock, flags);
-	/* Pairs with the barrier in kgo_place(): an inbox push raced us. */
-	smp_mb();
-	if (!llist_empty(&p->inbox))
-		kgo_wakep(s);
+	kgo_p_idle_unlock(s, p, flags);
 }
 
 /* Go's resetspinning: a spinning M found work; keep one M spinning. */
@@ -785,16 +813,8 @@ top:
 		goto top;
 	}
 	p = m->p;
-	kgo_pidle_put(s, p);
-	spin_unlock_irqrestore(&s->lock, flags);
 	m->p = NULL;
-	/*
-	 * Pairs with the barrier in kgo_place(): a goroutine placed in our
-	 * inbox after we drained it, whose producer saw no idle P.
-	 */
-	smp_mb();
-	if (!llist_empty(&p->inbox))
-		kgo_wakep(s);
+	kgo_p_idle_unlock(s, p, flags);
 
 	/*
 	 * Only a spinning M looks again (Go's findRunnable does the same):
@@ -930,7 +950,7 @@ static struct kgo_m *kgo_newm(struct kgo_sched *s, struct kgo_p *p,
 	}
 	spin_lock_irqsave(&s->lock, flags);
 	list_add_tail(&m->all, &s->ms);
-	s->nm++;
+	WRITE_ONCE(s->nm, s->nm + 1);
 	spin_unlock_irqrestore(&s->lock, flags);
 	/* Without a P it takes an idle one or parks. */
 	if (p) {
@@ -989,7 +1009,11 @@ static void kgo_newm_work(struct work_struct *work)
 static void kgo_place(struct kgo_sched *s, struct kgo_p *p, struct kgo_g *g)
 {
 	llist_add(&g->lnode, &p->inbox);
-	/* Pairs with the barriers in kgo_handoffp() and the recheck. */
+	/*
+	 * The push before the read of npidle in kgo_wakep(); pairs with the
+	 * smp_mb() of kgo_p_idle_unlock() (a P going idle) and of
+	 * kgo_recheck_after_release() (a spinning M giving its P back).
+	 */
 	smp_mb();
 	kgo_wakep(s);
 }
@@ -1075,9 +1099,9 @@ int kgo_sched_go_pinned(struct kgo_sched *s, struct module *owner,
 	g->m = NULL;
 	g->name = opts ? opts->name : NULL;
 	g->id = atomic64_inc_return(&s->next_goid);
-	g->wait_since = 0;
-	g->state = KGO_G_RUNNABLE;
-	g->wait_reason = KGO_WAIT_NONE;
+	WRITE_ONCE(g->wait_since, 0);
+	WRITE_ONCE(g->state, KGO_G_RUNNABLE);
+	WRITE_ONCE(g->wait_reason, KGO_WAIT_NONE);
 	g->flags = 0;
 	home = &s->allp[raw_smp_processor_id() % s->nprocs];
 	g->home = home;
@@ -1179,7 +1203,7 @@ static void kgo_wait_for_p(struct kgo_m *m, struct kgo_g *g)
 	m->p = m->nextp;
 	m->nextp = NULL;
 	g->flags &= ~KGO_G_RESUME;
-	g->wait_reason = KGO_WAIT_NONE;
+	WRITE_ONCE(g->wait_reason, KGO_WAIT_NONE);
 	WRITE_ONCE(m->p->schedtick, m->p->schedtick + 1);
 	kgo_p_unclaim(m);
 }
@@ -1204,7 +1228,8 @@ void kgo_block_begin(enum kgo_wait_reason reason)
 
 	if (!g)
 		return;
-	g->wait_reason = reason < KGO_WAIT_NR ? reason : KGO_WAIT_NONE;
+	WRITE_ONCE(g->wait_reason,
+		   reason < KGO_WAIT_NR ? reason : KGO_WAIT_NONE);
 	WRITE_ONCE(g->wait_since, ktime_get_ns());
 	WRITE_ONCE(g->state, KGO_G_WAITING);
 	p = m->p;
@@ -1233,7 +1258,7 @@ void kgo_block_end(void)
 	if (!g)
 		return;
 	WRITE_ONCE(g->state, KGO_G_RUNNING);
-	g->wait_reason = KGO_WAIT_NONE;
+	WRITE_ONCE(g->wait_reason, KGO_WAIT_NONE);
 	if (m->p)
 		return;
 	if (kgo_p_try_acquire(m))
@@ -1278,7 +1303,7 @@ void kgo_yield(void)
 		return;
 	}
 	this_cpu_inc(s->stats->yields);
-	g->wait_reason = KGO_WAIT_YIELD;
+	WRITE_ONCE(g->wait_reason, KGO_WAIT_YIELD);
 	WRITE_ONCE(g->wait_since, ktime_get_ns());
 	m->p = NULL;
 	kgo_handoffp(s, p);
@@ -1329,10 +1354,18 @@ static bool kgo_sysmon_retake(struct kgo_sched *s, u64 now, bool *busy)
 	return took;
 }
 
+/* Go's sysmon timings (runtime/proc.go, sysmon()). */
+#define KGO_SYSMON_MIN_US	20	/* the shortest sleep */
+#define KGO_SYSMON_MAX_US	10000	/* the longest: 10 ms */
+#define KGO_SYSMON_IDLE_ROUNDS	50	/* rounds without a retake before
+					 * the sleep starts doubling
+					 */
+
 /*
- * Go's sysmon loop: sleep 20 us; after 50 rounds without a retake, double
- * the sleep up to 10 ms.  With no P running a goroutine it sleeps the
- * longest, 10 ms (Go parks it instead).
+ * Go's sysmon loop: sleep KGO_SYSMON_MIN_US; after KGO_SYSMON_IDLE_ROUNDS
+ * rounds without a retake, double the sleep up to KGO_SYSMON_MAX_US.
+ * With no P running a goroutine it sleeps the longest (Go parks it
+ * instead).
  */
 static int kgo_sysmon_main(void *data)
 {
@@ -1347,143 +1380,16 @@ static int kgo_sysmon_main(void *data)
 		else
 			idle++;
 		if (!busy)
-			delay = 10000;
-		else if (idle == 0 || idle <= 50)
+			delay = KGO_SYSMON_MAX_US;
+		else if (idle <= KGO_SYSMON_IDLE_ROUNDS)
 			delay = s->sysmon_min_us;
 		else
-			delay = min(delay * 2, 10000U);
+			delay = min_t(unsigned int, delay * 2,
+				      KGO_SYSMON_MAX_US);
 		usleep_range(delay, delay + delay / 4);
 	}
 	return 0;
 }
-
-/* ---- wait groups --------------------------------------------------------- */
-
-/**
- * kgo_wg_init() - initialise a wait group to zero
- * @wg: the wait group
- *
- * Context: Any context.
- */
-void kgo_wg_init(struct kgo_wg *wg)
-{
-	atomic_set(&wg->count, 0);
-	init_waitqueue_head(&wg->wq);
-}
-EXPORT_SYMBOL_GPL(kgo_wg_init);
-
-/*
- * The counter changes, and waiters are woken, under wg->wq.lock; a waiter
- * passes through that lock before it returns.  So the last kgo_wg_done()
- * is finished with the wait group before kgo_wg_wait() returns and its
- * caller may free it.
- */
-VISIBLE_IF_KUNIT int kgo_wg_add_quiet(struct kgo_wg *wg, int delta)
-{
-	unsigned long flags;
-	int new, ret = 0;
-
-	spin_lock_irqsave(&wg->wq.lock, flags);
-	if (check_add_overflow(atomic_read(&wg->count), delta, &new) ||
-	    new < 0) {
-		ret = -EINVAL;
-	} else {
-		atomic_set(&wg->count, new);
-		if (!new)
-			wake_up_all_locked(&wg->wq);
-	}
-	spin_unlock_irqrestore(&wg->wq.lock, flags);
-	return ret;
-}
-EXPORT_SYMBOL_IF_KUNIT(kgo_wg_add_quiet);
-
-/**
- * kgo_wg_add() - add @delta to a wait group's counter: Go's WaitGroup.Add
- * @wg:    the wait group
- * @delta: may be negative
- *
- * When the counter reaches zero every kgo_wg_wait() returns.  Add before
- * starting the goroutine that will call kgo_wg_done().
- *
- * Context: Any context.
- * Return: 0, or -EINVAL (with a warning, and the counter unchanged) when
- * the counter would go negative or overflow; Go panics there.
- */
-int kgo_wg_add(struct kgo_wg *wg, int delta)
-{
-	int ret = kgo_wg_add_quiet(wg, delta);
-
-	WARN_ONCE(ret, "gochan: negative wait group counter\n");
-	return ret;
-}
-EXPORT_SYMBOL_GPL(kgo_wg_add);
-
-/*
- * The counter was seen at zero: wait out the kgo_wg_done() that zeroed it
- * (it may still be waking others), and order its writes before ours.
- */
-static void kgo_wg_sync(struct kgo_wg *wg)
-{
-	spin_lock_irq(&wg->wq.lock);
-	spin_unlock_irq(&wg->wq.lock);
-}
-
-/**
- * kgo_wg_done() - one goroutine of the group finished: Go's Done
- * @wg: the wait group
- *
- * Context: Any context.
- */
-void kgo_wg_done(struct kgo_wg *wg)
-{
-	kgo_wg_add(wg, -1);
-}
-EXPORT_SYMBOL_GPL(kgo_wg_done);
-
-/**
- * kgo_wg_wait() - wait until the counter is zero: Go's Wait
- * @wg: the wait group
- *
- * In a goroutine, the P is handed off while waiting.
- *
- * Context: Process context; sleeps uninterruptibly.
- */
-void kgo_wg_wait(struct kgo_wg *wg)
-{
-	might_sleep();
-	if (atomic_read(&wg->count)) {
-		kgo_block_begin(KGO_WAIT_WAITGROUP);
-		wait_event(wg->wq, !atomic_read(&wg->count));
-		kgo_block_end();
-	}
-	kgo_wg_sync(wg);
-}
-EXPORT_SYMBOL_GPL(kgo_wg_wait);
-
-/**
- * kgo_wg_wait_killable() - kgo_wg_wait() that a fatal signal interrupts
- * @wg: the wait group
- *
- * Context: Process context.
- * Return: 0 when the counter reached zero, -ERESTARTSYS on a fatal signal.
- */
-int kgo_wg_wait_killable(struct kgo_wg *wg)
-{
-	int ret;
-
-	might_sleep();
-	if (!atomic_read(&wg->count)) {
-		kgo_wg_sync(wg);
-		return 0;
-	}
-	kgo_block_begin(KGO_WAIT_WAITGROUP);
-	ret = wait_event_killable(wg->wq, !atomic_read(&wg->count));
-	kgo_block_end();
-	if (!ret)
-		kgo_wg_sync(wg);
-	return ret;
-}
-EXPORT_SYMBOL_GPL(kgo_wg_wait_killable);
 
 /* ---- life cycle ---------------------------------------------------------- */
 
@@ -1553,7 +1459,7 @@ struct kgo_sched *kgo_sched_create(const char *name, int nprocs, int maxm,
 	s->nprocs = nprocs;
 	s->maxm = maxm;
 	s->sysmon_threshold_ns = (u64)sysmon_threshold_ms * NSEC_PER_MSEC;
-	s->sysmon_min_us = 20;
+	s->sysmon_min_us = KGO_SYSMON_MIN_US;
 	spin_lock_init(&s->lock);
 	INIT_LIST_HEAD(&s->pidle);
 	INIT_LIST_HEAD(&s->midle);
