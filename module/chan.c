@@ -527,7 +527,8 @@ EXPORT_SYMBOL_GPL(kgo_chan_closed);
  * A consistent snapshot of ch, for poll(), fdinfo and GOCHAN_IOC_INFO:
  * counters only, so the hold is short whatever the number of waiters.
  * A waiter whose select completed on another channel is counted until
- * its owner unlinks it (kgo_sel_dequeue()), a short window.
+ * its owner unlinks it (kgo_sel_disarm(), kgo_waiters_unlink()), a short
+ * window.
  */
 void kgo_chan_stat(struct kgo_chan *ch, struct kgo_chan_stat *st)
 {

@@ -595,8 +595,17 @@ int kgo_sel_arm(struct kgo_sel_arm *a)
 	if (!park)
 		return kgo_sel_arm_locked(a, false);
 	if (a->rounds >= READ_ONCE(kgo_sel_optimistic)) {
-		WRITE_ONCE(gochan_sel_locked_arms, gochan_sel_locked_arms + 1);
-		return kgo_sel_arm_locked(a, true);
+		int ret = kgo_sel_arm_locked(a, true);
+
+		/*
+		 * Without memory for the lock order (more than
+		 * KGO_SEL_LOCK_STACK channels, GFP_NOWAIT), stay optimistic
+		 * rather than fail a select that could complete.
+		 */
+		if (ret != -ENOMEM) {
+			data_race(gochan_sel_locked_arms++);	/* statistics */
+			return ret;
+		}
 	}
 
 	if (kgo_sel_need_waiters(a))
@@ -638,7 +647,7 @@ int kgo_sel_arm(struct kgo_sel_arm *a)
 	 */
 	kgo_sel_disarm(a);
 	a->rounds++;
-	WRITE_ONCE(gochan_sel_aborts, gochan_sel_aborts + 1);
+	data_race(gochan_sel_aborts++);		/* statistics */
 	return KGO_ARM_RETRY;
 }
 
@@ -661,7 +670,7 @@ void kgo_waiters_unlink(struct kgo_waiter *w, unsigned int n, int skip)
 	for (i = 0; i < n; i++) {
 		struct kgo_chan *ch = w[i].ch;
 
-		if (!ch || i == skip)
+		if (!ch || (int)i == skip)
 			continue;
 		spin_lock_irqsave(&ch->lock, irqflags);
 		kgo_waiter_unlink(ch, &w[i]);

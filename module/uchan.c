@@ -1077,7 +1077,7 @@ static int gochan_sel_setup(struct gochan_sel *gs,
 	/*
 	 * The outputs must be writable before anything moves: write the
 	 * cases back with ok and err zeroed, in one copy.  (This rewrites
-	 * fd, op and buf with what was read: a thread changing the array
+	 * fd, dir and buf with what was read: a thread changing the array
 	 * during the call gets what it raced for.)
 	 */
 	if (copy_to_user(ucases, gs->cases, n * sizeof(*gs->cases)))
