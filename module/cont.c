@@ -43,10 +43,13 @@ enum kgo_cont_kind {
 };
 
 /*
- * A continuation.  Locking: sel.done is the claim word (A); the waiters
- * are guarded by their channel's lock (or the wait group's wq.lock), as
- * in a select; everything else is set before the first waiter is queued
- * (I) or used only by the one party that won sel.done.
+ * A continuation.  Locking legend, as in sched.h, chan.h and select.h:
+ *
+ *   A:  lock-free; sel.done is the claim word, as in any select
+ *   L:  the waiter's channel lock (a wait group's wq.lock for
+ *       KGO_CONT_WG), as for a sleeping select's waiters
+ *   I:  set before the first waiter is queued, read-only after
+ *   W:  used only by the one party that won sel.done (the start backlog)
  */
 struct kgo_cont {
 	struct kgo_sel sel;		/* A: done; sel.task is unused */
@@ -59,7 +62,7 @@ struct kgo_cont {
 	struct kgo_sched *s;		/* I: pinned, see kgo_sched_pin() */
 	struct module *owner;		/* I: pinned with it */
 	struct kgo_wg *wg;		/* I: KGO_CONT_WG */
-	struct llist_node lnode;	/* the start backlog, after completion */
+	struct llist_node lnode;	/* W: the start backlog */
 	struct kgo_waiter w[];		/* I, then L: one per case */
 	/* then the case values, elem_size bytes each */
 };

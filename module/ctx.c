@@ -5,11 +5,16 @@
  * deadline, and request-scoped values, down a tree: cancelling a context
  * cancels all its descendants.
  *
- * Locking: kgo_ctx_lock (spinlock, irqsave; deadlines fire in hard irq)
- * protects every context's err, children and sibling fields.  Tree
- * changes are rare next to the work done under a context, so one lock
- * keeps cancel propagation simple: it walks the subtree without ever
- * holding two context locks.  Channel locks nest inside it (close).
+ * Locking legend, as in sched.h, chan.h and select.h:
+ *
+ *   C:  kgo_ctx_lock (spinlock, irqsave: deadlines fire in hard irq),
+ *       one lock for every context's tree fields and err.  Tree changes
+ *       are rare next to the work done under a context, so one lock
+ *       keeps cancel propagation simple: it walks the subtree without
+ *       ever holding two context locks.  Channel locks nest inside it
+ *       (the close of done).
+ *   A:  lock-free (refcount_t)
+ *   I:  set before the context is returned to its maker, read-only after
  */
 #include <linux/hrtimer.h>
 #include <linux/module.h>
@@ -20,19 +25,19 @@
 #include "internal.h"
 
 struct kgo_ctx {
-	refcount_t ref;
-	struct kgo_ctx *parent;		/* holds a reference */
-	/* The nearest cancelable context at or above this one, or NULL. */
+	refcount_t ref;			/* A */
+	struct kgo_ctx *parent;		/* I: holds a reference */
+	/* I: the nearest cancelable context at or above this one, or NULL. */
 	struct kgo_ctx *cancel_anc;
-	struct list_head children;	/* kgo_ctx_lock: cancelable children */
-	struct list_head sibling;	/* kgo_ctx_lock: in parent's children */
-	struct kgo_chan *done;		/* cancelable only */
-	int err;			/* kgo_ctx_lock; READ_ONCE outside */
-	ktime_t deadline;		/* KGO_FOREVER if none */
-	bool has_timer;
-	struct hrtimer timer;
-	const void *key;		/* value contexts */
-	void *value;
+	struct list_head children;	/* C: cancelable children */
+	struct list_head sibling;	/* C: in parent's children */
+	struct kgo_chan *done;		/* I: cancelable only */
+	int err;			/* C; READ_ONCE outside */
+	ktime_t deadline;		/* I: KGO_FOREVER if none */
+	bool has_timer;			/* I */
+	struct hrtimer timer;		/* I: armed once, cancelled at put */
+	const void *key;		/* I: value contexts */
+	void *value;			/* I */
 };
 
 static DEFINE_SPINLOCK(kgo_ctx_lock);

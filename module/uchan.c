@@ -39,6 +39,16 @@
 #include "internal.h"
 #include "select.h"
 
+/*
+ * Locking legend, as in sched.h, chan.h and select.h:
+ *
+ *   A:  lock-free (refcount_t, atomic_t, xchg/cmpxchg)
+ *   I:  set when the object is made, read-only after
+ *   U:  gochan_users_lock, the per-user charge table
+ *
+ * The channel itself (struct kgo_chan) keeps its own legend (chan.h).
+ */
+
 static unsigned int max_elem_size = 64 << 10;
 module_param(max_elem_size, uint, 0644);
 MODULE_PARM_DESC(max_elem_size, "Largest value of a userspace channel, bytes (at most 65536)");
