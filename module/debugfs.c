@@ -47,7 +47,7 @@ void kgo_sched_show(struct seq_file *sf, struct kgo_sched *s)
 		struct kgo_p *p = &s->allp[i];
 
 		seq_printf(sf, "%s%u", i ? " " : "",
-			   kgo_runq_len(p) + !!READ_ONCE(p->runnext));
+			   kgo_runq_len(&p->rq) + !!READ_ONCE(p->rq.next));
 	}
 	seq_puts(sf, "]\n");
 

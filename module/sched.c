@@ -112,41 +112,7 @@ static void kgo_p_acquire(struct kgo_m *m, struct kgo_p *p)
 	m->p = p;
 }
 
-/* ---- local run queue (runqput, runqget, runqgrab, runqsteal) ---------- */
-
-/* How long a thief leaves a running P's runnext alone (Go: 3 us). */
-#define KGO_RUNNEXT_GRACE_NS	5000
-
-static bool kgo_runq_empty(struct kgo_p *p)
-{
-	/* Go's runqempty: a consistent snapshot of head, tail and runnext. */
-	for (;;) {
-		u32 head, tail;
-		struct kgo_g *next;
-
-		/* Acquire: read head, tail and runnext in this order. */
-		head = smp_load_acquire(&p->runqhead);
-		/* Acquire: as above. */
-		tail = smp_load_acquire(&p->runqtail);
-		next = READ_ONCE(p->runnext);
-		/* Acquire: tail unchanged, so the three form a snapshot. */
-		if (smp_load_acquire(&p->runqtail) == tail)
-			return head == tail && !next;
-	}
-}
-
-/* Goroutines in p's ring (not counting runnext); racy, for reports. */
-unsigned int kgo_runq_len(struct kgo_p *p)
-{
-	u32 head, tail;
-
-	/* Acquire: head before tail, so tail - head is never negative. */
-	head = smp_load_acquire(&p->runqhead);
-	/* Acquire: pairs with the owner's store-release of runqtail. */
-	tail = smp_load_acquire(&p->runqtail);
-	return min_t(u32, tail - head, KGO_RUNQ_SIZE);
-}
-EXPORT_SYMBOL_IF_KUNIT(kgo_runq_len);
+/* ---- a P's run queue (runq.c), overflowing to the global queue ------- */
 
 static void kgo_globrunq_put_batch(struct kgo_sched *s, struct kgo_g *head,
 				   struct kgo_g *tail, unsigned int n)
@@ -166,165 +132,30 @@ static void kgo_globrunq_put_batch(struct kgo_sched *s, struct kgo_g *head,
 }
 
 /*
- * Go's runqputslow: the ring is full, so move half of it and g to the
- * global queue in one batch.  Fails if thieves moved head meanwhile.
- * Only the owner writes ring slots, so once head has moved past them the
- * slots can be read at leisure.
+ * Go's runqput on p, whose owner calls it: a full ring hands back half
+ * of itself and the goroutine that did not fit (Go's runqputslow), and
+ * they go to the global queue in one batch.
  */
-static bool kgo_runq_put_slow(struct kgo_p *p, struct kgo_g *g, u32 head,
-			      u32 tail)
+VISIBLE_IF_KUNIT void kgo_p_runq_put(struct kgo_p *p, struct kgo_g *g,
+				     bool next)
 {
-	u32 n = (tail - head) / 2, i;
-	struct kgo_g *first, *prev;
+	struct kgo_g *batch, *last;
+	unsigned int n;
 
-	if (WARN_ON_ONCE(n != KGO_RUNQ_SIZE / 2))
-		return false;
-	if (cmpxchg(&p->runqhead, head, head + n) != head)
-		return false;
-	first = READ_ONCE(p->runq[head % KGO_RUNQ_SIZE]);
-	prev = first;
-	for (i = 1; i < n; i++) {
-		prev->next = READ_ONCE(p->runq[(head + i) % KGO_RUNQ_SIZE]);
-		prev = prev->next;
-	}
-	prev->next = g;
-	kgo_globrunq_put_batch(p->sched, first, g, n + 1);
-	return true;
+	batch = kgo_runq_put(&p->rq, g, next, &n);
+	if (!batch)
+		return;
+	for (last = batch; last->next; last = last->next)
+		;
+	kgo_globrunq_put_batch(p->sched, batch, last, n);
 }
+EXPORT_SYMBOL_IF_KUNIT(kgo_p_runq_put);
 
-/*
- * Go's runqput.  The caller owns p.  With next, g goes into runnext and
- * the goroutine it displaces goes to the tail.
- */
-VISIBLE_IF_KUNIT void kgo_runq_put(struct kgo_p *p, struct kgo_g *g, bool next)
+/* Is p's run queue empty (ring and runnext)?  Any CPU. */
+static bool kgo_p_runq_empty(struct kgo_p *p)
 {
-	u32 head, tail;
-
-	if (next) {
-		struct kgo_g *old = xchg(&p->runnext, g);
-
-		if (!old)
-			return;
-		g = old;
-	}
-	for (;;) {
-		/* Acquire: consumers' cmpxchg of head freed the slots we reuse. */
-		head = smp_load_acquire(&p->runqhead);
-		tail = p->runqtail;
-		if (tail - head < KGO_RUNQ_SIZE) {
-			WRITE_ONCE(p->runq[tail % KGO_RUNQ_SIZE], g);
-			/* Release: the slot write is visible before the new tail. */
-			smp_store_release(&p->runqtail, tail + 1);
-			return;
-		}
-		if (kgo_runq_put_slow(p, g, head, tail))
-			return;
-	}
+	return kgo_runq_empty(&p->rq);
 }
-EXPORT_SYMBOL_IF_KUNIT(kgo_runq_put);
-
-/* Go's runqget: runnext first, then the ring.  Owner only. */
-VISIBLE_IF_KUNIT struct kgo_g *kgo_runq_get(struct kgo_p *p)
-{
-	struct kgo_g *next = READ_ONCE(p->runnext);
-	u32 head;
-
-	if (next && cmpxchg(&p->runnext, next, NULL) == next)
-		return next;
-	/* Acquire: pairs with thieves' cmpxchg of head. */
-	head = smp_load_acquire(&p->runqhead);
-	for (;;) {
-		struct kgo_g *g;
-
-		if (p->runqtail == head)
-			return NULL;
-		g = READ_ONCE(p->runq[head % KGO_RUNQ_SIZE]);
-		if (try_cmpxchg(&p->runqhead, &head, head + 1))
-			return g;
-	}
-}
-EXPORT_SYMBOL_IF_KUNIT(kgo_runq_get);
-
-/*
- * Go's runqgrab: copy half of victim's ring into batch[] starting at
- * batch_head, and take it with one cmpxchg of victim's head.  Returns how
- * many were taken.  With steal_next and an empty ring, take runnext.
- */
-static u32 kgo_runq_grab(struct kgo_p *victim, struct kgo_g **batch,
-			 u32 batch_head, bool steal_next)
-{
-	for (;;) {
-		u32 head, tail, n, i;
-
-		/* Acquire: pairs with other consumers' cmpxchg of head. */
-		head = smp_load_acquire(&victim->runqhead);
-		/* Acquire: pairs with the owner's release of tail (slots written). */
-		tail = smp_load_acquire(&victim->runqtail);
-		n = tail - head;
-
-		n -= n / 2;
-		if (n == 0) {
-			struct kgo_g *next;
-
-			if (!steal_next)
-				return 0;
-			next = READ_ONCE(victim->runnext);
-			/*
-			 * Go's runqgrab: the victim's M, running, is likely
-			 * about to start runnext itself (a goroutine that
-			 * spawned its successor and returns).  Give it a few
-			 * microseconds before taking it away.
-			 */
-			if (next && (atomic_long_read(&victim->own) &
-				     KGO_OWN_RUNNING)) {
-				u64 end = local_clock() + KGO_RUNNEXT_GRACE_NS;
-
-				while (READ_ONCE(victim->runnext) == next &&
-				       local_clock() < end && !need_resched())
-					cpu_relax();
-				next = READ_ONCE(victim->runnext);
-			}
-			if (!next || cmpxchg(&victim->runnext, next, NULL) != next)
-				return 0;
-			WRITE_ONCE(batch[batch_head % KGO_RUNQ_SIZE], next);
-			return 1;
-		}
-		if (n > KGO_RUNQ_SIZE / 2)
-			continue;	/* head and tail read inconsistently */
-		for (i = 0; i < n; i++)
-			WRITE_ONCE(batch[(batch_head + i) % KGO_RUNQ_SIZE],
-				   READ_ONCE(victim->runq[(head + i) % KGO_RUNQ_SIZE]));
-		if (cmpxchg(&victim->runqhead, head, head + n) == head)
-			return n;
-	}
-}
-
-/*
- * Go's runqsteal: steal half of victim's queue into p's (p's owner calls
- * this).  Returns one goroutine to run now in *gp, and how many were
- * stolen in all.
- */
-VISIBLE_IF_KUNIT u32 kgo_runq_steal(struct kgo_p *p, struct kgo_p *victim,
-				    bool steal_next, struct kgo_g **gp)
-{
-	u32 tail = p->runqtail, n;
-
-	*gp = NULL;
-	n = kgo_runq_grab(victim, p->runq, tail, steal_next);
-	if (!n)
-		return 0;
-	*gp = p->runq[(tail + n - 1) % KGO_RUNQ_SIZE];
-	if (n > 1) {
-		/* Acquire: pairs with consumers' cmpxchg of our head. */
-		u32 head = smp_load_acquire(&p->runqhead);
-
-		WARN_ON_ONCE(tail - head + n - 1 > KGO_RUNQ_SIZE);
-		/* Release: the copied slots are visible before the new tail. */
-		smp_store_release(&p->runqtail, tail + n - 1);
-	}
-	return n;
-}
-EXPORT_SYMBOL_IF_KUNIT(kgo_runq_steal);
 
 /* Move the goroutines placed in victim's inbox into p's run queue. */
 static struct kgo_g *kgo_inbox_drain(struct kgo_p *p, struct kgo_p *victim)
@@ -343,7 +174,7 @@ static struct kgo_g *kgo_inbox_drain(struct kgo_p *p, struct kgo_p *victim)
 		if (!first)
 			first = g;
 		else
-			kgo_runq_put(p, g, false);
+			kgo_p_runq_put(p, g, false);
 	}
 	return first;
 }
@@ -397,7 +228,7 @@ VISIBLE_IF_KUNIT struct kgo_g *kgo_globrunq_get(struct kgo_p *p,
 
 		rest = h->next;
 		h->next = NULL;
-		kgo_runq_put(p, h, false);
+		kgo_p_runq_put(p, h, false);
 	}
 	return g;
 }
@@ -566,7 +397,7 @@ static void kgo_p_idle_unlock(struct kgo_sched *s, struct kgo_p *p,
 /* Does the scheduler have work that p or another P could run? */
 static bool kgo_p_has_work(struct kgo_p *p)
 {
-	return !kgo_runq_empty(p) || !llist_empty(&p->inbox) ||
+	return !kgo_p_runq_empty(p) || !llist_empty(&p->inbox) ||
 	       READ_ONCE(p->sched->gq_len);
 }
 
@@ -580,7 +411,7 @@ static void kgo_handoffp(struct kgo_sched *s, struct kgo_p *p)
 	unsigned long flags;
 
 	atomic_long_set(&p->own, 0);
-	if (!kgo_runq_empty(p) || !llist_empty(&p->inbox)) {
+	if (!kgo_p_runq_empty(p) || !llist_empty(&p->inbox)) {
 		this_cpu_inc(s->stats->handoffs);
 		trace_gochan_handoff(p->id);
 		kgo_startm(s, p, false);
@@ -622,7 +453,7 @@ bool kgo_may_spin(void)
 	struct kgo_m *m = kgo_current_m();
 	struct kgo_p *p = m ? m->p : NULL;
 
-	return !p || (kgo_runq_empty(p) && llist_empty(&p->inbox));
+	return !p || (kgo_p_runq_empty(p) && llist_empty(&p->inbox));
 }
 
 /* ---- finding work (findRunnable, stealWork) ----------------------------- */
@@ -655,7 +486,9 @@ static struct kgo_g *kgo_steal_work(struct kgo_m *m)
 			g = kgo_inbox_drain(p, v);
 			if (g)
 				return g;
-			n = kgo_runq_steal(p, v, last, &g);
+			n = kgo_runq_steal(&p->rq, &v->rq, last,
+					   atomic_long_read(&v->own) &
+					   KGO_OWN_RUNNING, &g);
 			if (n) {
 				this_cpu_inc(s->stats->steals);
 				this_cpu_add(s->stats->stolen, n);
@@ -675,7 +508,7 @@ static bool kgo_work_exists(struct kgo_sched *s)
 	if (READ_ONCE(s->gq_len))
 		return true;
 	for (i = 0; i < s->nprocs; i++)
-		if (!kgo_runq_empty(&s->allp[i]) ||
+		if (!kgo_p_runq_empty(&s->allp[i]) ||
 		    !llist_empty(&s->allp[i].inbox))
 			return true;
 	return false;
@@ -770,13 +603,13 @@ top:
 		g = kgo_globrunq_get(m->p, 1);
 		if (g) {
 			if (in)
-				kgo_runq_put(m->p, in, false);
+				kgo_p_runq_put(m->p, in, false);
 			return g;
 		}
 		if (in)
 			return in;
 	}
-	g = kgo_runq_get(m->p);
+	g = kgo_runq_get(&m->p->rq);
 	if (g)
 		return g;
 	g = kgo_inbox_drain(m->p, m->p);
@@ -1114,7 +947,7 @@ int kgo_sched_go_pinned(struct kgo_sched *s, struct module *owner,
 	if (m && m->sched == s && (!target || target == m->p) &&
 	    kgo_p_claim(m)) {
 		/* From a goroutine: runnext of our P, like Go's newproc. */
-		kgo_runq_put(m->p, g, true);
+		kgo_p_runq_put(m->p, g, true);
 		kgo_p_unclaim(m);
 		/* Full barrier: queue write before reading npidle (design.rst). */
 		smp_mb();

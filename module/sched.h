@@ -28,7 +28,8 @@
 
 #include <kgo.h>
 
-#define KGO_RUNQ_SIZE		256	/* Go's local run queue */
+#include "runq.h"
+
 #define KGO_GLOBAL_BATCH_MAX	(KGO_RUNQ_SIZE / 2)
 #define KGO_STEAL_PASSES	4
 #define KGO_GLOBAL_TICK		61
@@ -79,11 +80,8 @@ struct kgo_g {
 #define KGO_OWN_RUNNING	1UL
 
 struct kgo_p {
-	/* Run queue: single producer (the owner) at tail, consumers CAS head. */
-	u32 runqhead;			/* A: cmpxchg by owner and thieves */
-	u32 runqtail;			/* O: smp_store_release */
-	struct kgo_g *runnext;		/* A: cmpxchg / xchg */
-	struct kgo_g *runq[KGO_RUNQ_SIZE];	/* O: slots in [tail, head + N) */
+	/* The local run queue: the owner puts, the owner and thieves take. */
+	struct kgo_runq rq;		/* A and O: see runq.h */
 
 	struct llist_head inbox;	/* A: placed goroutines, any producer */
 	atomic_long_t own;		/* A: see KGO_OWN_RUNNING */
@@ -176,7 +174,6 @@ int kgo_sched_go_pinned(struct kgo_sched *s, struct module *owner,
 			kgo_fn_t fn, void *arg, const struct kgo_go_opts *opts);
 struct kgo_sched *kgo_current_sched(void);
 void kgo_sched_stats(struct kgo_sched *s, struct kgo_stats *sum);
-unsigned int kgo_runq_len(struct kgo_p *p);
 struct kgo_sched *kgo_default_sched(void);
 int kgo_sched_init(void);
 void kgo_sched_exit(void);
@@ -187,10 +184,7 @@ void kgo_goroutines_show(struct seq_file *m, struct kgo_sched *s);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Internals the KUnit suites drive directly. */
-void kgo_runq_put(struct kgo_p *p, struct kgo_g *g, bool next);
-struct kgo_g *kgo_runq_get(struct kgo_p *p);
-u32 kgo_runq_steal(struct kgo_p *p, struct kgo_p *victim, bool steal_next,
-		   struct kgo_g **gp);
+void kgo_p_runq_put(struct kgo_p *p, struct kgo_g *g, bool next);
 struct kgo_g *kgo_globrunq_get(struct kgo_p *p, unsigned int max);
 size_t kgo_g_size(void);
 int kgo_wg_add_quiet(struct kgo_wg *wg, int delta);

@@ -66,15 +66,15 @@ static void kgo_runq_order(struct kunit *test)
 	int i;
 
 	for (i = 0; i < 8; i++)
-		kgo_runq_put(p, &f->gs[i], false);
-	KUNIT_EXPECT_EQ(test, kgo_runq_len(p), 8U);
+		kgo_p_runq_put(p, &f->gs[i], false);
+	KUNIT_EXPECT_EQ(test, kgo_runq_len(&p->rq), 8U);
 	/* runnext: a new one displaces the old to the tail. */
-	kgo_runq_put(p, &f->gs[8], true);
-	kgo_runq_put(p, &f->gs[9], true);
-	KUNIT_EXPECT_PTR_EQ(test, kgo_runq_get(p), &f->gs[9]);
+	kgo_p_runq_put(p, &f->gs[8], true);
+	kgo_p_runq_put(p, &f->gs[9], true);
+	KUNIT_EXPECT_PTR_EQ(test, kgo_runq_get(&p->rq), &f->gs[9]);
 	for (i = 0; i < 9; i++)
-		KUNIT_EXPECT_PTR_EQ(test, kgo_runq_get(p), &f->gs[i]);
-	KUNIT_EXPECT_NULL(test, kgo_runq_get(p));
+		KUNIT_EXPECT_PTR_EQ(test, kgo_runq_get(&p->rq), &f->gs[i]);
+	KUNIT_EXPECT_NULL(test, kgo_runq_get(&p->rq));
 	rq_fixture_free(f);
 }
 
@@ -87,11 +87,11 @@ static void kgo_runq_overflow(struct kunit *test)
 	int i;
 
 	for (i = 0; i < KGO_RUNQ_SIZE; i++)
-		kgo_runq_put(p, &f->gs[i], false);
+		kgo_p_runq_put(p, &f->gs[i], false);
 	KUNIT_EXPECT_EQ(test, f->s.gq_len, 0U);
-	kgo_runq_put(p, &f->gs[KGO_RUNQ_SIZE], false);
+	kgo_p_runq_put(p, &f->gs[KGO_RUNQ_SIZE], false);
 	KUNIT_EXPECT_EQ(test, f->s.gq_len, KGO_RUNQ_SIZE / 2 + 1);
-	KUNIT_EXPECT_EQ(test, kgo_runq_len(p), KGO_RUNQ_SIZE / 2);
+	KUNIT_EXPECT_EQ(test, kgo_runq_len(&p->rq), KGO_RUNQ_SIZE / 2);
 
 	/* Global queue, in order: the oldest half, then the newcomer. */
 	for (i = 0, g = f->s.gq_head; g; g = g->next, i++)
@@ -100,19 +100,58 @@ static void kgo_runq_overflow(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, i, KGO_RUNQ_SIZE / 2 + 1);
 	/* The ring keeps the newer half, in order. */
 	for (i = KGO_RUNQ_SIZE / 2; i < KGO_RUNQ_SIZE; i++)
-		KUNIT_EXPECT_PTR_EQ(test, kgo_runq_get(p), &f->gs[i]);
-	KUNIT_EXPECT_NULL(test, kgo_runq_get(p));
+		KUNIT_EXPECT_PTR_EQ(test, kgo_runq_get(&p->rq), &f->gs[i]);
+	KUNIT_EXPECT_NULL(test, kgo_runq_get(&p->rq));
 
 	/* The global queue hands out fair shares: len / nprocs + 1. */
 	g = kgo_globrunq_get(p, 0);
 	KUNIT_EXPECT_PTR_EQ(test, g, &f->gs[0]);
-	KUNIT_EXPECT_EQ(test, kgo_runq_len(p), (KGO_RUNQ_SIZE / 2 + 1) / 3U);
+	KUNIT_EXPECT_EQ(test, kgo_runq_len(&p->rq), (KGO_RUNQ_SIZE / 2 + 1) / 3U);
 	KUNIT_EXPECT_EQ(test, f->s.gq_len,
 			KGO_RUNQ_SIZE / 2 + 1 - ((KGO_RUNQ_SIZE / 2 + 1) / 3 + 1));
 	/* With max 1 (the 1-in-61 check) exactly one comes. */
 	KUNIT_EXPECT_NOT_NULL(test, kgo_globrunq_get(&f->p[1], 1));
-	KUNIT_EXPECT_EQ(test, kgo_runq_len(&f->p[1]), 0U);
+	KUNIT_EXPECT_EQ(test, kgo_runq_len(&f->p[1].rq), 0U);
 	rq_fixture_free(f);
+}
+
+/*
+ * The ring alone, with no P or scheduler: a full ring hands back its
+ * older half in order, then the goroutine that did not fit, as one
+ * linked batch, and keeps the newer half; runnext displaces into it.
+ */
+static void kgo_runq_ring_full(struct kunit *test)
+{
+	struct kgo_runq *q = kunit_kzalloc(test, sizeof(*q), GFP_KERNEL);
+	struct kgo_g *gs, *b;
+	unsigned int i, n;
+
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	gs = kunit_kcalloc(test, KGO_RUNQ_SIZE + 2, sizeof(*gs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, gs);
+	KUNIT_EXPECT_TRUE(test, kgo_runq_empty(q));
+	for (i = 0; i < KGO_RUNQ_SIZE; i++) {
+		KUNIT_ASSERT_NULL(test, kgo_runq_put(q, &gs[i], false, &n));
+		KUNIT_EXPECT_EQ(test, n, 0U);
+	}
+	KUNIT_EXPECT_EQ(test, kgo_runq_len(q), KGO_RUNQ_SIZE);
+	/* runnext takes the new one; the ring is full, so nothing moves. */
+	KUNIT_EXPECT_NULL(test, kgo_runq_put(q, &gs[KGO_RUNQ_SIZE], true, &n));
+	/* A second runnext displaces the first, which no longer fits. */
+	b = kgo_runq_put(q, &gs[KGO_RUNQ_SIZE + 1], true, &n);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_EXPECT_EQ(test, n, KGO_RUNQ_SIZE / 2 + 1);
+	for (i = 0; i < KGO_RUNQ_SIZE / 2 && b; i++, b = b->next)
+		KUNIT_EXPECT_PTR_EQ(test, b, &gs[i]);
+	KUNIT_EXPECT_PTR_EQ(test, b, &gs[KGO_RUNQ_SIZE]);
+	KUNIT_EXPECT_NULL(test, b ? b->next : NULL);
+	KUNIT_EXPECT_EQ(test, kgo_runq_len(q), KGO_RUNQ_SIZE / 2);
+	/* runnext first, then the newer half in order. */
+	KUNIT_EXPECT_PTR_EQ(test, kgo_runq_get(q), &gs[KGO_RUNQ_SIZE + 1]);
+	for (i = KGO_RUNQ_SIZE / 2; i < KGO_RUNQ_SIZE; i++)
+		KUNIT_EXPECT_PTR_EQ(test, kgo_runq_get(q), &gs[i]);
+	KUNIT_EXPECT_NULL(test, kgo_runq_get(q));
+	KUNIT_EXPECT_TRUE(test, kgo_runq_empty(q));
 }
 
 /* Stealing takes half, rounding up, and runnext only when asked. */
@@ -124,21 +163,24 @@ static void kgo_runq_steal_half(struct kunit *test)
 	int i;
 
 	for (i = 0; i < 11; i++)
-		kgo_runq_put(victim, &f->gs[i], false);
-	KUNIT_EXPECT_EQ(test, kgo_runq_steal(thief, victim, false, &g), 6U);
+		kgo_p_runq_put(victim, &f->gs[i], false);
+	KUNIT_EXPECT_EQ(test, kgo_runq_steal(&thief->rq, &victim->rq, false,
+					     false, &g), 6U);
 	KUNIT_EXPECT_PTR_EQ(test, g, &f->gs[5]);
-	KUNIT_EXPECT_EQ(test, kgo_runq_len(thief), 5U);
-	KUNIT_EXPECT_EQ(test, kgo_runq_len(victim), 5U);
+	KUNIT_EXPECT_EQ(test, kgo_runq_len(&thief->rq), 5U);
+	KUNIT_EXPECT_EQ(test, kgo_runq_len(&victim->rq), 5U);
 	for (i = 0; i < 5; i++)
-		KUNIT_EXPECT_PTR_EQ(test, kgo_runq_get(thief), &f->gs[i]);
+		KUNIT_EXPECT_PTR_EQ(test, kgo_runq_get(&thief->rq), &f->gs[i]);
 	for (i = 6; i < 11; i++)
-		KUNIT_EXPECT_PTR_EQ(test, kgo_runq_get(victim), &f->gs[i]);
+		KUNIT_EXPECT_PTR_EQ(test, kgo_runq_get(&victim->rq), &f->gs[i]);
 
-	kgo_runq_put(victim, &f->gs[11], true);
-	KUNIT_EXPECT_EQ(test, kgo_runq_steal(thief, victim, false, &g), 0U);
-	KUNIT_EXPECT_EQ(test, kgo_runq_steal(thief, victim, true, &g), 1U);
+	kgo_p_runq_put(victim, &f->gs[11], true);
+	KUNIT_EXPECT_EQ(test, kgo_runq_steal(&thief->rq, &victim->rq, false,
+					     false, &g), 0U);
+	KUNIT_EXPECT_EQ(test, kgo_runq_steal(&thief->rq, &victim->rq, true,
+					     false, &g), 1U);
 	KUNIT_EXPECT_PTR_EQ(test, g, &f->gs[11]);
-	KUNIT_EXPECT_NULL(test, kgo_runq_get(victim));
+	KUNIT_EXPECT_NULL(test, kgo_runq_get(&victim->rq));
 	rq_fixture_free(f);
 }
 
@@ -181,14 +223,14 @@ static int steal_owner(void *data)
 
 	for (i = 0; i < STEAL_N; i++) {
 		/* Keep below overflow: the owner eats when the ring fills. */
-		while (kgo_runq_len(p) >= KGO_RUNQ_SIZE - 1) {
-			g = kgo_runq_get(p);
+		while (kgo_runq_len(&p->rq) >= KGO_RUNQ_SIZE - 1) {
+			g = kgo_runq_get(&p->rq);
 			if (g)
 				steal_take(c, g);
 		}
-		kgo_runq_put(p, &c->f->gs[i], i % 7 == 0);
+		kgo_p_runq_put(p, &c->f->gs[i], i % 7 == 0);
 		if (i % 3 == 0) {
-			g = kgo_runq_get(p);
+			g = kgo_runq_get(&p->rq);
 			if (g)
 				steal_take(c, g);
 		}
@@ -196,7 +238,7 @@ static int steal_owner(void *data)
 			cond_resched();
 	}
 	atomic_set(&c->done_producing, 1);
-	while ((g = kgo_runq_get(p)))
+	while ((g = kgo_runq_get(&p->rq)))
 		steal_take(c, g);
 	complete(&c->exited[0]);
 	return 0;
@@ -212,10 +254,11 @@ static int steal_thief(void *data)
 	for (;;) {
 		bool last = atomic_read(&c->done_producing);
 
-		if (kgo_runq_steal(self, &c->f->p[0], last, &g)) {
+		if (kgo_runq_steal(&self->rq, &c->f->p[0].rq, last, false,
+				   &g)) {
 			steal_take(c, g);
 			atomic_inc(&c->thieves_took);
-			while ((g = kgo_runq_get(self))) {
+			while ((g = kgo_runq_get(&self->rq))) {
 				steal_take(c, g);
 				atomic_inc(&c->thieves_took);
 			}
@@ -953,6 +996,7 @@ static void kgo_goroutine_dump(struct kunit *test)
 
 static struct kunit_case gochan_runq_cases[] = {
 	KUNIT_CASE(kgo_runq_order),
+	KUNIT_CASE(kgo_runq_ring_full),
 	KUNIT_CASE(kgo_runq_overflow),
 	KUNIT_CASE(kgo_runq_steal_half),
 	KUNIT_CASE_SLOW(kgo_runq_steal_exactly_once),
