@@ -173,6 +173,10 @@ TEST_F(chan, try_and_timeout)
 		ASSERT_EQ(0, gochan_trysend(self->fd, &v));
 		ASSERT_EQ(0, gochan_tryrecv(self->fd, &v, &ok));
 		ASSERT_TRUE(ok);
+		/* A timeout of centuries is for ever, not a bad deadline. */
+		ASSERT_EQ(0, gochan_trysend(self->fd, &v));
+		ASSERT_EQ(0, gochan_recv_timeout(self->fd, &v, &ok, INT64_MAX));
+		ASSERT_TRUE(ok);
 	} else {
 		ASSERT_EQ(-EAGAIN, gochan_trysend(self->fd, &v));
 		ASSERT_EQ(-ETIMEDOUT, gochan_send_timeout(self->fd, &v, 1000000));

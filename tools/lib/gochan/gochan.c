@@ -72,6 +72,20 @@ static int64_t gochan_now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/*
+ * A relative timeout as the uapi's absolute deadline.  One beyond the
+ * kernel's time range (centuries) is for ever, GOCHAN_FOREVER, rather
+ * than an EINVAL for a deadline the kernel cannot represent.
+ */
+static __u64 gochan_deadline_in(int64_t timeout_ns)
+{
+	int64_t now = gochan_now_ns();
+
+	if (timeout_ns > INT64_MAX - now)
+		return GOCHAN_FOREVER;
+	return now + timeout_ns;
+}
+
 int gochan_make(size_t elem_size, unsigned int cap, unsigned int flags)
 {
 	struct gochan_make mk = { .cap = cap, .flags = flags };
@@ -101,7 +115,7 @@ static int gochan_xfer(int fd, unsigned long cmd, const void *buf,
 	int ret;
 
 	if (timeout_ns >= 0)
-		x.deadline = gochan_now_ns() + timeout_ns;
+		x.deadline = gochan_deadline_in(timeout_ns);
 	ret = gochan_ioctl(fd, cmd, &x);
 	if (ret < 0)
 		return ret;
@@ -190,7 +204,7 @@ int gochan_select(struct gochan_case *cases, unsigned int n,
 	if (dev < 0)
 		return dev;
 	if (timeout_ns >= 0)
-		sel.deadline = gochan_now_ns() + timeout_ns;
+		sel.deadline = gochan_deadline_in(timeout_ns);
 	ret = gochan_ioctl(dev, GOCHAN_IOC_SELECT, &sel);
 	return ret < 0 ? ret : (int)sel.index;
 }
