@@ -48,12 +48,13 @@
 #include "gochan_files.h"
 #include "gochan_test.h"
 
-static long now_ns(void)
+/* CLOCK_MONOTONIC in ns: 64 bits also in the 32-bit build. */
+static __s64 now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000L + ts.tv_nsec;
+	return (__s64)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 static long fdinfo_num(int fd, const char *key)
@@ -105,8 +106,9 @@ static int run_as(uid_t uid, int (*fn)(void *), void *arg)
 
 TEST_F_TIMEOUT(safety, ticker_unread_stalls, 120)
 {
-	const long period = 1000000;	/* 1 ms */
-	long fires, fires2, t0, tick, before;
+	const __s64 period = 1000000;	/* 1 ms */
+	__s64 t0, tick, before;	/* tick: the channel's 8-byte value */
+	long fires, fires2;
 	int fd;
 
 	fd = ticker(period);
@@ -124,7 +126,8 @@ TEST_F_TIMEOUT(safety, ticker_unread_stalls, 120)
 	EXPECT_GT(before - 100 * period, tick) TH_LOG("the first tick is not the stale one");
 	/* The next tick is fresh: fired after the receive that restarted it. */
 	ASSERT_EQ(0, xfer(fd, GOCHAN_IOC_RECV, &tick, 1, 0, NULL));
-	EXPECT_LE(before, tick) TH_LOG("tick %ld ns before the restart", before - tick);
+	EXPECT_LE(before, tick) TH_LOG("tick %lld ns before the restart",
+				       (long long)(before - tick));
 	fires2 = fdinfo_num(fd, "timer_fires");
 	EXPECT_LT(fires, fires2);
 	/* Read steadily, it ticks steadily. */
@@ -399,7 +402,8 @@ static long meminfo_kib(const char *key)
 static int select_charge_child(void)
 {
 	struct blocked b = { .fd = mkchan(8, 0) };
-	long cg0, cg1, kern0, kern1, t0;
+	long cg0, cg1, kern0, kern1;
+	__s64 t0;
 	struct gochan_info info;
 	pthread_t t[NSELECT];
 	int i;
@@ -490,7 +494,8 @@ static int cmp_long(const void *a, const void *b)
 TEST_F_TIMEOUT(safety, many_waiters_irqs_off, 600)
 {
 	const char *hold = GOCHAN_DEBUGFS "/close_max_hold_ns";
-	long total = 100000, nthreads, i, t0, t_info, t_close, n, t_infos[101];
+	long total = 100000, nthreads, i, t_info, t_close, n, t_infos[101];
+	__s64 t0;
 	long holds, unlinked;
 	struct many m = { .cases = 1000 };
 	struct gochan_info info;
