@@ -229,10 +229,38 @@ void kgo_chan_put(struct kgo_chan *ch)
 }
 EXPORT_SYMBOL_GPL(kgo_chan_put);
 
-/* Wake poll()ers after a change: a value, room, a waiter, or close. */
+/*
+ * Wake poll()ers after a change: a value, room, a waiter, or close.
+ *
+ * No wake-up is lost, and ch->lock is why:
+ *
+ *   gochan_chan_poll()                 kgo_try_send(), kgo_try_recv(),
+ *                                      kgo_chan_close(), select.c's
+ *                                      kgo_sel_enqueue() and
+ *                                      kgo_sel_arm_locked()
+ *   poll_wait(): add to pollwq         spin_lock(&ch->lock); change
+ *   spin_lock(&ch->lock)               [spin_unlock(): the _unlocked form]
+ *   kgo_chan_stat(): read              wq_has_sleeper(&ch->pollwq)
+ *   spin_unlock(&ch->lock)
+ *
+ * The two holds of ch->lock are ordered.  If the poller's comes second
+ * it reads the change; if it comes first, its pollwq entry, stored
+ * before its unlock, is visible after our lock.  wq_has_sleeper()'s
+ * smp_mb() is not needed for this (gochan_chan_poll() has no partner
+ * barrier), only harmless.
+ */
 void kgo_chan_notify(struct kgo_chan *ch)
 {
 	lockdep_assert_held(&ch->lock);
+	kgo_chan_notify_unlocked(ch);
+}
+
+/*
+ * The same, just after the unlock of the hold that made the change: the
+ * argument above does not depend on holding the lock at the look.
+ */
+void kgo_chan_notify_unlocked(struct kgo_chan *ch)
+{
 	if (wq_has_sleeper(&ch->pollwq))
 		wake_up_all(&ch->pollwq);
 }

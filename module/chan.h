@@ -55,15 +55,24 @@ struct kgo_chan_timer {
  */
 struct kgo_chan {
 	spinlock_t lock;		/* protects the L fields */
-	unsigned int qcount;		/* L; READ_ONCE for len() */
+	unsigned int qcount;		/* L; WRITE_ONCE: kgo_chan_len()
+					 * and kgo_case_maybe_ready() read
+					 * it without the lock
+					 */
 	unsigned int sendx;		/* L */
 	unsigned int recvx;		/* L */
-	bool closed;			/* L; READ_ONCE outside */
+	bool closed;			/* L; WRITE_ONCE: read locklessly
+					 * by kgo_chan_closed() and
+					 * kgo_case_maybe_ready()
+					 */
 	wait_queue_head_t recvq;	/* L: struct kgo_waiter, receivers */
 	wait_queue_head_t sendq;	/* L: struct kgo_waiter, senders */
-	unsigned int nrecvq;		/* L; READ_ONCE outside */
-	unsigned int nsendq;		/* L; READ_ONCE outside */
-	wait_queue_head_t pollwq;	/* its own lock: poll() sleepers */
+	unsigned int nrecvq;		/* L; WRITE_ONCE: kgo_case_maybe_ready() */
+	unsigned int nsendq;		/* L; WRITE_ONCE: kgo_case_maybe_ready() */
+	wait_queue_head_t pollwq;	/* its own lock: poll() sleepers;
+					 * no wake-up lost: see
+					 * kgo_chan_notify()
+					 */
 	unsigned int dataqsiz;		/* I: capacity */
 	size_t elem_size;		/* I */
 	void *buf;			/* L: dataqsiz * elem_size bytes */
@@ -109,6 +118,7 @@ bool kgo_try_case(struct kgo_select_case *c, struct kgo_sel *self);
 bool kgo_case_ready(struct kgo_select_case *c, struct kgo_sel *self);
 bool kgo_chan_ready(struct kgo_chan *ch, u32 dir);
 void kgo_chan_notify(struct kgo_chan *ch);
+void kgo_chan_notify_unlocked(struct kgo_chan *ch);
 void kgo_chan_stat(struct kgo_chan *ch, struct kgo_chan_stat *st);
 void kgo_waiter_enqueue(struct kgo_chan *ch, struct kgo_waiter *w);
 void kgo_waiter_unlink(struct kgo_chan *ch, struct kgo_waiter *w);

@@ -172,6 +172,12 @@ static void kgo_cont_start(struct kgo_cont *c)
 	if (!READ_ONCE(kgo_cont_force_backlog) &&
 	    !kgo_sched_go_pinned(c->s, c->owner, kgo_cont_run, c, &opts))
 		return;
+	/*
+	 * Only the add that finds the backlog empty queues the work.
+	 * kgo_cont_backlog_fn()'s llist_del_all() takes every entry added
+	 * before it; an add after it finds the list empty and queues the
+	 * work again (its PENDING bit is clear once it runs).
+	 */
 	if (llist_add(&c->lnode, &kgo_cont_backlog))
 		queue_work(system_unbound_wq, &kgo_cont_backlog_work);
 }
@@ -195,7 +201,14 @@ static void kgo_cont_backlog_fn(struct work_struct *work)
 	}
 }
 
-/* Drop one share of the gate; the last one starts the goroutine. */
+/*
+ * Drop one share of the gate; the last one starts the goroutine.
+ * atomic_dec_and_test() is fully ordered, so a completer's
+ * kgo_xfer_apply() in kgo_cont_wake() comes before its share is dropped:
+ * whichever of kgo_cont_wake() and kgo_cont_armed() drops the last share
+ * starts a goroutine that sees done and the waiter's result in
+ * kgo_cont_run().
+ */
 static void kgo_cont_gate(struct kgo_cont *c)
 {
 	if (atomic_dec_and_test(&c->gate))
@@ -464,6 +477,11 @@ int __kgo_wg_wait_then(struct module *owner, struct kgo_wg *wg,
 	INIT_LIST_HEAD(&w->entry.entry);
 	w->sel = &c->sel;
 
+	/*
+	 * count is read and the waiter queued in one hold of wg->wq.lock,
+	 * the lock under which kgo_wg_add_quiet() changes count and wakes:
+	 * no zeroing can fall between the two.
+	 */
 	spin_lock_irqsave(&wg->wq.lock, flags);
 	if (atomic_read(&wg->count)) {
 		__add_wait_queue_entry_tail(&wg->wq, &w->entry);

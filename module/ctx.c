@@ -32,7 +32,9 @@ struct kgo_ctx {
 	struct list_head children;	/* C: cancelable children */
 	struct list_head sibling;	/* C: in parent's children */
 	struct kgo_chan *done;		/* I: cancelable only */
-	int err;			/* C; READ_ONCE outside */
+	int err;			/* C; WRITE_ONCE: kgo_ctx_err()
+					 * reads it without the lock
+					 */
 	ktime_t deadline;		/* I: KGO_FOREVER if none */
 	bool has_timer;			/* I */
 	struct hrtimer timer;		/* I: armed once, cancelled at put */
@@ -82,7 +84,13 @@ static void kgo_ctx_cancel_locked(struct kgo_ctx *ctx, int err)
 		list_del_init(&c->sibling);
 		if (c->err)
 			continue;
-		c->err = err;
+		/*
+		 * WRITE_ONCE: kgo_ctx_err() reads it without the lock.  It
+		 * is stored before the close: a receive that finds done
+		 * closed took done's lock after the close's hold, so it sees
+		 * err too (Go: Err() is non-nil once Done is closed).
+		 */
+		WRITE_ONCE(c->err, err);
 		kgo_chan_close(c->done);
 		list_splice_tail_init(&c->children, &todo);
 	}
@@ -141,7 +149,11 @@ static struct kgo_ctx *kgo_ctx_new(struct kgo_ctx *parent, bool cancelable,
 		list_add_tail(&ctx->sibling, &parent->cancel_anc->children);
 	spin_unlock_irqrestore(&kgo_ctx_lock, flags);
 
-	if (deadline < parent->deadline && !ctx->err) {
+	/*
+	 * A racy look: a parent's cancel may set err at any time; a timer
+	 * started anyway finds err set when it fires and does nothing.
+	 */
+	if (deadline < parent->deadline && !READ_ONCE(ctx->err)) {
 		ctx->has_timer = true;
 		hrtimer_init(&ctx->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 		ctx->timer.function = kgo_ctx_deadline_fire;

@@ -11,6 +11,18 @@
  * is never overwritten while a consumer may still copy it out.
  * runnext is a single pointer that the owner replaces with xchg() and
  * anybody takes with cmpxchg().
+ *
+ * Barrier partners: the store-release of tail is in kgo_runq_put() and
+ * kgo_runq_steal() (into the thief's own ring); its load-acquires are in
+ * kgo_runq_grab(), kgo_runq_empty() and kgo_runq_len().  head is moved
+ * by the cmpxchg of kgo_runq_get(), kgo_runq_grab() and
+ * kgo_runq_put_slow(), and loaded with acquire by the owner before it
+ * reuses slots.  The slots and runnext are read with READ_ONCE() and
+ * written with WRITE_ONCE() or xchg() only for KCSAN's sake: a value
+ * read is used only after the cmpxchg of head or runnext that claims it
+ * succeeds.  The ordering that keeps a goroutine from being stranded
+ * when its P goes idle is not here but in sched.c: see
+ * kgo_recheck_after_release().
  */
 #include <linux/atomic.h>
 #include <linux/bug.h>

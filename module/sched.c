@@ -99,7 +99,12 @@ static bool kgo_p_claim(struct kgo_m *m)
 	return false;
 }
 
-/* The M goes back into goroutine code; sysmon may retake the P again. */
+/*
+ * The M goes back into goroutine code; sysmon may retake the P again.
+ * Release: the owner's writes to p (ring tail, runnext, schedtick) come
+ * before RUNNING is seen; pairs with the fully ordered cmpxchg of own in
+ * kgo_sysmon_retake(), which then hands p on (kgo_handoffp()).
+ */
 static void kgo_p_unclaim(struct kgo_m *m)
 {
 	atomic_long_set_release(&m->p->own, (long)m | KGO_OWN_RUNNING);
@@ -353,15 +358,23 @@ static void kgo_startm(struct kgo_sched *s, struct kgo_p *p, bool spinning)
 	}
 	p->newm_spinning = spinning;
 	list_add_tail(&p->idle, &s->pnew);
-	/* Under the lock, so kgo_sched_destroy()'s flush cannot miss it. */
+	/*
+	 * Under the lock, so kgo_sched_destroy()'s flush cannot miss it.  No
+	 * P is stranded on pnew: kgo_newm_work() takes entries under s->lock
+	 * until it finds the list empty, and an entry added after that
+	 * queues the work again (its PENDING bit is clear once it runs).
+	 */
 	queue_work(system_unbound_wq, &s->newm_work);
 	spin_unlock_irqrestore(&s->lock, flags);
 }
 
 /*
  * Go's wakep: new work exists; if a P is idle and no M is spinning, wake
- * one M to spin and find it.  Callers order their queue write before this
- * with a full barrier (see design.rst, "no lost wake-up").
+ * one M to spin and find it.  Callers order their queue write before the
+ * loads here with a full barrier: the smp_mb() in kgo_place(),
+ * kgo_sched_go_pinned(), kgo_wait_for_p() and kgo_p_idle_unlock(), and
+ * the fully ordered atomic_dec_return() in kgo_reset_spinning().  The
+ * parking side of the argument is at kgo_recheck_after_release().
  */
 static void kgo_wakep(struct kgo_sched *s)
 {
@@ -411,6 +424,7 @@ static void kgo_handoffp(struct kgo_sched *s, struct kgo_p *p)
 	unsigned long flags;
 
 	atomic_long_set(&p->own, 0);
+	/* The global queue is looked at under s->lock: see kgo_find_runnable(). */
 	if (!kgo_p_runq_empty(p) || !llist_empty(&p->inbox)) {
 		this_cpu_inc(s->stats->handoffs);
 		trace_gochan_handoff(p->id);
@@ -433,7 +447,13 @@ static void kgo_handoffp(struct kgo_sched *s, struct kgo_p *p)
 	kgo_p_idle_unlock(s, p, flags);
 }
 
-/* Go's resetspinning: a spinning M found work; keep one M spinning. */
+/*
+ * Go's resetspinning: a spinning M found work; keep one M spinning.  A
+ * producer that saw us spinning skipped its wake-up; atomic_dec_return()
+ * is fully ordered, so our decrement comes before kgo_wakep()'s load of
+ * npidle: if we were the last spinner and a P is idle, a new spinner
+ * starts and finds that producer's work.
+ */
 static void kgo_reset_spinning(struct kgo_m *m)
 {
 	struct kgo_sched *s = m->sched;
@@ -514,7 +534,24 @@ static bool kgo_work_exists(struct kgo_sched *s)
 	return false;
 }
 
-/* Go's stopm: park m on the idle list until it is handed a P. */
+/*
+ * Go's stopm: park m on the idle list until it is handed a P.
+ *
+ * No lost wake-up.  m goes on s->midle under s->lock, and a waker hands
+ * it a P only after taking it off that list under the same lock, so no
+ * hand-off comes before the park.  Then:
+ *
+ *   kgo_stopm()                        kgo_m_hand_p_locked(), then
+ *                                      kgo_startm() or kgo_newm_work()
+ *   set_current_state(TASK_IDLE)       smp_store_release(&m->nextp, p)
+ *     (a full barrier)                 wake_up_process(m->task)
+ *   smp_load_acquire(&m->nextp)          (try_to_wake_up(): a full
+ *   schedule()                            barrier, then reads our state)
+ *
+ * Either our load sees nextp, or the waker sees TASK_IDLE and wakes us.
+ * s->stopped works the same way: kgo_sched_destroy() stores it, then
+ * kthread_stop() wakes every M.
+ */
 static void kgo_stopm(struct kgo_m *m, bool take_idle_p)
 {
 	struct kgo_sched *s = m->sched;
@@ -542,7 +579,7 @@ static void kgo_stopm(struct kgo_m *m, bool take_idle_p)
 
 	for (;;) {
 		set_current_state(TASK_IDLE);
-		/* Acquire: pairs with the store-release of nextp by the waker. */
+		/* Acquire: pairs with kgo_m_hand_p_locked()'s release. */
 		if (smp_load_acquire(&m->nextp) || READ_ONCE(s->stopped))
 			break;
 		schedule();
@@ -562,10 +599,26 @@ static void kgo_stopm(struct kgo_m *m, bool take_idle_p)
 	spin_unlock_irqrestore(&s->lock, flags);
 }
 
-/* After giving up its P: did work appear that needs an M? */
+/*
+ * After giving up its P: did work appear that needs an M?  The parking
+ * side of "no lost wake-up" for the last spinning M:
+ *
+ *   kgo_find_runnable()                kgo_place(), kgo_sched_go_pinned(),
+ *                                      kgo_wait_for_p()
+ *   npidle++ (kgo_p_idle_unlock())     queue g: inbox, runnext or ring,
+ *   nmspinning--                         or the global queue
+ *   smp_mb() (here)                    smp_mb()
+ *   kgo_work_exists(): load queues     kgo_wakep(): load npidle and
+ *                                        nmspinning
+ *
+ * Each side stores, then loads what the other stored, with a full
+ * barrier between: at least one sees the other.  Either we find g and
+ * spin again, or the producer sees an idle P and no spinner and starts
+ * one.
+ */
 static bool kgo_recheck_after_release(struct kgo_sched *s)
 {
-	/* Pairs with the barrier between queueing and kgo_wakep(). */
+	/* Pairs with the smp_mb() of the producers named above. */
 	smp_mb();
 	return kgo_work_exists(s);
 }
@@ -633,7 +686,12 @@ top:
 		}
 	}
 
-	/* Nothing: give the P back, then look once more before parking. */
+	/*
+	 * Nothing: give the P back, then look once more before parking.
+	 * gq_len is read in the s->lock hold that puts p idle: a
+	 * kgo_globrunq_put_batch() before this hold is seen here, one after
+	 * it finds npidle raised in its caller's kgo_wakep().
+	 */
 	spin_lock_irqsave(&s->lock, flags);
 	if (s->gq_len) {
 		spin_unlock_irqrestore(&s->lock, flags);
@@ -673,7 +731,14 @@ top:
 
 /* ---- running goroutines -------------------------------------------------- */
 
-/* Drop a goroutine's reference on the scheduler (see kgo_sched_go()). */
+/*
+ * Drop a goroutine's reference on the scheduler (see kgo_sched_go()).
+ * No lost wake-up for kgo_sched_destroy()'s wait_event(): it queues
+ * itself under gs_wq's lock, then reads ngs; here the fully ordered
+ * decrement comes first, then wake_up_all() looks at gs_wq under that
+ * lock.  If our hold comes first the waiter reads 0, if its hold does we
+ * find it queued.
+ */
 static void kgo_g_unref(struct kgo_sched *s)
 {
 	if (atomic_dec_and_test(&s->ngs))
@@ -704,7 +769,10 @@ static void kgo_resume_token(struct kgo_m *m, struct kgo_g *g)
 	m->p = NULL;
 	atomic_long_set(&p->own, (long)target);
 	WRITE_ONCE(g->state, KGO_G_RUNNING);
-	/* Release: the P is ours to give before target sees it. */
+	/*
+	 * Release: own and g->state before nextp; pairs with the
+	 * smp_load_acquire() in kgo_wait_for_p().
+	 */
 	smp_store_release(&target->nextp, p);
 	wake_up_process(task);
 }
@@ -721,7 +789,7 @@ static void kgo_execute(struct kgo_m *m, struct kgo_g *g)
 		return;
 	}
 	WRITE_ONCE(p->schedtick, p->schedtick + 1);
-	g->m = m;
+	WRITE_ONCE(g->m, m);	/* read by the dump */
 	WRITE_ONCE(g->state, KGO_G_RUNNING);
 	WRITE_ONCE(m->curg, g);
 	kgo_p_unclaim(m);
@@ -747,7 +815,11 @@ static int kgo_m_main(void *data)
 			break;
 		kgo_execute(m, g);
 	}
-	/* Stopped: wait for kgo_sched_destroy() to reap us. */
+	/*
+	 * Stopped: wait for kgo_sched_destroy() to reap us.  kthread_stop()
+	 * sets KTHREAD_SHOULD_STOP before its wake_up_process(), and we test
+	 * it after set_current_state(): the wake cannot fall between.
+	 */
 	while (!kthread_should_stop()) {
 		set_current_state(TASK_IDLE);
 		if (kthread_should_stop())
@@ -929,7 +1001,7 @@ int kgo_sched_go_pinned(struct kgo_sched *s, struct module *owner,
 	g->arg = arg;
 	g->owner = owner;
 	g->next = NULL;
-	g->m = NULL;
+	WRITE_ONCE(g->m, NULL);
 	g->name = opts ? opts->name : NULL;
 	g->id = atomic64_inc_return(&s->next_goid);
 	WRITE_ONCE(g->wait_since, 0);
@@ -949,7 +1021,10 @@ int kgo_sched_go_pinned(struct kgo_sched *s, struct module *owner,
 		/* From a goroutine: runnext of our P, like Go's newproc. */
 		kgo_p_runq_put(m->p, g, true);
 		kgo_p_unclaim(m);
-		/* Full barrier: queue write before reading npidle (design.rst). */
+		/*
+		 * runnext (or the ring) written before kgo_wakep() reads
+		 * npidle; pairs with kgo_recheck_after_release().
+		 */
 		smp_mb();
 		kgo_wakep(s);
 	} else {
@@ -1012,6 +1087,17 @@ EXPORT_SYMBOL_GPL(__kgo_go);
  * m, holding no P, runs goroutine g: queue g as a token at the tail of the
  * global queue and sleep until the M that dequeues it hands us its P
  * (kgo_resume_token()).
+ *
+ * No lost wake-up:
+ *
+ *   kgo_wait_for_p()                   kgo_resume_token()
+ *   set_current_state(TASK_IDLE)       smp_store_release(&target->nextp, p)
+ *   smp_load_acquire(&m->nextp)        wake_up_process(target->task)
+ *   schedule()
+ *
+ * nextp is cleared before the token is queued; the s->lock release in
+ * kgo_globrunq_put() and the acquire in kgo_globrunq_get() order that
+ * clear before kgo_resume_token()'s store.
  */
 static void kgo_wait_for_p(struct kgo_m *m, struct kgo_g *g)
 {
@@ -1021,7 +1107,11 @@ static void kgo_wait_for_p(struct kgo_m *m, struct kgo_g *g)
 	WRITE_ONCE(g->state, KGO_G_RUNNABLE);
 	WRITE_ONCE(m->nextp, NULL);
 	kgo_globrunq_put(s, g);
-	/* Full barrier: token queued before reading npidle (design.rst). */
+	/*
+	 * Token queued before kgo_wakep() reads npidle; pairs with
+	 * kgo_recheck_after_release().  A P going idle reads gq_len under
+	 * s->lock instead (kgo_find_runnable(), kgo_handoffp()).
+	 */
 	smp_mb();
 	kgo_wakep(s);
 

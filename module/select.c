@@ -84,7 +84,9 @@ EXPORT_SYMBOL_IF_KUNIT(kgo_sel_optimistic);
  * relies on "not ready".  It is never a final answer: a non-blocking
  * select answers "none ready" only under every lock (kgo_sel_lock_all()).
  * Racy by design; the fields are written under ch->lock with
- * WRITE_ONCE().
+ * WRITE_ONCE(): qcount by kgo_try_send() and kgo_try_recv(), nsendq and
+ * nrecvq by kgo_waiter_enqueue() and kgo_waiter_unlink(), closed by
+ * kgo_chan_close().
  */
 static bool kgo_case_maybe_ready(const struct kgo_select_case *c)
 {
@@ -227,6 +229,20 @@ static bool kgo_sel_spin(struct kgo_sel *sel, ktime_t deadline)
  * Sleep until the select is done, a signal, or the deadline.  Returns 0
  * when a waker completed it, else -ERESTARTSYS or -ETIMEDOUT (the caller
  * still has to win the cancel cmpxchg).
+ *
+ * No lost wake-up.  The waiters were queued under the channel locks that
+ * every waker holds (kgo_sel_arm()), so no waker comes before them; then
+ *
+ *   kgo_sel_wait()                     kgo_waiter_wake(), under ch->lock
+ *   set_current_state(state)           atomic_cmpxchg(&sel->done,
+ *     (a full barrier)                   PENDING, idx) (fully ordered)
+ *   atomic_read(&sel->done)            wake_up_process(sel->task), or
+ *   schedule()                           after the unlock (x->defer,
+ *                                        kgo_chan_close())
+ *
+ * Either our read sees done moved, or try_to_wake_up() sees our state.
+ * The value itself is read only after kgo_sel_disarm() has taken each
+ * channel's lock, which orders the waker's copy before our read.
  */
 static int kgo_sel_wait(struct kgo_sel *sel, unsigned int flags,
 			ktime_t deadline, bool spin, enum kgo_wait_reason why)
@@ -322,6 +338,8 @@ static int kgo_waiter_wake(struct wait_queue_entry *e, unsigned int mode,
 		return 0;
 	kgo_xfer_apply(w, x);
 	/*
+	 * done moved before the wake-up: see kgo_sel_wait().
+	 *
 	 * The owner cannot return before it unlinks this waiter under the
 	 * lock we hold, so its task is alive here; a deferred wake-up
 	 * holds a task reference, and a wake-up that comes after the
@@ -453,8 +471,12 @@ static int kgo_sel_need_lockorder(struct kgo_sel_arm *a)
 	return -ENOMEM;
 }
 
-/* Fill case k's waiter and queue it; under its channel's lock. */
-static void kgo_sel_enqueue(struct kgo_sel_arm *a, unsigned int k)
+/*
+ * Fill case k's waiter and queue it; under its channel's lock.  The
+ * caller then wakes the channel's poll()ers (kgo_chan_notify()): a
+ * partner now waits, so poll() may say ready.
+ */
+static void kgo_sel_queue(struct kgo_sel_arm *a, unsigned int k)
 {
 	struct kgo_select_case *c = &a->cases[k];
 	struct kgo_waiter *w = &a->w[k];
@@ -469,8 +491,12 @@ static void kgo_sel_enqueue(struct kgo_sel_arm *a, unsigned int k)
 	w->ok = false;
 	w->err = 0;
 	kgo_waiter_enqueue(c->ch, w);
-	/* A partner now waits: poll() may say ready. */
-	kgo_chan_notify(c->ch);
+}
+
+static void kgo_sel_enqueue(struct kgo_sel_arm *a, unsigned int k)
+{
+	kgo_sel_queue(a, k);
+	kgo_chan_notify(a->cases[k].ch);
 }
 
 /* Case k completed while arming: the select's one case. */
@@ -485,19 +511,28 @@ static int kgo_sel_chosen(struct kgo_sel_arm *a, unsigned int k)
  * Every channel locked at once: try the cases in order; if none is
  * ready and @park, queue every waiter under the same holds.  Nobody can
  * make a case ready between the tries and the queueing, so this never
- * aborts.
+ * aborts.  The poll()ers are woken after the unlock, so that the time
+ * with every lock held and interrupts off does not include their wake
+ * functions: the waiters were published by each channel's unlock, and
+ * gochan_chan_poll() reads the channel under its lock.
+ *
+ * Without memory for the waiters, a ready case still completes: only a
+ * select that would have to wait fails with -ENOMEM.
  */
 static int kgo_sel_arm_locked(struct kgo_sel_arm *a, bool park)
 {
 	unsigned int i, nlocked;
 	unsigned long irqflags;
+	bool nomem = false;
 	int ret;
 
 	ret = kgo_sel_need_lockorder(a);
-	if (!ret && park)
-		ret = kgo_sel_need_waiters(a);
 	if (ret)
 		return ret;
+	if (park && kgo_sel_need_waiters(a)) {
+		park = false;
+		nomem = true;
+	}
 	nlocked = kgo_sel_lock_all(a->cases, a->order, a->m, a->lockorder,
 				   &irqflags);
 	ret = park ? KGO_ARM_PARKED : KGO_ARM_NONE;
@@ -509,25 +544,35 @@ static int kgo_sel_arm_locked(struct kgo_sel_arm *a, bool park)
 	}
 	if (ret == KGO_ARM_PARKED) {
 		for (i = 0; i < a->m; i++)
-			kgo_sel_enqueue(a, a->order[i]);
+			kgo_sel_queue(a, a->order[i]);
 		a->queued = a->m;
 	}
 	kgo_sel_unlock_all(a->lockorder, nlocked, irqflags);
+	if (ret == KGO_ARM_PARKED) {
+		for (i = 0; i < a->m; i++)
+			kgo_chan_notify_unlocked(a->cases[a->order[i]].ch);
+	}
+	if (ret == KGO_ARM_NONE && nomem)
+		return -ENOMEM;
 	return ret;
 }
 
-/* A single case: try it and queue its waiter in one lock hold. */
+/*
+ * A single case: try it and queue its waiter in one lock hold.  As in
+ * kgo_sel_arm_locked(), a ready case completes even without memory for
+ * the waiters.
+ */
 static int kgo_sel_arm_one(struct kgo_sel_arm *a, bool park)
 {
 	unsigned int k = a->order[0];
 	struct kgo_chan *ch = a->cases[k].ch;
 	unsigned long irqflags;
+	bool nomem = false;
 	int ret;
 
-	if (park) {
-		ret = kgo_sel_need_waiters(a);
-		if (ret)
-			return ret;
+	if (park && kgo_sel_need_waiters(a)) {
+		park = false;
+		nomem = true;
 	}
 	spin_lock_irqsave(&ch->lock, irqflags);
 	if (kgo_try_case(&a->cases[k], a->sel)) {
@@ -537,7 +582,7 @@ static int kgo_sel_arm_one(struct kgo_sel_arm *a, bool park)
 		a->queued = 1;
 		ret = KGO_ARM_PARKED;
 	} else {
-		ret = KGO_ARM_NONE;
+		ret = nomem ? -ENOMEM : KGO_ARM_NONE;
 	}
 	spin_unlock_irqrestore(&ch->lock, irqflags);
 	return ret;
@@ -608,8 +653,12 @@ int kgo_sel_arm(struct kgo_sel_arm *a)
 		}
 	}
 
-	if (kgo_sel_need_waiters(a))
-		return -ENOMEM;
+	if (kgo_sel_need_waiters(a)) {
+		/* As in kgo_sel_arm_locked(): a ready case still completes. */
+		int ret = kgo_sel_arm_locked(a, false);
+
+		return ret == KGO_ARM_NONE ? -ENOMEM : ret;
+	}
 	/*
 	 * Pass 2: queue a waiter on every channel.  Each check for a case
 	 * that became ready meanwhile is made under the same lock hold as

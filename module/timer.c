@@ -49,6 +49,11 @@ static enum hrtimer_restart kgo_chan_timer_fire(struct hrtimer *t)
  * stalled ticker at the next multiple of its period.  hrtimer_start()
  * takes only the hrtimer base lock, which nests inside ch->lock; the
  * callback above runs without the base lock, so there is no inversion.
+ *
+ * No restart is lost: stalled is set (kgo_chan_timer_fire()) and tested
+ * here under ch->lock, in the same holds as the send that found the slot
+ * full and the receive that empties it.  A receive before the callback's
+ * hold left room, so its send succeeded; one after it sees stalled.
  */
 void kgo_timer_slot_freed(struct kgo_chan *ch)
 {

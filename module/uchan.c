@@ -792,6 +792,10 @@ static __poll_t gochan_chan_poll(struct file *file, poll_table *pt)
 	struct kgo_chan_stat st;
 	__poll_t mask = 0;
 
+	/*
+	 * Queue on pollwq before the look under ch->lock (kgo_chan_stat()):
+	 * kgo_chan_notify() says why no wake-up is lost.
+	 */
 	poll_wait(file, &ch->pollwq, pt);
 	kgo_chan_stat(ch, &st);
 	if ((gf->dir & GOCHAN_DIR_RECV) && (st.len || st.senders || st.closed))

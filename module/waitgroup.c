@@ -7,7 +7,14 @@
  * counter is an atomic_t so that a waiter's condition can read it
  * without the lock.  A waiter in a goroutine hands its P off while it
  * sleeps (kgo_block_begin()); a continuation parks on the same queue
- * (cont.c, kgo_wg_wait_then()).
+ * (cont.c, __kgo_wg_wait_then()).
+ *
+ * No lost wake-up: a waiter's prepare_to_wait_event() queues it on wg->wq
+ * under wg->wq.lock, then its wait_event() condition reads count.
+ * kgo_wg_add_quiet() sets count and calls wake_up_all_locked() in one
+ * hold of that lock.  If its hold comes first, the waiter's read after
+ * its own hold sees zero; if the waiter's does, the wake-up finds it
+ * queued.
  */
 #include <linux/overflow.h>
 #include <linux/sched.h>

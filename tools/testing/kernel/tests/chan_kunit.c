@@ -1100,6 +1100,23 @@ static void kgo_chan_alloc_failures(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kgo_select(c, 8, 0, in_ms(1)), -ENOMEM);
 	current->fail_nth = 0;
 	KUNIT_EXPECT_EQ(test, kgo_select(c, 8, 0, in_ms(1)), -ETIMEDOUT);
+	/*
+	 * Without memory for its waiters a select still completes a ready
+	 * case: one ready case among nil ones (the single-case arm), then
+	 * two ready ones (pass 1 finds them before it needs waiters).
+	 */
+	i = 7;
+	KUNIT_ASSERT_EQ(test, kgo_chan_send(ch, &i), 0);
+	for (i = 1; i < 8; i++)
+		c[i].ch = NULL;
+	current->fail_nth = 1;
+	KUNIT_EXPECT_EQ(test, kgo_select(c, 8, 0, in_ms(1)), 0);
+	current->fail_nth = 0;
+	KUNIT_EXPECT_EQ(test, c[0].ok, true);
+	KUNIT_EXPECT_EQ(test, kgo_chan_len(ch), 0U);
+	current->fail_nth = 1;
+	KUNIT_EXPECT_EQ(test, kgo_select(c, 8, 0, in_ms(1)), -ENOMEM);
+	current->fail_nth = 0;
 	kgo_chan_put(ch);
 }
 
