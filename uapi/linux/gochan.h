@@ -53,7 +53,8 @@
  * @api:	in: the GOCHAN_API_VERSION the caller was built against (must
  *		not be zero); out: the version the module implements
  * @flags:	in: must be zero
- * @features:	out: GOCHAN_FEATURE_* bits the module supports
+ * @features:	out: feature bits the module supports; none is defined
+ *		yet (GOCHAN_FEATURES_NONE)
  * @reserved:	must be zero on input; zeroed on output
  */
 struct gochan_api {
@@ -231,8 +232,7 @@ struct gochan_dup {
  * struct gochan_info - GOCHAN_IOC_INFO: a channel's state
  * @elem_size:	bytes per value
  * @cap:	capacity: Go's cap(ch)
- * @len:	values buffered: Go's len(ch), plus any values put back after
- *		a receiver's copy-out faulted (so it may exceed @cap)
+ * @len:	values buffered: Go's len(ch), at most @cap
  * @flags:	GOCHAN_INFO_*
  * @dir:	what this fd may do: GOCHAN_DIR_* bits
  * @senders:	pending send waiters: blocked threads, goroutines and

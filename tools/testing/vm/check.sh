@@ -4,7 +4,7 @@
 # check.sh: everything "make check" runs.
 #
 #   1. install missing build/test packages (install-deps.sh);
-#   2. prepare the stock and debug kernels (kernel.sh, cached);
+#   2. prepare the stock, debug and kcsan kernels (kernel.sh, cached);
 #   3. host checks: libgochan, selftests and examples build; gochan.ko
 #      builds W=1 warning-free and sparse-clean against each kernel;
 #      checkpatch is clean; "make install" and DKMS produce a working install;

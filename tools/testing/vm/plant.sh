@@ -2,8 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # plant.sh FAULT...: show that "make check" fails, and says where, for
-# each planted harness fault (Documentation/testing.rst, "The harness
-# fails loudly").  Each FAULT is planted in a private copy of the tree
+# each planted harness fault (Documentation/testing.rst, "What runs").  Each FAULT is planted in a private copy of the tree
 # (git's tracked files as they are in the work tree), "make check" runs
 # there on one kernel, and the run must exit non-zero with the message
 # that names the fault.  The work tree is never touched.
