@@ -24,7 +24,12 @@
 struct kgo_chan_timer {
 	struct hrtimer t;
 	struct kgo_chan *ch;		/* I: the channel that owns us */
-	ktime_t period;			/* I: 0 for one-shot */
+	struct mutex set_lock;		/* serializes Stop and Reset */
+	bool ticker;			/* I: kgo_chan_tick()'s */
+	ktime_t period;			/* L, and changed only under
+					 * set_lock while the hrtimer is
+					 * cancelled: 0 for one-shot
+					 */
 	bool stalled;			/* L: a ticker that found its slot
 					 * full and stopped; a receive that
 					 * empties the slot restarts it
@@ -125,7 +130,13 @@ void kgo_waiter_unlink(struct kgo_chan *ch, struct kgo_waiter *w);
 
 /* timer.c */
 void kgo_timer_slot_freed(struct kgo_chan *ch);
+bool kgo_chan_timer_set(struct kgo_chan *ch, ktime_t d, bool stop);
 void kgo_chan_timer_free(struct kgo_chan *ch);
+
+static inline bool kgo_chan_timer_is_ticker(const struct kgo_chan *ch)
+{
+	return ch->timer && ch->timer->ticker;
+}
 
 /* chan.c */
 int kgo_chan_init(void);

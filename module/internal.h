@@ -16,7 +16,8 @@
  * The feature bits this module reports (uapi: gochan_api.features): one
  * per addition to the frozen GOCHAN_API_VERSION 2 interface.  None yet.
  */
-#define GOCHAN_FEATURES		GOCHAN_FEATURES_NONE
+#define GOCHAN_FEATURES		(GOCHAN_FEATURE_TIMER_SET | \
+				 GOCHAN_FEATURE_SIZED | GOCHAN_FEATURE_RW)
 
 /* dev.c: the /dev/gochan misc device. */
 int gochan_dev_init(void);

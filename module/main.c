@@ -32,6 +32,9 @@ static void gochan_check_uapi_layout(void)
 {
 	/* The CLOEXEC flags are O_CLOEXEC, as eventfd's EFD_CLOEXEC. */
 	BUILD_BUG_ON(GOCHAN_O_CLOEXEC != O_CLOEXEC);
+	BUILD_BUG_ON(GOCHAN_O_NONBLOCK != O_NONBLOCK);
+	BUILD_BUG_ON(GOCHAN_MAKE_NONBLOCK & GOCHAN_MAKE_AUTOCLOSE);
+	BUILD_BUG_ON(GOCHAN_TIMER_NONBLOCK & GOCHAN_TIMER_TICKER);
 	BUILD_BUG_ON(GOCHAN_MAKE_CLOEXEC & GOCHAN_MAKE_AUTOCLOSE);
 	BUILD_BUG_ON(GOCHAN_TIMER_CLOEXEC & GOCHAN_TIMER_TICKER);
 	/* One vocabulary for directions, uapi and kernel. */
@@ -57,7 +60,8 @@ static void gochan_check_uapi_layout(void)
 	BUILD_BUG_ON(offsetof(struct gochan_xfer, deadline) != 16);
 	BUILD_BUG_ON(offsetof(struct gochan_xfer, done) != 24);
 	BUILD_BUG_ON(offsetof(struct gochan_xfer, ok) != 28);
-	BUILD_BUG_ON(offsetof(struct gochan_xfer, reserved) != 32);
+	BUILD_BUG_ON(offsetof(struct gochan_xfer, elem_size) != 32);
+	BUILD_BUG_ON(offsetof(struct gochan_xfer, pad) != 36);
 
 	BUILD_BUG_ON(sizeof(struct gochan_case) != 24);
 	BUILD_BUG_ON(offsetof(struct gochan_case, dir) != 4);
@@ -71,12 +75,17 @@ static void gochan_check_uapi_layout(void)
 	BUILD_BUG_ON(offsetof(struct gochan_select, deadline) != 16);
 	BUILD_BUG_ON(offsetof(struct gochan_select, index) != 24);
 	BUILD_BUG_ON(offsetof(struct gochan_select, pad) != 28);
-	BUILD_BUG_ON(offsetof(struct gochan_select, reserved) != 32);
+	BUILD_BUG_ON(offsetof(struct gochan_select, sizes) != 32);
 
 	BUILD_BUG_ON(sizeof(struct gochan_timer) != 24);
 	BUILD_BUG_ON(offsetof(struct gochan_timer, flags) != 8);
 	BUILD_BUG_ON(offsetof(struct gochan_timer, pad) != 12);
 	BUILD_BUG_ON(offsetof(struct gochan_timer, reserved) != 16);
+
+	BUILD_BUG_ON(sizeof(struct gochan_timer_set) != 24);
+	BUILD_BUG_ON(offsetof(struct gochan_timer_set, flags) != 8);
+	BUILD_BUG_ON(offsetof(struct gochan_timer_set, active) != 12);
+	BUILD_BUG_ON(offsetof(struct gochan_timer_set, reserved) != 16);
 
 	BUILD_BUG_ON(sizeof(struct gochan_dup) != 16);
 	BUILD_BUG_ON(offsetof(struct gochan_dup, flags) != 4);

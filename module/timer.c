@@ -9,6 +9,7 @@
  */
 #include <linux/hrtimer.h>
 #include <linux/lockdep.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
 
 #include "chan.h"
@@ -86,6 +87,8 @@ static struct kgo_chan *kgo_chan_timer_new(ktime_t d, ktime_t period, gfp_t gfp)
 	}
 	gochan_obj_add(GOCHAN_OBJ_TIMERS, 1);
 	tm->ch = ch;
+	mutex_init(&tm->set_lock);
+	tm->ticker = period;
 	tm->period = period;
 	hrtimer_init(&tm->t, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 	tm->t.function = kgo_chan_timer_fire;
@@ -134,43 +137,129 @@ struct kgo_chan *kgo_chan_tick(ktime_t period, gfp_t gfp)
 }
 EXPORT_SYMBOL_GPL(kgo_chan_tick);
 
+/* kgo_chan_timer_stop(), under tm->set_lock. */
+static bool kgo_timer_stop_locked(struct kgo_chan_timer *tm)
+{
+	struct kgo_chan *ch = tm->ch;
+	unsigned long flags;
+	bool cancelled, was;
+
+	lockdep_assert_held(&tm->set_lock);
+	spin_lock_irqsave(&ch->lock, flags);
+	was = tm->stopped;
+	tm->stopped = true;
+	tm->stalled = false;
+	spin_unlock_irqrestore(&ch->lock, flags);
+	/*
+	 * No receive restarts it now; cancel a pending one, or wait for a
+	 * running callback, which sees stopped and does not re-arm.  A
+	 * one-shot timer whose callback ran (or is running now) has fired:
+	 * false.  A ticker runs until it is stopped, whether its hrtimer is
+	 * pending, stalled or firing at this instant.
+	 */
+	cancelled = hrtimer_cancel(&tm->t);
+	return tm->ticker ? !was : cancelled;
+}
+
 /**
  * kgo_chan_timer_stop() - stop the timer of a timer channel: Go's Stop
  * @ch: a channel from kgo_chan_after() or kgo_chan_tick()
  *
  * Safe against a concurrent fire and a concurrent receive: when it
  * returns, the timer callback is not running and will not run again.  A
- * value already sent stays in the channel.
+ * value already sent stays in the channel (as before Go 1.23; a timer
+ * fd's GOCHAN_IOC_TIMER_SET drops it).
  *
  * Context: Process context (it waits for a running callback).
- * Return: true if the timer was pending or a stalled ticker (Go:
- * "stopped before firing"), false if it had already fired (one-shot),
- * was stopped before, or @ch has no timer.
+ * Return: true if a one-shot timer was pending (Go: "stopped before
+ * firing") or a ticker was running; false if a one-shot timer had
+ * fired, the timer was stopped before, or @ch has no timer.
  */
 bool kgo_chan_timer_stop(struct kgo_chan *ch)
 {
-	struct kgo_chan_timer *tm;
-	unsigned long flags;
-	bool stalled, was;
+	bool active;
 
 	if (!ch || !ch->timer)
 		return false;
-	tm = ch->timer;
-	spin_lock_irqsave(&ch->lock, flags);
-	was = tm->stopped;
-	stalled = tm->stalled;
-	tm->stopped = true;
-	tm->stalled = false;
-	spin_unlock_irqrestore(&ch->lock, flags);
-	/* No receive restarts it now; cancel a pending or running one. */
-	return hrtimer_cancel(&tm->t) || (stalled && !was);
+	mutex_lock(&ch->timer->set_lock);
+	active = kgo_timer_stop_locked(ch->timer);
+	mutex_unlock(&ch->timer->set_lock);
+	return active;
 }
 EXPORT_SYMBOL_GPL(kgo_chan_timer_stop);
+
+/**
+ * kgo_chan_timer_set() - Go 1.23's Stop and Reset of a timer channel
+ * @ch:   a timer channel
+ * @d:    the new delay from now (a ticker's new period, at least 1 us);
+ *        ignored with @stop
+ * @stop: stop the timer rather than reset it
+ *
+ * The timer is stopped, a value it sent that nobody has received is
+ * dropped, and unless @stop it starts again, @d from now.  When this
+ * returns, no receive gets a value sent before the call (Go 1.23's
+ * rule).  Stop and Reset are serialized by the timer's set_lock; while
+ * they run the hrtimer is cancelled, so the callback never sees a
+ * period change.
+ *
+ * Context: Process context (it waits for a running callback).
+ * Return: whether the timer was running (Go's Stop and Reset results).
+ */
+bool kgo_chan_timer_set(struct kgo_chan *ch, ktime_t d, bool stop)
+{
+	struct kgo_select_case c = { .ch = ch, .dir = KGO_SELECT_RECV };
+	struct kgo_chan_timer *tm = ch->timer;
+	unsigned long flags;
+	bool active;
+
+	mutex_lock(&tm->set_lock);
+	active = kgo_timer_stop_locked(tm);
+	spin_lock_irqsave(&ch->lock, flags);
+	/* The stale value, if any: received into nothing. */
+	if (ch->qcount)
+		kgo_try_case(&c, NULL);
+	if (!stop) {
+		tm->stopped = false;
+		if (tm->ticker)
+			tm->period = d;
+	}
+	spin_unlock_irqrestore(&ch->lock, flags);
+	if (!stop)
+		hrtimer_start(&tm->t, d, HRTIMER_MODE_REL);
+	mutex_unlock(&tm->set_lock);
+	return active;
+}
+
+/**
+ * kgo_chan_timer_reset() - restart a timer channel: Go's Timer.Reset and
+ * Ticker.Reset
+ * @ch: a channel from kgo_chan_after() or kgo_chan_tick()
+ * @d:  the new delay from now, at least 0; for a ticker, the new period,
+ *      at least 1 us
+ *
+ * As Go 1.23's: a value the timer sent before the call and nobody
+ * received is dropped, so the next receive gets a value of the new
+ * timer.  A one-shot timer that already fired fires again.
+ *
+ * Context: Process context (it waits for a running callback).
+ * Return: true if the timer was running, false if it had fired or was
+ * stopped; false and nothing done for a bad @d or a channel without a
+ * timer.
+ */
+bool kgo_chan_timer_reset(struct kgo_chan *ch, ktime_t d)
+{
+	if (!ch || !ch->timer || d < 0 ||
+	    (ch->timer->ticker && d < NSEC_PER_USEC))
+		return false;
+	return kgo_chan_timer_set(ch, d, false);
+}
+EXPORT_SYMBOL_GPL(kgo_chan_timer_reset);
 
 /* The channel is being freed: stop its timer for good. */
 void kgo_chan_timer_free(struct kgo_chan *ch)
 {
 	hrtimer_cancel(&ch->timer->t);
+	mutex_destroy(&ch->timer->set_lock);
 	kfree(ch->timer);
 	ch->timer = NULL;
 	gochan_obj_add(GOCHAN_OBJ_TIMERS, -1);

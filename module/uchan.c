@@ -371,7 +371,9 @@ static int gochan_install(struct gochan_uchan *uc, u32 dir, u32 flags)
 	refcount_inc(&uc->ref);
 	if (dir & GOCHAN_DIR_SEND)
 		atomic_inc(&uc->senders);
-	file = anon_inode_getfile("[gochan]", &gochan_chan_fops, gf, O_RDWR);
+	/* GOCHAN_*_NONBLOCK is O_NONBLOCK, pinned as CLOEXEC is. */
+	file = anon_inode_getfile("[gochan]", &gochan_chan_fops, gf,
+				  O_RDWR | (flags & O_NONBLOCK));
 	if (IS_ERR(file)) {
 		ret = PTR_ERR(file);
 		goto err_put;
@@ -484,8 +486,10 @@ static unsigned int gochan_chunk(size_t sz, unsigned int count)
 
 static int gochan_xfer_check(const struct gochan_xfer *x)
 {
-	if (!x->count || x->count > GOCHAN_BATCH_MAX || x->reserved ||
-	    x->flags & ~(GOCHAN_XFER_NONBLOCK | GOCHAN_XFER_WAITALL))
+	if (!x->count || x->count > GOCHAN_BATCH_MAX || x->pad ||
+	    x->flags & ~(GOCHAN_XFER_NONBLOCK | GOCHAN_XFER_WAITALL |
+			 GOCHAN_XFER_SIZED) ||
+	    (x->elem_size && !(x->flags & GOCHAN_XFER_SIZED)))
 		return -EINVAL;
 	return 0;
 }
@@ -623,7 +627,8 @@ static unsigned int gochan_recv_chunk(struct kgo_chan *ch,
  * fails after a value left the channel.
  */
 static int gochan_do_recv(struct gochan_file *gf, struct gochan_xfer *x,
-			  const struct gochan_upin *out, ktime_t deadline)
+			  const struct gochan_upin *out, ktime_t deadline,
+			  bool zero_value)
 {
 	struct page *pages[GOCHAN_UPIN_MAX_PAGES];
 	struct kgo_chan *ch = gf->uc->ch;
@@ -652,7 +657,7 @@ static int gochan_do_recv(struct gochan_file *gf, struct gochan_xfer *x,
 		}
 		n = gochan_recv_chunk(ch, x, buf, want, deadline, &closed, &ret);
 		gochan_upin_write(&p, 0, buf, (size_t)n * sz);
-		if (closed)
+		if (closed && zero_value)
 			gochan_upin_write(&p, (size_t)n * sz, NULL, sz);
 		gochan_upin_release(&p);
 		x->done += n;
@@ -687,6 +692,10 @@ static long gochan_ioctl_xfer(struct gochan_file *gf,
 		return ret;
 	if (!(gf->dir & (send ? GOCHAN_DIR_SEND : GOCHAN_DIR_RECV)))
 		return -EBADF;
+	/* The caller's idea of a value's size, where it gave one. */
+	if ((x.flags & GOCHAN_XFER_SIZED) &&
+	    x.elem_size != kgo_chan_elem_size(gf->uc->ch))
+		return -EMSGSIZE;
 	/*
 	 * A non-blocking call that can move nothing (a look under the
 	 * lock) answers at once: with nothing moved, a fault in writing the
@@ -707,7 +716,7 @@ static long gochan_ioctl_xfer(struct gochan_file *gf,
 	x.done = 0;
 	x.ok = 0;
 	ret = send ? gochan_do_send(gf, &x, deadline) :
-		     gochan_do_recv(gf, &x, &out, deadline);
+		     gochan_do_recv(gf, &x, &out, deadline, true);
 	/* Values moved: that is the result, whatever stopped the rest. */
 	if (x.done)
 		ret = 0;
@@ -754,13 +763,53 @@ static long gochan_ioctl_dup(struct gochan_file *gf,
 
 	if (copy_from_user(&d, ud, sizeof(d)))
 		return -EFAULT;
-	if (d.reserved || d.flags & ~GOCHAN_DUP_CLOEXEC || !d.dir ||
+	if (d.reserved || d.flags & ~(GOCHAN_DUP_CLOEXEC | GOCHAN_DUP_NONBLOCK) ||
+	    !d.dir ||
 	    d.dir & ~(GOCHAN_DIR_SEND | GOCHAN_DIR_RECV))
 		return -EINVAL;
 	/* Narrowing only: a receive-only fd cannot grant sending. */
 	if (d.dir & ~gf->dir)
 		return -EBADF;
 	return gochan_install(gf->uc, d.dir, d.flags);
+}
+
+/* The ticker limits of GOCHAN_IOC_TIMER (see gochan_ioctl_timer()). */
+static int gochan_tick_check(s64 ns)
+{
+	if (ns < NSEC_PER_USEC)
+		return -EINVAL;
+	if (ns < max_t(u32, READ_ONCE(min_tick_ns), NSEC_PER_USEC) &&
+	    !gochan_exempt())
+		return -EPERM;
+	return 0;
+}
+
+static long gochan_ioctl_timer_set(struct gochan_file *gf,
+				   struct gochan_timer_set __user *us)
+{
+	struct kgo_chan *ch = gf->uc->ch;
+	struct gochan_timer_set ts;
+	bool stop;
+	int ret;
+
+	if (!(gf->uc->flags & GOCHAN_INFO_TIMER))
+		return -ENOTTY;		/* not a timer's fd */
+	if (copy_from_user(&ts, us, sizeof(ts)))
+		return -EFAULT;
+	stop = ts.flags & GOCHAN_TIMER_STOP;
+	if (ts.reserved || ts.active || ts.flags & ~GOCHAN_TIMER_STOP ||
+	    ts.ns < 0 || (stop && ts.ns))
+		return -EINVAL;
+	if (!stop && kgo_chan_timer_is_ticker(ch)) {
+		ret = gochan_tick_check(ts.ns);
+		if (ret)
+			return ret;
+	}
+	/* Written before anything changes: a fault leaves the timer alone. */
+	if (put_user(0U, &us->active))
+		return -EFAULT;
+	ts.active = kgo_chan_timer_set(ch, ns_to_ktime(ts.ns), stop);
+	return put_user(ts.active, &us->active);
 }
 
 static long gochan_chan_ioctl(struct file *file, unsigned int cmd,
@@ -780,6 +829,8 @@ static long gochan_chan_ioctl(struct file *file, unsigned int cmd,
 		return gochan_ioctl_info(gf, argp);
 	case GOCHAN_IOC_DUP:
 		return gochan_ioctl_dup(gf, argp);
+	case GOCHAN_IOC_TIMER_SET:
+		return gochan_ioctl_timer_set(gf, argp);
 	default:
 		return -ENOIOCTLCMD;
 	}
@@ -851,9 +902,62 @@ static int gochan_chan_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/*
+ * read(2) and write(2): a batched receive or send of whole values,
+ * count / elem_size of them (at most GOCHAN_BATCH_MAX), which waits for
+ * the first unless the file is O_NONBLOCK (at creation, or by fcntl()).
+ * The exactly-once rules are those of the ioctls, on the same code:
+ * values moved are counted in the result, whatever stopped the rest.
+ * read() returns 0 (end of file) for a closed, drained channel, and
+ * writes nothing past the values it returns; write() after close fails
+ * with EPIPE (no SIGPIPE: a channel send is not a pipe write).  A count
+ * that is not a whole number of values (less than one, for read) fails
+ * with EINVAL, and so does a channel of elem_size 0, whose values have
+ * no bytes to count.
+ */
+static ssize_t gochan_chan_rw(struct file *file, char __user *ubuf,
+			      size_t count, bool send)
+{
+	struct gochan_file *gf = file->private_data;
+	struct gochan_upin none = {};
+	size_t sz = kgo_chan_elem_size(gf->uc->ch);
+	struct gochan_xfer x = { .buf = (uintptr_t)ubuf };
+	int ret;
+
+	if (!(gf->dir & (send ? GOCHAN_DIR_SEND : GOCHAN_DIR_RECV)))
+		return -EBADF;
+	if (!sz || count < sz || (send && count % sz))
+		return -EINVAL;
+	x.count = min_t(size_t, count / sz, GOCHAN_BATCH_MAX);
+	if (file->f_flags & O_NONBLOCK)
+		x.flags = GOCHAN_XFER_NONBLOCK;
+	ret = send ? gochan_do_send(gf, &x, KGO_FOREVER) :
+		     gochan_do_recv(gf, &x, &none, KGO_FOREVER, false);
+	if (x.done)
+		return (ssize_t)x.done * sz;
+	/* Nothing moved: a closed, drained channel is the end of file. */
+	if (!send && !ret && !x.ok)
+		return 0;
+	return ret;
+}
+
+static ssize_t gochan_chan_read(struct file *file, char __user *ubuf,
+				size_t count, loff_t *ppos)
+{
+	return gochan_chan_rw(file, ubuf, count, false);
+}
+
+static ssize_t gochan_chan_write(struct file *file, const char __user *ubuf,
+				 size_t count, loff_t *ppos)
+{
+	return gochan_chan_rw(file, (char __user *)ubuf, count, true);
+}
+
 static const struct file_operations gochan_chan_fops = {
 	.owner		= THIS_MODULE,
 	.release	= gochan_chan_release,
+	.read		= gochan_chan_read,
+	.write		= gochan_chan_write,
 	.poll		= gochan_chan_poll,
 	.unlocked_ioctl	= gochan_chan_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
@@ -871,7 +975,8 @@ long gochan_ioctl_make(struct gochan_make __user *um)
 	if (copy_from_user(&mk, um, sizeof(mk)))
 		return -EFAULT;
 	if (mk.pad || mk.reserved[0] || mk.reserved[1] ||
-	    mk.flags & ~(GOCHAN_MAKE_CLOEXEC | GOCHAN_MAKE_AUTOCLOSE))
+	    mk.flags & ~(GOCHAN_MAKE_CLOEXEC | GOCHAN_MAKE_NONBLOCK |
+			 GOCHAN_MAKE_AUTOCLOSE))
 		return -EINVAL;
 	if (mk.elem_size > min_t(u32, READ_ONCE(max_elem_size),
 				 KGO_CHAN_MAX_ELEM))
@@ -894,22 +999,25 @@ long gochan_ioctl_timer(struct gochan_timer __user *ut)
 {
 	struct gochan_timer t;
 	struct kgo_chan *ch;
+	int ret;
 
 	if (copy_from_user(&t, ut, sizeof(t)))
 		return -EFAULT;
 	if (t.pad || t.reserved ||
-	    t.flags & ~(GOCHAN_TIMER_CLOEXEC | GOCHAN_TIMER_TICKER) ||
-	    t.ns < 0 || ((t.flags & GOCHAN_TIMER_TICKER) && t.ns < NSEC_PER_USEC))
+	    t.flags & ~(GOCHAN_TIMER_CLOEXEC | GOCHAN_TIMER_NONBLOCK |
+			GOCHAN_TIMER_TICKER) ||
+	    t.ns < 0)
 		return -EINVAL;
 	/*
 	 * Each tick is an interrupt: below min_tick_ns a ticker needs
 	 * CAP_SYS_RESOURCE.  (An unread ticker stops until it is read, see
 	 * kgo_chan_timer_fire(), so the rate is the reader's.)
 	 */
-	if ((t.flags & GOCHAN_TIMER_TICKER) &&
-	    t.ns < max_t(u32, READ_ONCE(min_tick_ns), NSEC_PER_USEC) &&
-	    !gochan_exempt())
-		return -EPERM;
+	if (t.flags & GOCHAN_TIMER_TICKER) {
+		ret = gochan_tick_check(t.ns);
+		if (ret)
+			return ret;
+	}
 	ch = t.flags & GOCHAN_TIMER_TICKER ?
 	     kgo_chan_tick(ns_to_ktime(t.ns), GOCHAN_GFP) :
 	     kgo_chan_after(ns_to_ktime(t.ns), GOCHAN_GFP);
@@ -936,6 +1044,7 @@ struct gochan_sel {
 	struct gochan_upin *pins;	/* per case: its receive buffer */
 	struct gochan_upin out[2];	/* the cases, the index */
 	struct page **pages;		/* the pins' pages */
+	u32 __user *usizes;		/* the caller's sizes, or NULL */
 	void *recvbuf;			/* the receive buffer */
 	void *mem;
 	u8 *sendvals;			/* the send cases' values */
@@ -979,9 +1088,20 @@ static long gochan_sel_case_get(struct gochan_sel *gs, unsigned int i)
 	if (!fd_file(gs->files[i]))
 		return -EBADF;
 	gf = gochan_file_of(fd_file(gs->files[i]));
-	if (!gf || !(gf->dir & c->dir))
+	if (!gf)
+		return -ENOTTY;		/* not a channel fd, as its ioctls say */
+	if (!(gf->dir & c->dir))
 		return -EBADF;
 	kc->ch = gf->uc->ch;
+	/* The caller's idea of the value's size, where it gave one. */
+	if (gs->usizes) {
+		u32 sz;
+
+		if (get_user(sz, &gs->usizes[i]))
+			return -EFAULT;
+		if (sz != kgo_chan_elem_size(kc->ch))
+			return -EMSGSIZE;
+	}
 	return kgo_chan_elem_size(kc->ch);
 }
 
@@ -1145,7 +1265,7 @@ long gochan_ioctl_select(struct gochan_select __user *us)
 
 	if (copy_from_user(&sel, us, sizeof(sel)))
 		return -EFAULT;
-	if (sel.pad || sel.reserved || sel.n > GOCHAN_SELECT_MAX ||
+	if (sel.pad || sel.n > GOCHAN_SELECT_MAX ||
 	    sel.flags & ~(GOCHAN_SELECT_NONBLOCK | GOCHAN_SELECT_BIASED))
 		return -EINVAL;
 	ret = gochan_deadline(sel.deadline, &deadline);
@@ -1154,6 +1274,7 @@ long gochan_ioctl_select(struct gochan_select __user *us)
 	if (put_user(0U, &us->index))
 		return -EFAULT;
 	ucases = u64_to_user_ptr(sel.cases);
+	gs.usizes = u64_to_user_ptr(sel.sizes);
 	ret = gochan_sel_setup(&gs, ucases, us, sel.n);
 	if (ret)
 		goto out;
@@ -1201,7 +1322,8 @@ out:
  *
  * Context: Process context.
  * Return: the channel with a reference (drop it with kgo_chan_put()), or
- * ERR_PTR(-EBADF) when @fd is not a gochan channel fd allowing @dir.
+ * ERR_PTR(-EBADF) when @fd is not open or does not allow @dir, or
+ * ERR_PTR(-ENOTTY) when it is not a gochan channel fd.
  */
 struct kgo_chan *kgo_chan_fdget(int fd, unsigned int dir)
 {
@@ -1213,7 +1335,9 @@ struct kgo_chan *kgo_chan_fdget(int fd, unsigned int dir)
 	if (!file)
 		return ch;
 	gf = gochan_file_of(file);
-	if (gf && !(dir & ~gf->dir))
+	if (!gf)
+		ch = ERR_PTR(-ENOTTY);
+	else if (!(dir & ~gf->dir))
 		ch = kgo_chan_get(gf->uc->ch);
 	fput(file);
 	return ch;

@@ -126,6 +126,7 @@ int kgo_select(struct kgo_select_case *cases, unsigned int n,
 struct kgo_chan *kgo_chan_after(ktime_t d, gfp_t gfp);
 struct kgo_chan *kgo_chan_tick(ktime_t period, gfp_t gfp);
 bool kgo_chan_timer_stop(struct kgo_chan *ch);
+bool kgo_chan_timer_reset(struct kgo_chan *ch, ktime_t d);
 
 /* Channels shared with userspace: GOCHAN_DIR_* directions. */
 struct kgo_chan *kgo_chan_fdget(int fd, unsigned int dir);

@@ -643,7 +643,9 @@ TEST_F_TIMEOUT(proc, timers, 120)
 
 TEST_F_TIMEOUT(proc, validation, 120)
 {
-	int dev = dev_fd(), fd, ro, other;
+	int dev = dev_fd(), fd, ro, other, tfd;
+	struct gochan_timer_set ts;
+	__u32 sz;
 	__s64 v = 0;
 	struct gochan_make mk;
 	struct gochan_xfer x;
@@ -689,7 +691,17 @@ TEST_F_TIMEOUT(proc, validation, 120)
 	/* A deadline beyond ktime's range (GOCHAN_FOREVER is 0). */
 	XF(GOCHAN_IOC_SEND, deadline, 1ULL << 63, -EINVAL);
 	XF(GOCHAN_IOC_SEND, deadline, ~0ULL, -EINVAL);
-	XF(GOCHAN_IOC_RECV, reserved, 1, -EINVAL);
+	XF(GOCHAN_IOC_RECV, pad, 1, -EINVAL);
+	/* An element size without GOCHAN_XFER_SIZED, and a wrong one. */
+	XF(GOCHAN_IOC_RECV, elem_size, 8, -EINVAL);
+	XF(GOCHAN_IOC_SEND, flags, GOCHAN_XFER_NONBLOCK | GOCHAN_XFER_SIZED,
+	   -EMSGSIZE);
+	x = (struct gochan_xfer){ .buf = (uintptr_t)&v, .count = 1,
+				  .flags = GOCHAN_XFER_NONBLOCK | GOCHAN_XFER_SIZED,
+				  .elem_size = 4 };
+	ASSERT_EQ(-EMSGSIZE, raw(fd, GOCHAN_IOC_RECV, &x));
+	x.elem_size = 8;
+	ASSERT_EQ(-EAGAIN, raw(fd, GOCHAN_IOC_RECV, &x));
 	XF(GOCHAN_IOC_SEND, buf, 0, -EFAULT);
 	XF(GOCHAN_IOC_SEND, buf, (uintptr_t)unmapped, -EFAULT);
 	ASSERT_EQ(-EFAULT, raw(fd, GOCHAN_IOC_SEND, NULL));
@@ -733,6 +745,37 @@ TEST_F_TIMEOUT(proc, validation, 120)
 	t = (struct gochan_timer){ .ns = 999, .flags = GOCHAN_TIMER_TICKER };
 	ASSERT_EQ(-EINVAL, raw(dev, GOCHAN_IOC_TIMER, &t));
 
+	/* GOCHAN_IOC_TIMER_SET: only on a timer's fd, and checked. */
+	t = (struct gochan_timer){ .ns = 1000000000, .flags = GOCHAN_TIMER_CLOEXEC };
+	tfd = ioctl(dev, GOCHAN_IOC_TIMER, &t);
+	ASSERT_LE(0, tfd);
+#define TS(field, val, err) do {					\
+		ts = (struct gochan_timer_set){ .ns = 1000000 };	\
+		ts.field = (val);					\
+		ASSERT_EQ(err, raw(tfd, GOCHAN_IOC_TIMER_SET, &ts))	\
+			TH_LOG("timer_set " #field);			\
+	} while (0)
+	TS(ns, -1, -EINVAL);
+	TS(flags, 1U << 5, -EINVAL);
+	TS(active, 1, -EINVAL);
+	TS(reserved, 1, -EINVAL);
+	ts = (struct gochan_timer_set){ .ns = 1, .flags = GOCHAN_TIMER_STOP };
+	ASSERT_EQ(-EINVAL, raw(tfd, GOCHAN_IOC_TIMER_SET, &ts));
+	ASSERT_EQ(-EFAULT, raw(tfd, GOCHAN_IOC_TIMER_SET, NULL));
+	ASSERT_EQ(-EFAULT, raw(tfd, GOCHAN_IOC_TIMER_SET, unmapped));
+	ts = (struct gochan_timer_set){ .ns = 1000000 };
+	ASSERT_EQ(-ENOTTY, raw(fd, GOCHAN_IOC_TIMER_SET, &ts));	/* no timer */
+	ASSERT_EQ(-ENOTTY, raw(dev, GOCHAN_IOC_TIMER_SET, &ts));
+	close(tfd);
+	/* A ticker's new period has a ticker's limits. */
+	t = (struct gochan_timer){ .ns = 1000000000,
+				   .flags = GOCHAN_TIMER_TICKER | GOCHAN_TIMER_CLOEXEC };
+	tfd = ioctl(dev, GOCHAN_IOC_TIMER, &t);
+	ASSERT_LE(0, tfd);
+	ts = (struct gochan_timer_set){ .ns = 999 };
+	ASSERT_EQ(-EINVAL, raw(tfd, GOCHAN_IOC_TIMER_SET, &ts));
+	close(tfd);
+
 #define SL(field, val, err) do {					\
 		c = GOCHAN_RECV_CASE(fd, &v);				\
 		sel = (struct gochan_select){ .cases = (uintptr_t)&c, .n = 1, \
@@ -743,13 +786,18 @@ TEST_F_TIMEOUT(proc, validation, 120)
 	SL(sel.n, GOCHAN_SELECT_MAX + 1, -EINVAL);
 	SL(sel.flags, 1U << 9, -EINVAL);
 	SL(sel.pad, 1, -EINVAL);
-	SL(sel.reserved, 1, -EINVAL);
+	/* The caller's sizes: unreadable, wrong, right. */
+	SL(sel.sizes, (uintptr_t)unmapped, -EFAULT);
+	sz = 4;
+	SL(sel.sizes, (uintptr_t)&sz, -EMSGSIZE);
+	sz = 8;
+	SL(sel.sizes, (uintptr_t)&sz, -EAGAIN);
 	SL(sel.deadline, 1ULL << 63, -EINVAL);
 	SL(sel.cases, 0, -EFAULT);
 	SL(sel.cases, (uintptr_t)unmapped, -EFAULT);
 	SL(c.dir, 0, -EINVAL);				/* no direction */
 	SL(c.dir, GOCHAN_DIR_SEND | GOCHAN_DIR_RECV, -EINVAL);	/* both */
-	SL(c.fd, other, -EBADF);
+	SL(c.fd, other, -ENOTTY);	/* open, but not a channel */
 	SL(c.fd, 9999, -EBADF);
 	SL(c.fd, -2, -EBADF);
 	SL(c.fd, ro, -EAGAIN);		/* fine: receive on a receive fd */
@@ -1024,6 +1072,473 @@ TEST_F_TIMEOUT(proc, signals_exactly_once, 600)
 	munmap(child_eintr, sizeof(*child_eintr));
 	close(a);
 	close(b);
+}
+
+/* ---- libgochan and signals, as read(2) ----------------------------------- */
+
+/* In a shared page: the child's handler counts, the parent reads. */
+static int *usr1_count;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	__atomic_fetch_add(usr1_count, 1, __ATOMIC_RELAXED);
+}
+
+static int usr1s(void)
+{
+	return __atomic_load_n(usr1_count, __ATOMIC_RELAXED);
+}
+
+/* Wait until @fd has @n blocked receivers (the child is asleep in it). */
+static int wait_receivers(int fd, unsigned int n)
+{
+	struct gochan_info info;
+	int i;
+
+	for (i = 0; i < 100000; i++) {
+		if (gochan_info(fd, &info))
+			return -1;
+		if (info.receivers == n)
+			return 0;
+		usleep(100);
+	}
+	return -1;
+}
+
+/*
+ * Fork a child that counts SIGUSR1 in a shared page, its handler
+ * installed with @sa_flags.  Returns the pid, 0 in the child, or -1.
+ */
+static pid_t fork_usr1_child(int sa_flags)
+{
+	struct sigaction sa = { .sa_handler = on_usr1, .sa_flags = sa_flags };
+	void *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pid_t pid;
+
+	if (page == MAP_FAILED)
+		return -1;
+	usr1_count = page;
+	pid = fork();
+	if (pid == 0 && sigaction(SIGUSR1, &sa, NULL))
+		_exit(10);
+	return pid;
+}
+
+/*
+ * Signal the child @n times, each while it sleeps in a receive on @fd
+ * and only after its handler ran for the one before; then, with the
+ * child asleep again, send it @v.
+ */
+static int signal_then_send(int fd, pid_t pid, int n, __s64 v)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (wait_receivers(fd, 1) || kill(pid, SIGUSR1))
+			return -1;
+		while (usr1s() <= i)
+			usleep(100);
+	}
+	if (wait_receivers(fd, 1))
+		return -1;
+	return gochan_send(fd, &v);
+}
+
+/* The child's exit status, or -1 if it did not exit. */
+static int child_status(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/*
+ * A handler without SA_RESTART interrupts a blocked gochan_recv(),
+ * gochan_recv_batch() and gochan_select() with -EINTR, nothing moved:
+ * the value sent afterwards is received once, by the next call.
+ */
+TEST_F_TIMEOUT(proc, signal_interrupts_without_sa_restart, 120)
+{
+	int fd = gochan_make(sizeof(__s64), 0, GOCHAN_MAKE_CLOEXEC);
+	__s64 v = 42;
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	pid = fork_usr1_child(0);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct gochan_case c = GOCHAN_RECV_CASE(fd, &v);
+		__s64 got[4];
+		bool ok;
+
+		if (gochan_recv(fd, &v, &ok) != -EINTR)
+			_exit(1);
+		if (gochan_recv_batch(fd, got, 4, 0, &ok) != -EINTR)
+			_exit(2);
+		if (gochan_select(&c, 1, 0, -1) != -EINTR)
+			_exit(3);
+		/* Then the value, once. */
+		if (gochan_recv(fd, &v, &ok) || !ok || v != 7)
+			_exit(4);
+		_exit(0);
+	}
+	ASSERT_EQ(0, signal_then_send(fd, pid, 3, 7));
+	EXPECT_EQ(0, child_status(pid));
+	EXPECT_EQ(3, usr1s());
+	EXPECT_EQ(-EAGAIN, gochan_trysend(fd, &v));	/* nobody left */
+	munmap(usr1_count, 4096);
+	close(fd);
+}
+
+/*
+ * With SA_RESTART the kernel restarts the call: every signal runs the
+ * handler (counted), and the blocked gochan_recv() returns the value
+ * sent after them.
+ */
+TEST_F_TIMEOUT(proc, signal_restarts_with_sa_restart, 120)
+{
+	int fd = gochan_make(sizeof(__s64), 0, GOCHAN_MAKE_CLOEXEC);
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	pid = fork_usr1_child(SA_RESTART);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		__s64 v;
+		bool ok;
+
+		_exit(gochan_recv(fd, &v, &ok) || !ok || v != 9);
+	}
+	ASSERT_EQ(0, signal_then_send(fd, pid, 5, 9));
+	EXPECT_EQ(0, child_status(pid));
+	EXPECT_EQ(5, usr1s());
+	munmap(usr1_count, 4096);
+	close(fd);
+}
+
+/*
+ * A relative timeout keeps its deadline across restarts: signals every
+ * 2 ms with SA_RESTART, a 100 ms gochan_recv_timeout().  Were the
+ * deadline taken again at each restart, the call would never end while
+ * the signals go on; the parent sends them until the child is done.
+ */
+TEST_F_TIMEOUT(proc, signal_restart_keeps_deadline, 120)
+{
+	int fd = gochan_make(sizeof(__s64), 0, GOCHAN_MAKE_CLOEXEC);
+	int status;
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	pid = fork_usr1_child(SA_RESTART);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct timespec t0, t1;
+		__s64 v, ns;
+		bool ok;
+		int r;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		r = gochan_recv_timeout(fd, &v, &ok, 100000000);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ns = (__s64)(t1.tv_sec - t0.tv_sec) * 1000000000 +
+		     (t1.tv_nsec - t0.tv_nsec);
+		_exit(r != -ETIMEDOUT ? 1 : ns < 100000000 ? 2 : 0);
+	}
+	ASSERT_EQ(0, wait_receivers(fd, 1));
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		kill(pid, SIGUSR1);
+		usleep(2000);
+	}
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	TH_LOG("%d signals during the timed receive", usr1s());
+	EXPECT_LE(2, usr1s());
+	munmap(usr1_count, 4096);
+	close(fd);
+}
+
+/* ---- read(2) and write(2) on channel fds ------------------------------------ */
+
+/*
+ * Whole values, as many per call as the buffer holds (short counts
+ * allowed), EOF at a closed and drained channel, EPIPE after close,
+ * O_NONBLOCK from fcntl() and at creation, directions, and the counts
+ * that are not whole values.
+ */
+TEST_F(proc, read_write)
+{
+	int fd = gochan_make(sizeof(__s64), 4, GOCHAN_MAKE_CLOEXEC);
+	__s64 v[6] = { 1, 2, 3, 4, 5, 6 }, r[6];
+	unsigned char poison[3 * sizeof(__s64)];
+	int ro, wo, z, nb, fl;
+
+	ASSERT_LE(0, fd);
+	/* Room for 4: a write of 6 moves 4 and says so. */
+	ASSERT_EQ(4 * sizeof(__s64), write(fd, v, sizeof(v)));
+	ASSERT_EQ(4, gochan_len(fd));
+	/* A read takes what the buffer holds, in order. */
+	ASSERT_EQ(2 * sizeof(__s64), read(fd, r, 2 * sizeof(__s64)));
+	ASSERT_EQ(1, r[0]);
+	ASSERT_EQ(2, r[1]);
+	/* 12 bytes hold one value: a short read of one. */
+	ASSERT_EQ(sizeof(__s64), read(fd, r, 12));
+	ASSERT_EQ(3, r[0]);
+	/* Not whole values. */
+	ASSERT_EQ(-1, read(fd, r, 4));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, write(fd, v, 12));
+	ASSERT_EQ(EINVAL, errno);
+	/* Directions. */
+	ro = gochan_dup(fd, GOCHAN_DIR_RECV, GOCHAN_DUP_CLOEXEC);
+	wo = gochan_dup(fd, GOCHAN_DIR_SEND, GOCHAN_DUP_CLOEXEC);
+	ASSERT_LE(0, ro);
+	ASSERT_LE(0, wo);
+	ASSERT_EQ(-1, write(ro, v, sizeof(v[0])));
+	ASSERT_EQ(EBADF, errno);
+	ASSERT_EQ(-1, read(wo, r, sizeof(r[0])));
+	ASSERT_EQ(EBADF, errno);
+	/* O_NONBLOCK by fcntl(): an empty channel is EAGAIN. */
+	ASSERT_EQ(sizeof(__s64), read(ro, r, sizeof(r)));
+	ASSERT_EQ(4, r[0]);
+	fl = fcntl(ro, F_GETFL);
+	ASSERT_EQ(0, fcntl(ro, F_SETFL, fl | O_NONBLOCK));
+	ASSERT_EQ(-1, read(ro, r, sizeof(r)));
+	ASSERT_EQ(EAGAIN, errno);
+	ASSERT_EQ(0, fcntl(ro, F_SETFL, fl));
+	/* ... and at creation. */
+	nb = gochan_make(sizeof(__s64), 1, GOCHAN_MAKE_CLOEXEC | GOCHAN_MAKE_NONBLOCK);
+	ASSERT_LE(0, nb);
+	ASSERT_TRUE(fcntl(nb, F_GETFL) & O_NONBLOCK);
+	ASSERT_EQ(-1, read(nb, r, sizeof(r[0])));
+	ASSERT_EQ(EAGAIN, errno);
+	ASSERT_EQ(sizeof(__s64), write(nb, v, sizeof(v)));
+	ASSERT_EQ(-1, write(nb, v, sizeof(v[0])));	/* full */
+	ASSERT_EQ(EAGAIN, errno);
+	/* The ioctls do not look at O_NONBLOCK: a blocking recv is one. */
+	ASSERT_EQ(0, gochan_recv(nb, r, NULL));
+	close(nb);
+	/* Close: the buffered value, then EOF; a write is EPIPE. */
+	ASSERT_EQ(sizeof(__s64), write(wo, &v[5], sizeof(v[5])));
+	ASSERT_EQ(0, gochan_close(fd));
+	memset(poison, 0xa5, sizeof(poison));
+	ASSERT_EQ(sizeof(__s64), read(ro, poison, sizeof(poison)));
+	ASSERT_EQ(0, memcmp(poison, &v[5], sizeof(v[5])));
+	/* Nothing written past the values read (no zero value). */
+	ASSERT_EQ(0xa5, poison[sizeof(__s64)]);
+	ASSERT_EQ(0xa5, poison[sizeof(poison) - 1]);
+	ASSERT_EQ(0, read(ro, r, sizeof(r)));
+	ASSERT_EQ(0, read(ro, r, sizeof(r)));
+	ASSERT_EQ(-1, write(wo, v, sizeof(v[0])));
+	ASSERT_EQ(EPIPE, errno);
+	/* Values of no bytes cannot be counted in bytes. */
+	z = gochan_make(0, 1, GOCHAN_MAKE_CLOEXEC);
+	ASSERT_LE(0, z);
+	ASSERT_EQ(-1, read(z, r, sizeof(r)));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, write(z, v, sizeof(v[0])));
+	ASSERT_EQ(EINVAL, errno);
+	close(z);
+	close(ro);
+	close(wo);
+	close(fd);
+}
+
+/*
+ * A blocking read(2) waits for a writer in another process and wakes
+ * with its values; a timer fd reads like any channel.
+ */
+TEST_F_TIMEOUT(proc, read_blocks_for_writer, 120)
+{
+	int fd = gochan_make(sizeof(__s64), 0, GOCHAN_MAKE_CLOEXEC);
+	int t = gochan_after(1000000);
+	__s64 v = 77, r[2];
+	int status;
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	ASSERT_LE(0, t);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (wait_receivers(fd, 1) || write(fd, &v, sizeof(v)) != sizeof(v))
+			_exit(1);
+		_exit(0);
+	}
+	ASSERT_EQ(sizeof(__s64), read(fd, r, sizeof(r)));
+	ASSERT_EQ(77, r[0]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(sizeof(__s64), read(t, r, sizeof(r)));
+	ASSERT_LT(0, r[0]);		/* the time it fired */
+	close(t);
+	close(fd);
+}
+
+/* ---- libgochan: sizes, timers, the device fd ------------------------------ */
+
+/*
+ * The _sz calls and the typed macros move nothing, and write nothing,
+ * unless the caller's size is the channel's.
+ */
+TEST_F(proc, sizes_checked)
+{
+	int fd = gochan_make(sizeof(__s64), 4, GOCHAN_MAKE_CLOEXEC);
+	__s64 v = 5, batch[4] = { 1, 2, 3, 4 };
+	struct gochan_case c[2];
+	__u32 sizes[2];
+	__s32 small = JUNK32;
+	bool ok;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(-EMSGSIZE, gochan_send_sz(fd, &small, sizeof(small)));
+	ASSERT_EQ(-EMSGSIZE, GOCHAN_SEND(fd, &small));
+	ASSERT_EQ(0, gochan_len(fd));
+	ASSERT_EQ(0, GOCHAN_SEND(fd, &v));
+	/* A receive into a 4-byte buffer: refused, the buffer untouched. */
+	ASSERT_EQ(-EMSGSIZE, GOCHAN_RECV(fd, &small, &ok));
+	ASSERT_EQ(JUNK32, (__u32)small);
+	ASSERT_EQ(-EMSGSIZE, gochan_recv_batch_sz(fd, &small, 4, 1, 0, &ok));
+	ASSERT_EQ(JUNK32, (__u32)small);
+	c[0] = GOCHAN_RECV_CASE(fd, &small);
+	c[1] = GOCHAN_RECV_CASE(-1, NULL);
+	sizes[0] = sizeof(small);
+	sizes[1] = 1;			/* a nil case's size is not looked at */
+	ASSERT_EQ(-EMSGSIZE, gochan_select_sz(c, sizes, 2, 0, -1));
+	ASSERT_EQ(JUNK32, (__u32)small);
+	ASSERT_EQ(1, gochan_len(fd));	/* still there, once */
+	v = 0;
+	ASSERT_EQ(0, GOCHAN_RECV(fd, &v, &ok));
+	ASSERT_TRUE(ok);
+	ASSERT_EQ(5, v);
+	/* Batches and select with the right sizes. */
+	ASSERT_EQ(4, gochan_send_batch_sz(fd, batch, sizeof(batch[0]), 4, 0));
+	ASSERT_EQ(-EMSGSIZE, gochan_send_batch_sz(fd, batch, 2, 4, 0));
+	memset(batch, 0, sizeof(batch));
+	ASSERT_EQ(3, gochan_recv_batch_sz(fd, batch, sizeof(batch[0]), 3, 0, &ok));
+	ASSERT_EQ(3, batch[2]);
+	c[0] = GOCHAN_RECV_CASE(fd, &v);
+	sizes[0] = sizeof(v);
+	ASSERT_EQ(0, gochan_select_sz(c, sizes, 2, 0, -1));
+	ASSERT_EQ(4, v);
+	ASSERT_EQ(-EINVAL, gochan_select_sz(c, NULL, 2, 0, -1));
+	close(fd);
+}
+
+/* A negative timeout waits for ever in every call that takes one. */
+TEST_F(proc, negative_timeout_is_forever)
+{
+	int fd = gochan_make(sizeof(__s64), 1, GOCHAN_MAKE_CLOEXEC);
+	__s64 v = 3;
+	bool ok;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, gochan_send_timeout(fd, &v, -1));
+	v = 0;
+	ASSERT_EQ(0, gochan_recv_timeout(fd, &v, &ok, -5));
+	ASSERT_EQ(3, v);
+	close(fd);
+}
+
+/*
+ * Go 1.23's Stop and Reset through GOCHAN_IOC_TIMER_SET: what they
+ * return, and that no value sent before them is received after.
+ */
+TEST_F_TIMEOUT(proc, timer_stop_and_reset, 120)
+{
+	int t = gochan_after(3600LL * 1000000000);
+	int ch = gochan_make(sizeof(__s64), 1, GOCHAN_MAKE_CLOEXEC);
+	__s64 when;
+	bool ok;
+	int i;
+
+	ASSERT_LE(0, t);
+	ASSERT_LE(0, ch);
+	ASSERT_EQ(1, gochan_timer_stop(t));	/* was running */
+	ASSERT_EQ(0, gochan_timer_stop(t));	/* already stopped */
+	ASSERT_EQ(-ETIMEDOUT, gochan_recv_timeout(t, &when, &ok, 20000000));
+	ASSERT_EQ(0, gochan_timer_reset(t, 1000000));	/* fires in 1 ms */
+	ASSERT_EQ(0, gochan_recv(t, &when, &ok));
+	ASSERT_TRUE(ok);
+	/* Fired and unread: a Stop drops the stale value. */
+	ASSERT_EQ(0, gochan_timer_reset(t, 1000));
+	for (i = 0; i < 10000 && gochan_len(t) != 1; i++)
+		usleep(100);
+	ASSERT_EQ(1, gochan_len(t));
+	ASSERT_EQ(0, gochan_timer_stop(t));	/* it had fired */
+	ASSERT_EQ(0, gochan_len(t));
+	ASSERT_EQ(-EAGAIN, gochan_tryrecv(t, &when, &ok));
+	/* Reset drops it too, and arms the new timer. */
+	ASSERT_EQ(0, gochan_timer_reset(t, 1000));
+	for (i = 0; i < 10000 && gochan_len(t) != 1; i++)
+		usleep(100);
+	ASSERT_EQ(0, gochan_timer_reset(t, 3600LL * 1000000000));
+	ASSERT_EQ(-EAGAIN, gochan_tryrecv(t, &when, &ok));
+	ASSERT_EQ(1, gochan_timer_stop(t));
+	close(t);
+	/* A ticker's Reset sets its period. */
+	t = gochan_ticker(3600LL * 1000000000);
+	ASSERT_LE(0, t);
+	ASSERT_EQ(1, gochan_timer_reset(t, 1000000));
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, gochan_recv(t, &when, &ok));
+	ASSERT_EQ(1, gochan_timer_stop(t));
+	ASSERT_EQ(-EINVAL, gochan_timer_reset(t, 999));
+	close(t);
+	/* Not a timer. */
+	ASSERT_EQ(-ENOTTY, gochan_timer_stop(ch));
+	ASSERT_EQ(-ENOTTY, gochan_timer_reset(ch, 1000));
+	close(ch);
+}
+
+/*
+ * A program that closes every fd (closefrom()) also closes the
+ * library's /dev/gochan fd: the next call opens it again, even when the
+ * number now names another file.
+ */
+TEST_F(proc, device_fd_reopened_after_closefrom)
+{
+	int status;
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd = gochan_make(8, 1, GOCHAN_MAKE_CLOEXEC), null, i;
+		struct gochan_case c;
+		__s64 v = 1;
+
+		if (fd < 0)
+			_exit(1);
+		for (i = 3; i < 1024; i++)
+			close(i);
+		/* The lowest free number: where the device fd was. */
+		null = open("/dev/null", O_RDONLY);
+		if (null < 0)
+			_exit(2);
+		fd = gochan_make(8, 1, GOCHAN_MAKE_CLOEXEC);
+		if (fd < 0)
+			_exit(3);
+		for (i = 3; i < 1024; i++)
+			if (i != null)
+				close(i);
+		fd = gochan_make(8, 1, GOCHAN_MAKE_CLOEXEC);
+		if (fd < 0 || gochan_send(fd, &v))
+			_exit(4);
+		c = GOCHAN_RECV_CASE(fd, &v);
+		if (gochan_select(&c, 1, 0, -1) != 0 || !c.ok)
+			_exit(5);
+		/* A non-channel fd is ENOTTY, as the kernel says. */
+		if (gochan_send(null, &v) != -ENOTTY)
+			_exit(6);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
 #define PRODUCERS	3

@@ -264,7 +264,28 @@ struct xctx {
 	int fd;
 	size_t elem;
 	unsigned int n;
+	bool rw;		/* read(2)/write(2) on an O_NONBLOCK fd */
 };
+
+/*
+ * The armed transfer: the ioctl, or with c->rw write(2) or read(2) (the
+ * fd is O_NONBLOCK), as 0 or -errno with the values moved in *done.
+ */
+static long step_xfer(struct xctx *c, bool send, void *buf,
+		      unsigned int *done, unsigned int *ok)
+{
+	ssize_t r;
+
+	if (!c->rw)
+		return xfer(c->fd, send ? GOCHAN_IOC_SEND : GOCHAN_IOC_RECV,
+			    buf, c->n, GOCHAN_XFER_NONBLOCK, done, ok);
+	r = send ? write(c->fd, buf, c->n * c->elem) :
+		   read(c->fd, buf, c->n * c->elem);
+	if (r < 0)
+		return -errno;
+	*done = r / c->elem;
+	return 0;
+}
 
 /* Values are 8-byte numbers repeated through elem bytes. */
 static void put_val(void *p, size_t elem, __u64 v)
@@ -302,8 +323,7 @@ static int step_send(struct __test_metadata *_metadata, int n, void *d,
 	for (i = 0; i < c->n; i++)
 		put_val(vals + i * c->elem, c->elem, 100 + i);
 	arm(n);
-	r = xfer(c->fd, GOCHAN_IOC_SEND, vals, c->n, GOCHAN_XFER_NONBLOCK, &done,
-		 NULL);
+	r = step_xfer(c, true, vals, &done, NULL);
 	hit = disarm();
 	EXPECT_TRUE(clean_errno(r)) TH_LOG("SEND at %d: %ld", n, r);
 	if (r < 0) {
@@ -357,7 +377,7 @@ static int step_recv(struct __test_metadata *_metadata, int n, void *d,
 			  &sent, NULL));
 	ASSERT_EQ(c->n, sent);
 	arm(n);
-	r = xfer(c->fd, GOCHAN_IOC_RECV, got, c->n, GOCHAN_XFER_NONBLOCK, &done, &ok);
+	r = step_xfer(c, false, got, &done, &ok);
 	hit = disarm();
 	EXPECT_TRUE(clean_errno(r)) TH_LOG("RECV at %d: %ld", n, r);
 	if (r < 0) {
@@ -395,6 +415,31 @@ TEST_F(fault, recv_big_values)
 	struct xctx c = { .fd = mkchan(3000, 4), .elem = 3000, .n = 3 };
 
 	ASSERT_LE(0, c.fd);
+	SWEEP(&self->sw, step_recv, &c, false);
+	close(c.fd);
+}
+
+/* The same through write(2) and read(2), which share the ioctls' code. */
+TEST_F(fault, write_batch)
+{
+	struct xctx c = { .fd = mkchan(8, 8), .elem = 8, .n = 4, .rw = true };
+
+	ASSERT_LE(0, c.fd);
+	ASSERT_EQ(0, fcntl(c.fd, F_SETFL, O_NONBLOCK));
+	SWEEP(&self->sw, step_send, &c, false);
+	close(c.fd);
+}
+
+/*
+ * 2 x 2000 bytes: a bounce buffer over the spare, and without a vmalloc
+ * fallback (at most a page), so that its failure fails the read.
+ */
+TEST_F(fault, read_batch)
+{
+	struct xctx c = { .fd = mkchan(2000, 4), .elem = 2000, .n = 2, .rw = true };
+
+	ASSERT_LE(0, c.fd);
+	ASSERT_EQ(0, fcntl(c.fd, F_SETFL, O_NONBLOCK));
 	SWEEP(&self->sw, step_recv, &c, false);
 	close(c.fd);
 }

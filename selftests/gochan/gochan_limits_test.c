@@ -303,7 +303,8 @@ TEST_F(limits, outputs_poisoned)
 	ASSERT_EQ(0, call(dev, GOCHAN_IOC_API, &api));
 	EXPECT_EQ(GOCHAN_API_VERSION, api.api);
 	EXPECT_EQ(0, api.reserved[0] | api.reserved[1]);
-	EXPECT_EQ(GOCHAN_FEATURES_NONE, api.features);
+	EXPECT_EQ(GOCHAN_FEATURE_TIMER_SET | GOCHAN_FEATURE_SIZED |
+		  GOCHAN_FEATURE_RW, api.features);
 
 	/* 5-byte values: a value writes 5 bytes, no more. */
 	fd = mkchan(5, 4);
@@ -376,7 +377,7 @@ TEST_F(limits, outputs_poisoned)
 	sel.flags = GOCHAN_SELECT_NONBLOCK;
 	sel.deadline = GOCHAN_FOREVER;
 	sel.pad = 0;
-	sel.reserved = 0;
+	sel.sizes = 0;
 	ASSERT_EQ(0, call(dev, GOCHAN_IOC_SELECT, &sel));
 	EXPECT_EQ(1, sel.index);
 	EXPECT_EQ(1, cs[1].ok);

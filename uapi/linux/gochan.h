@@ -26,9 +26,25 @@
 
 /*
  * Feature bits reported by GOCHAN_IOC_API in gochan_api.features: one
- * for each addition to the interface of GOCHAN_API_VERSION 2.  None yet.
+ * for each addition to the interface of GOCHAN_API_VERSION 2.  A caller
+ * tests the bit of what it uses; a module without it refuses the
+ * addition (ENOTTY for a command, EINVAL for a flag or a field).
  */
 #define GOCHAN_FEATURES_NONE	0ULL
+/* GOCHAN_IOC_TIMER_SET: a timer's Stop and Reset. */
+#define GOCHAN_FEATURE_TIMER_SET	_BITULL(0)
+/*
+ * The caller's element size in a transfer (GOCHAN_XFER_SIZED,
+ * struct gochan_xfer.elem_size) and in a select (struct
+ * gochan_select.sizes), refused with EMSGSIZE when it is not the
+ * channel's.
+ */
+#define GOCHAN_FEATURE_SIZED		_BITULL(1)
+/*
+ * read(2) and write(2) on channel fds, and the NONBLOCK flags of the
+ * commands that make an fd (GOCHAN_O_NONBLOCK).
+ */
+#define GOCHAN_FEATURE_RW		_BITULL(2)
 
 /*
  * A deadline (struct gochan_xfer, struct gochan_select): the absolute
@@ -47,6 +63,8 @@
  * be included.
  */
 #define GOCHAN_O_CLOEXEC	02000000
+/* The same for O_NONBLOCK, which read(2) and write(2) honour. */
+#define GOCHAN_O_NONBLOCK	00004000
 
 /**
  * struct gochan_api - API version and features handshake
@@ -66,6 +84,7 @@ struct gochan_api {
 
 /* struct gochan_make.flags */
 #define GOCHAN_MAKE_CLOEXEC	GOCHAN_O_CLOEXEC /* the new fd is close-on-exec */
+#define GOCHAN_MAKE_NONBLOCK	GOCHAN_O_NONBLOCK /* read/write on it do not wait */
 #define GOCHAN_MAKE_AUTOCLOSE	_BITUL(0)	/* Go-close the channel when the
 						 * last fd that may send is
 						 * released, as a pipe reports
@@ -77,7 +96,7 @@ struct gochan_api {
  * @elem_size:	bytes per value, 0 (Go's chan struct{}) up to the module
  *		parameter max_elem_size
  * @cap:	buffer capacity; 0 for an unbuffered (rendezvous) channel
- * @flags:	GOCHAN_MAKE_CLOEXEC, GOCHAN_MAKE_AUTOCLOSE
+ * @flags:	GOCHAN_MAKE_CLOEXEC, GOCHAN_MAKE_NONBLOCK, GOCHAN_MAKE_AUTOCLOSE
  * @pad:	must be zero
  * @reserved:	must be zero
  *
@@ -94,6 +113,9 @@ struct gochan_make {
 /* struct gochan_xfer.flags */
 #define GOCHAN_XFER_NONBLOCK	_BITUL(0)	/* EAGAIN instead of waiting */
 #define GOCHAN_XFER_WAITALL	_BITUL(1)	/* wait for all count values */
+#define GOCHAN_XFER_SIZED	_BITUL(2)	/* elem_size is the caller's
+						 * (GOCHAN_FEATURE_SIZED)
+						 */
 
 /* Most values one GOCHAN_IOC_SEND or GOCHAN_IOC_RECV moves. */
 #define GOCHAN_BATCH_MAX	4096
@@ -103,14 +125,17 @@ struct gochan_make {
  * @buf:	count * elem_size bytes: the values to send, or room for the
  *		values received
  * @count:	values, 1 to GOCHAN_BATCH_MAX
- * @flags:	GOCHAN_XFER_NONBLOCK, GOCHAN_XFER_WAITALL
+ * @flags:	GOCHAN_XFER_NONBLOCK, GOCHAN_XFER_WAITALL, GOCHAN_XFER_SIZED
  * @deadline:	when waiting stops: CLOCK_MONOTONIC ns, or GOCHAN_FOREVER
  * @done:	out: values sent or received
  * @ok:		out, receive: 1 when values came and the call did not end
  *		at a closed channel; 0 when it ended because the channel
  *		is closed and drained (Go's ok; the value after the @done
  *		received ones is then zeroed), or nothing was received
- * @reserved:	must be zero
+ * @elem_size:	with GOCHAN_XFER_SIZED, the size of one value in @buf as
+ *		the caller sees it: the call fails with EMSGSIZE, moving
+ *		nothing, unless it is the channel's; else must be zero
+ * @pad:	must be zero
  *
  * The call waits (as @flags say) for the first value; after it, it moves
  * as many more as it can without waiting, or with GOCHAN_XFER_WAITALL
@@ -124,8 +149,20 @@ struct gochan_xfer {
 	__u64 deadline;
 	__u32 done;
 	__u32 ok;
-	__u64 reserved;
+	__u32 elem_size;
+	__u32 pad;
 };
+
+/*
+ * read(2) and write(2) on a channel fd (GOCHAN_FEATURE_RW) are a batched
+ * GOCHAN_IOC_RECV and GOCHAN_IOC_SEND of count / elem_size whole values
+ * (at most GOCHAN_BATCH_MAX), waiting for the first unless the file is
+ * O_NONBLOCK (GOCHAN_*_NONBLOCK at creation, or fcntl()), and returning
+ * the bytes of the values moved.  read() returns 0 at a closed, drained
+ * channel; write() after close fails with EPIPE.  A count that is not a
+ * whole number of values (for read, less than one), or a channel of
+ * elem_size 0, is EINVAL.  The ioctls do not look at O_NONBLOCK.
+ */
 
 /*
  * Directions, one vocabulary everywhere: a case's dir (exactly one), what
@@ -171,7 +208,10 @@ struct gochan_case {
  * @deadline:	as in struct gochan_xfer
  * @index:	out: the chosen case
  * @pad:	must be zero
- * @reserved:	must be zero
+ * @sizes:	0, or a user pointer to @n __u32, the size of each case's
+ *		value as the caller sees it (GOCHAN_FEATURE_SIZED): the
+ *		select fails with EMSGSIZE, moving nothing, when a non-nil
+ *		case's size is not its channel's
  */
 struct gochan_select {
 	__u64 cases;
@@ -180,18 +220,19 @@ struct gochan_select {
 	__u64 deadline;
 	__u32 index;
 	__u32 pad;
-	__u64 reserved;
+	__u64 sizes;
 };
 
 /* struct gochan_timer.flags */
 #define GOCHAN_TIMER_CLOEXEC	GOCHAN_O_CLOEXEC /* the new fd is close-on-exec */
+#define GOCHAN_TIMER_NONBLOCK	GOCHAN_O_NONBLOCK /* read on it does not wait */
 #define GOCHAN_TIMER_TICKER	_BITUL(0)	/* every ns, not once */
 
 /**
  * struct gochan_timer - GOCHAN_IOC_TIMER: Go's time.After and time.Tick
  * @ns:		delay (or period with GOCHAN_TIMER_TICKER, at least 1000) in
  *		ns
- * @flags:	GOCHAN_TIMER_TICKER, GOCHAN_TIMER_CLOEXEC
+ * @flags:	GOCHAN_TIMER_TICKER, GOCHAN_TIMER_CLOEXEC, GOCHAN_TIMER_NONBLOCK
  * @pad:	must be zero
  * @reserved:	must be zero
  *
@@ -205,14 +246,40 @@ struct gochan_timer {
 	__u64 reserved;
 };
 
+/* struct gochan_timer_set.flags */
+#define GOCHAN_TIMER_STOP	_BITUL(0)	/* stop it; ns must be zero */
+
+/**
+ * struct gochan_timer_set - GOCHAN_IOC_TIMER_SET on a timer fd: Go's
+ * Timer.Stop, Timer.Reset and Ticker.Reset (GOCHAN_FEATURE_TIMER_SET)
+ * @ns:		the new delay (a ticker: the new period, at least 1000 and
+ *		within the limits of GOCHAN_IOC_TIMER), from now; zero with
+ *		GOCHAN_TIMER_STOP
+ * @flags:	GOCHAN_TIMER_STOP
+ * @active:	out: 1 if the timer was running (Go's Stop and Reset
+ *		return true), 0 if it had fired (a one-shot) or was stopped
+ * @reserved:	must be zero
+ *
+ * As in Go 1.23: once the call returns, no value that the timer sent
+ * before it is received; an unread one is dropped.  A timer fd's
+ * direction is receive-only; any holder of the fd may set its timer.
+ */
+struct gochan_timer_set {
+	__s64 ns;
+	__u32 flags;
+	__u32 active;
+	__u64 reserved;
+};
+
 /* struct gochan_dup.flags */
 #define GOCHAN_DUP_CLOEXEC	GOCHAN_O_CLOEXEC /* the new fd is close-on-exec */
+#define GOCHAN_DUP_NONBLOCK	GOCHAN_O_NONBLOCK /* the new file is O_NONBLOCK */
 
 /**
  * struct gochan_dup - GOCHAN_IOC_DUP: a direction-restricted fd
  * @dir:	GOCHAN_DIR_SEND (Go's chan<-) or GOCHAN_DIR_RECV (<-chan),
  *		or both; not more than the fd allows
- * @flags:	GOCHAN_DUP_CLOEXEC
+ * @flags:	GOCHAN_DUP_CLOEXEC, GOCHAN_DUP_NONBLOCK
  * @reserved:	must be zero
  *
  * Returns a new fd for the same channel.
@@ -270,5 +337,6 @@ struct gochan_info {
 #define GOCHAN_IOC_CLOSE	_IO(GOCHAN_IOC_MAGIC, 0x12)
 #define GOCHAN_IOC_INFO		_IOR(GOCHAN_IOC_MAGIC, 0x13, struct gochan_info)
 #define GOCHAN_IOC_DUP		_IOW(GOCHAN_IOC_MAGIC, 0x14, struct gochan_dup)
+#define GOCHAN_IOC_TIMER_SET	_IOWR(GOCHAN_IOC_MAGIC, 0x15, struct gochan_timer_set)
 
 #endif /* _UAPI_LINUX_GOCHAN_H */

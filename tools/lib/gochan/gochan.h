@@ -5,6 +5,31 @@
  * Conventions (as in liburing): the caller owns every structure; functions
  * return 0 or a non-negative value on success and a negative errno on
  * failure.  They never set errno as their only error report.
+ *
+ * Threads: every function may be called from any thread at any time,
+ * on the same channel fd too, as Go's channel operations may; a
+ * channel serializes its operations in the kernel.  The library's only
+ * state is the process's /dev/gochan fd, opened on first use and
+ * reopened if the program closed it (closefrom(), say), and the
+ * module's feature bits, asked once.  What a call reads or writes
+ * through a pointer (values, cases, struct gochan_info) belongs to the
+ * call until it returns.  A function's comment says "Threads:" where
+ * there is more to say.
+ *
+ * Signals, as read(2): a blocking call that a signal interrupts moves
+ * nothing and returns -EINTR if the handler was installed without
+ * SA_RESTART; with SA_RESTART the kernel restarts it, and a timeout
+ * keeps its original deadline.  An ignored or blocked signal does not
+ * interrupt it; a fatal one kills the process with nothing moved.  A
+ * batch that moved some values before the signal returns their count.
+ *
+ * Timeouts: a relative timeout in ns; below zero waits for ever, in
+ * every call that takes one.
+ *
+ * Errors common to the calls on a channel fd: -EBADF (not an open fd,
+ * or its direction does not allow the call), -ENOTTY (an open fd that is
+ * not a channel: its file does not know the command; in a select, a
+ * case's fd), -EFAULT, -EINVAL, -EINTR.
  */
 #ifndef _LIBGOCHAN_H
 #define _LIBGOCHAN_H
@@ -24,7 +49,8 @@ extern "C" {
 /**
  * gochan_dev_open() - open /dev/gochan
  *
- * The descriptor is opened read-write and close-on-exec.
+ * The descriptor is opened read-write and close-on-exec.  It is the
+ * caller's, apart from the one the channel calls keep for themselves.
  *
  * Return: a file descriptor, or -errno (-ENOENT when the module is not
  * loaded).
@@ -59,11 +85,16 @@ static inline int gochan_has_feature(const struct gochan_api *api,
  * child with fork() or to another process over a unix socket (SCM_RIGHTS),
  * release it with close(2).  gochan_close() is Go's close(ch).
  *
- * Blocking calls behave as Go's: a signal does not interrupt them (they
- * resume, with the same deadline); the kernel guarantees that an
- * interrupted operation moved nothing.  Errors: -EPIPE (send on a closed
- * channel), -EAGAIN (try-variants), -ETIMEDOUT, -EBADF (not a channel fd,
- * or the fd's direction does not allow it), -EINVAL, -EFAULT.
+ * Errors, beside the common ones above: -EPIPE (send on a closed
+ * channel), -EAGAIN (try-variants), -ETIMEDOUT, -EMSGSIZE (the _sz
+ * calls: the channel's element size is not the caller's).
+ *
+ * A value is elem_size bytes of the channel, whatever the caller meant:
+ * gochan_recv() writes elem_size bytes to @elem.  For an fd whose
+ * element size the program did not choose (one received over a unix
+ * socket, say), use the _sz calls, or the GOCHAN_SEND() and
+ * GOCHAN_RECV() macros that pass sizeof(*ptr): they move nothing and
+ * return -EMSGSIZE unless the sizes agree.
  */
 
 /**
@@ -94,10 +125,46 @@ int gochan_close(int fd);
 int gochan_trysend(int fd, const void *elem);
 /** gochan_tryrecv() - receive if it would not block, else -EAGAIN. */
 int gochan_tryrecv(int fd, void *elem, bool *ok);
-/** gochan_send_timeout() - send, or -ETIMEDOUT after @timeout_ns. */
+/**
+ * gochan_send_timeout() - send, or -ETIMEDOUT after @timeout_ns (below
+ * zero: for ever)
+ */
 int gochan_send_timeout(int fd, const void *elem, int64_t timeout_ns);
-/** gochan_recv_timeout() - receive, or -ETIMEDOUT after @timeout_ns. */
+/**
+ * gochan_recv_timeout() - receive, or -ETIMEDOUT after @timeout_ns
+ * (below zero: for ever)
+ */
 int gochan_recv_timeout(int fd, void *elem, bool *ok, int64_t timeout_ns);
+
+/**
+ * gochan_send_sz() - gochan_send() of a value of @size bytes
+ * @fd:   the channel
+ * @elem: the value
+ * @size: its size as the caller sees it
+ *
+ * Return: 0, or -EMSGSIZE (nothing sent) when @size is not the
+ * channel's element size, or what gochan_send() returns.
+ */
+int gochan_send_sz(int fd, const void *elem, size_t size);
+/**
+ * gochan_recv_sz() - gochan_recv() into a buffer of @size bytes
+ * @fd:   the channel
+ * @elem: room for @size bytes
+ * @size: its size
+ * @ok:   as in gochan_recv()
+ *
+ * Return: 0, or -EMSGSIZE (nothing received, @elem untouched) when
+ * @size is not the channel's element size, or what gochan_recv()
+ * returns.
+ */
+int gochan_recv_sz(int fd, void *elem, size_t size, bool *ok);
+
+/*
+ * Typed forms: the size is that of what @ptr points to (sizeof does not
+ * evaluate @ptr, so it is evaluated once).
+ */
+#define GOCHAN_SEND(fd, ptr)	 gochan_send_sz((fd), (ptr), sizeof((ptr)[0]))
+#define GOCHAN_RECV(fd, ptr, ok) gochan_recv_sz((fd), (ptr), sizeof((ptr)[0]), (ok))
 
 /**
  * gochan_send_batch() - send up to @n values in one call
@@ -128,14 +195,54 @@ int gochan_send_batch(int fd, const void *elems, unsigned int n,
  */
 int gochan_recv_batch(int fd, void *elems, unsigned int n,
 		      unsigned int flags, bool *ok);
+/**
+ * gochan_send_batch_sz() - gochan_send_batch() of values of @size bytes
+ *
+ * Return: as gochan_send_batch(), or -EMSGSIZE (nothing sent) when @size
+ * is not the channel's element size.
+ */
+int gochan_send_batch_sz(int fd, const void *elems, size_t size,
+			 unsigned int n, unsigned int flags);
+/**
+ * gochan_recv_batch_sz() - gochan_recv_batch() into @n slots of @size
+ * bytes
+ *
+ * Return: as gochan_recv_batch(), or -EMSGSIZE (nothing received) when
+ * @size is not the channel's element size.
+ */
+int gochan_recv_batch_sz(int fd, void *elems, size_t size, unsigned int n,
+			 unsigned int flags, bool *ok);
 
-/* Cases for gochan_select(): the uapi struct gochan_case. */
-#define GOCHAN_RECV_CASE(chfd, ptr) \
-	((struct gochan_case){ .fd = (chfd), .dir = GOCHAN_DIR_RECV, \
-			       .buf = (uintptr_t)(ptr) })
-#define GOCHAN_SEND_CASE(chfd, ptr) \
-	((struct gochan_case){ .fd = (chfd), .dir = GOCHAN_DIR_SEND, \
-			       .buf = (uintptr_t)(ptr) })
+/*
+ * Cases for gochan_select(): the uapi struct gochan_case.  Functions, so
+ * that they are C and C++ alike; the macros are their old names.
+ */
+static inline struct gochan_case gochan_recv_case(int chfd, void *buf)
+{
+	struct gochan_case c;
+
+	c.fd = chfd;
+	c.dir = GOCHAN_DIR_RECV;
+	c.buf = (uintptr_t)buf;
+	c.ok = 0;
+	c.err = 0;
+	return c;
+}
+
+static inline struct gochan_case gochan_send_case(int chfd, const void *val)
+{
+	struct gochan_case c;
+
+	c.fd = chfd;
+	c.dir = GOCHAN_DIR_SEND;
+	c.buf = (uintptr_t)val;
+	c.ok = 0;
+	c.err = 0;
+	return c;
+}
+
+#define GOCHAN_RECV_CASE(chfd, ptr)	gochan_recv_case((chfd), (ptr))
+#define GOCHAN_SEND_CASE(chfd, ptr)	gochan_send_case((chfd), (ptr))
 
 /**
  * gochan_select() - Go's select statement
@@ -149,16 +256,62 @@ int gochan_recv_batch(int fd, void *elems, unsigned int n,
  * The chosen case's ok and err are set (err -EPIPE: a send case on a
  * closed channel).
  *
+ * Threads: @cases is read and written during the call (ok, err): do not
+ * share one array between threads selecting at once.  Other threads may
+ * use the same channels meanwhile; exactly one case completes.
+ *
  * Return: the chosen case's index, -EAGAIN (GOCHAN_SELECT_NONBLOCK, none
  * ready), -ETIMEDOUT, or -errno.
  */
 int gochan_select(struct gochan_case *cases, unsigned int n,
 		  unsigned int flags, int64_t timeout_ns);
+/**
+ * gochan_select_sz() - gochan_select() with the size of each case's value
+ * @cases:      as in gochan_select()
+ * @sizes:      @n sizes: what each case's buffer holds (ignored for nil
+ *              cases)
+ * @n:          as in gochan_select()
+ * @flags:      as in gochan_select()
+ * @timeout_ns: as in gochan_select()
+ *
+ * Return: as gochan_select(), or -EMSGSIZE (nothing moved) when a case's
+ * size is not its channel's element size.
+ */
+int gochan_select_sz(struct gochan_case *cases, const uint32_t *sizes,
+		     unsigned int n, unsigned int flags, int64_t timeout_ns);
 
 /** gochan_after() - Go's time.After: a receive-only fd, one s64 value. */
 int gochan_after(int64_t ns);
 /** gochan_ticker() - Go's time.Tick: a value every @ns (>= 1000). */
 int gochan_ticker(int64_t ns);
+/**
+ * gochan_timer_stop() - Go's Timer.Stop on an fd of gochan_after() or
+ * gochan_ticker()
+ * @fd: the timer's fd
+ *
+ * As in Go 1.23: once it returns, no value the timer sent before is
+ * received (an unread one is dropped).
+ *
+ * Threads: Stop and Reset of one timer from several threads are
+ * serialized by the kernel; the last one's setting holds.
+ *
+ * Return: 1 if the timer was running, 0 if it had fired or was stopped,
+ * or -errno (-ENOTTY: not a timer's fd, or a module without
+ * GOCHAN_FEATURE_TIMER_SET).
+ */
+int gochan_timer_stop(int fd);
+/**
+ * gochan_timer_reset() - Go's Timer.Reset and Ticker.Reset
+ * @fd: the timer's fd
+ * @ns: the new delay from now (a ticker: the new period, >= 1000)
+ *
+ * As in Go 1.23, an unread value of the old timer is dropped.
+ *
+ * Return: 1 if the timer was running, 0 if not, or -errno (as
+ * gochan_timer_stop(); -EPERM: a ticker period below the module's
+ * min_tick_ns).
+ */
+int gochan_timer_reset(int fd, int64_t ns);
 
 /**
  * gochan_dup() - a direction-restricted fd: Go's chan<- and <-chan
@@ -183,6 +336,9 @@ int gochan_cap(int fd);
  * @elem: room for one value, passed to @fn
  * @fn:   called for each value; a non-zero return stops the loop
  * @arg:  passed to @fn
+ *
+ * Threads: @fn runs in the calling thread, with @elem; other threads
+ * may receive from @fd meanwhile, and each value goes to one of them.
  *
  * Return: 0 once the channel is closed and drained, @fn's non-zero
  * return, or -errno.

@@ -135,9 +135,11 @@ static const struct {
 	{ "API", { EPROTO } },
 	{ "MAKE", { EMSGSIZE, EFBIG, EMFILE, ENFILE, ENOBUFS, ENOMEM } },
 	{ "TIMER", { EPERM, EMFILE, ENFILE, ENOBUFS, ENOMEM } },
-	{ "SEND", { EAGAIN, ETIMEDOUT, EINTR, EPIPE, ENOMEM, ENOBUFS } },
-	{ "RECV", { EAGAIN, ETIMEDOUT, EINTR, ENOMEM, ENOBUFS } },
-	{ "SELECT", { EAGAIN, ETIMEDOUT, EINTR, ENOMEM, ENOBUFS } },
+	{ "SEND", { EAGAIN, ETIMEDOUT, EINTR, EPIPE, ENOMEM, ENOBUFS, EMSGSIZE } },
+	{ "RECV", { EAGAIN, ETIMEDOUT, EINTR, ENOMEM, ENOBUFS, EMSGSIZE } },
+	{ "SELECT", { EAGAIN, ETIMEDOUT, EINTR, ENOMEM, ENOBUFS, EMSGSIZE } },
+	{ "TIMER_SET", { EPERM } },
+	{ "read/write", { EAGAIN, EPIPE, EINTR, ENOMEM, ENOBUFS } },
 	{ "CLOSE", { EPIPE } },
 	{ "INFO", { 0 } },
 	{ "DUP", { EMFILE, ENFILE, ENOMEM } },
@@ -445,10 +447,15 @@ static void op_xfer(bool send)
 
 	fd = pick_fd(&s);
 	x.count = chance(70) ? 1 : chance(90) ? below(9) : r32(GOCHAN_BATCH_MAX);
-	x.flags = rflags(GOCHAN_XFER_NONBLOCK | GOCHAN_XFER_WAITALL);
+	x.flags = rflags(GOCHAN_XFER_NONBLOCK | GOCHAN_XFER_WAITALL |
+			 GOCHAN_XFER_SIZED);
+	/* The caller's element size: mostly the channel's, at times not. */
+	x.elem_size = 0;
+	if (x.flags & GOCHAN_XFER_SIZED)
+		x.elem_size = chance(80) && s.fd >= 0 ? s.elem : below(70000);
 	bounded(&x.deadline);
 	if (chance(3))
-		x.reserved = 1;
+		x.pad = 1;
 	x.done = 7;	/* outputs: must be overwritten */
 	x.ok = 7;
 	x.buf = buf_ptr(vals, send);
@@ -483,6 +490,7 @@ static void op_select(void)
 	static __thread uint8_t vals[8][MAXVAL];
 	struct gochan_case cases[8], *cp;
 	struct gochan_select sel = {}, scratch;
+	uint32_t sizes[8];
 	struct slot slots[8];
 	uint32_t i, n = below(9);
 	bool usable;
@@ -516,6 +524,14 @@ static void op_select(void)
 	bounded(&sel.deadline);
 	if (chance(3))
 		sel.pad = 1;
+	/* The caller's sizes: mostly each channel's, at times not. */
+	if (chance(20)) {
+		for (i = 0; i < n; i++)
+			sizes[i] = chance(90) && slots[i].fd >= 0 ?
+				   slots[i].elem : below(70000);
+		sel.sizes = chance(95) ? (uintptr_t)sizes :
+					 buf_ptr(sizes, false);
+	}
 	ret = done_call("SELECT", ioctl(devfd, GOCHAN_IOC_SELECT,
 					ptr_for(&scratch, &sel, sizeof(sel),
 						&usable)));
@@ -544,7 +560,7 @@ static void op_misc(void)
 	long fd, ret;
 
 	fd = pick_fd(&s);
-	switch (below(12)) {
+	switch (below(13)) {
 	case 0:
 		done_call("CLOSE", ioctl(fd, GOCHAN_IOC_CLOSE));
 		break;
@@ -606,11 +622,33 @@ static void op_misc(void)
 			table_put(ret, s.elem, s.timer);
 		break;
 	case 9:
-		/* Not implemented on channel fds: clean errors. */
+		/*
+		 * read(2) and write(2), non-blocking (O_NONBLOCK on the
+		 * file: the ioctls do not look at it), of any count: whole
+		 * values or a clean error.  mmap and lseek are not
+		 * implemented.
+		 */
 		if (s.fd >= 0) {
-			if (read(fd, c, sizeof(c)) >= 0 ||
-			    write(fd, c, sizeof(c)) >= 0)
-				fail("read/write on a channel fd succeeded");
+			uint8_t rw[64];
+			int fl = fcntl(fd, F_GETFL);
+			size_t cnt = below(sizeof(rw) + 1), k;
+			bool rd = chance(50);
+
+			/* Values written are checked by whoever receives them. */
+			for (k = 0; !rd && s.elem && k + s.elem <= cnt; k += s.elem)
+				fill(rw + k, s.elem);
+			if (fl >= 0 && fcntl(fd, F_SETFL, fl | O_NONBLOCK) == 0) {
+				ret = rd ? read(fd, rw, cnt) : write(fd, rw, cnt);
+				if (ret < 0)
+					done_call("read/write", -1);
+				else if (!s.elem || ret % s.elem || (size_t)ret > cnt)
+					fail("read/write: %ld bytes of %zu, elem %u",
+					     ret, cnt, s.elem);
+				else if (rd && !s.timer)
+					for (k = 0; k < (size_t)ret; k += s.elem)
+						check_value("read", rw + k, s.elem, 1);
+				fcntl(fd, F_SETFL, fl);
+			}
 			if (mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0) !=
 			    MAP_FAILED)
 				fail("mmap of a channel fd succeeded");
@@ -626,6 +664,20 @@ static void op_misc(void)
 				     below(64), below(256)),
 				(void *)(uintptr_t)buf_ptr(c, false)));
 		break;
+	case 11: {
+		/* A timer's Stop or Reset, on any fd. */
+		struct gochan_timer_set ts = {}, tscratch;
+
+		ts.flags = rflags(GOCHAN_TIMER_STOP);
+		ts.ns = ts.flags ? 0 : chance(90) ? 100000 + below(2000000) :
+						  (int64_t)rnd();
+		if (chance(3))
+			ts.reserved = 1;
+		done_call("TIMER_SET", ioctl(fd, GOCHAN_IOC_TIMER_SET,
+					     ptr_for(&tscratch, &ts, sizeof(ts),
+						     &usable)));
+		break;
+	}
 	default:
 		op_timer();
 		break;

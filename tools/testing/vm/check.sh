@@ -57,6 +57,9 @@ step "building userspace and gochan.ko"
 h_begin build
 h_case "libgochan (static, shared), examples and kselftests" \
 	"$out/host/user.log" no_warnings build_user
+h_case "libgochan's header as C++17 and C++20 (-Wall -Wextra -Wpedantic -Werror)" \
+	"$out/host/header-cxx.log" \
+	make -C "$top/tools/lib/gochan" O="$out/user/lib" header-check
 for k in $kernels; do
 	# One compile per kernel: a fresh copy of the sources, so C=1 runs
 	# sparse on every file, alongside the W=1 compiler warnings.
@@ -79,9 +82,30 @@ h_case "the benchmark report's verdict rules on made-up samples" \
 	"$out/host/bench-report-test.log" "$top/tools/testing/bench/test_report.py"
 h_end
 
+# The Python package: its constants are the uapi header's, and pip
+# installs it into a virtual environment (offline: Debian's setuptools
+# and wheel, --no-build-isolation), from a copy so the tree stays clean.
+python_install() {
+	local src=$out/python-src venv=$out/python-venv
+	rm -rf "$src" "$venv"
+	mkdir -p "$src/tools/lib/gochan" "$src/module"
+	cp -r "$top/tools/lib/gochan/python" "$src/tools/lib/gochan/" &&
+		cp "$top/module/Kbuild" "$src/module/" &&
+		/usr/bin/python3 -m venv --system-site-packages "$venv" &&
+		(cd "$out" && "$venv/bin/pip" install --no-build-isolation \
+			--no-index "$src/tools/lib/gochan/python") &&
+		(cd / && "$venv/bin/python" -c 'import gochan, importlib.metadata as m, sys
+print(gochan.__file__, m.version("gochan"))
+sys.exit(not gochan.__file__.startswith(sys.prefix))')
+}
+
 h_begin install
 h_case "make install (DESTDIR, PREFIX), pkg-config, DKMS build" "$out/host/install.log" \
 	"$vm/check-install.sh" "$top" "$out/install"
+h_case "the Python package's ioctls and structures are the uapi header's" \
+	"$out/host/python-uapi.log" /usr/bin/python3 "$top/tools/lib/gochan/python/tests/check_uapi.py"
+h_case "the Python package installs with pip into a venv" \
+	"$out/host/python-install.log" python_install
 h_end
 
 # A splat the kernel printed while booting, before /init (and so before

@@ -9,6 +9,10 @@ set -euo pipefail
 pkgs=(
 	# module and userspace build
 	build-essential make gcc libc6-dev pkg-config
+	# the io_uring example
+	liburing-dev
+	# the Python package: its tests in the VM, its pip install on the host
+	python3 python3-pytest python3-venv python3-setuptools python3-wheel
 	# 32-bit builds of the kselftests, for compat_ioctl
 	gcc-multilib
 	linux-headers-amd64

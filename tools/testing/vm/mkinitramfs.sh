@@ -6,8 +6,10 @@
 # Pack the test VM's initramfs: busybox, init.sh as /init, the modules in
 # MODDIR (*.ko) under /lib/gochan, the selftests in BINDIR/selftests under
 # /tests, the examples in BINDIR/examples under /examples and the
-# benchmark driver in BINDIR/bench under /bench.  The archive
-# is written with the kernel's gen_init_cpio, so device nodes need no root.
+# benchmark driver in BINDIR/bench under /bench, and Debian's Python with
+# pytest and the gochan Python package under /python (python-files.py).
+# The archive is written with the kernel's gen_init_cpio, so device nodes
+# need no root.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -53,5 +55,10 @@ trap 'rm -f "$list"' EXIT
 	for f in "$bindir"/stress/*; do
 		[ -f "$f" ] && [ -x "$f" ] && echo "file /stress/${f##*/} $f 0755 0 0"
 	done
+	"$here/python-files.py" "$here/../../lib/gochan/python" ||
+		{ echo "mkinitramfs: Debian's python3 and python3-pytest are needed" >&2; exit 1; }
 } >"$list"
-"$gen" "$list" | gzip -1 >"$out"
+# A directory both lists name is listed once.
+awk '!seen[$0]++' "$list" >"$list.uniq"
+"$gen" "$list.uniq" | gzip -1 >"$out"
+rm -f "$list.uniq"

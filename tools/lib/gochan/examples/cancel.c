@@ -9,13 +9,17 @@
  * The done channel has 0-byte values; closing it wakes every worker
  * blocked in its select.  Exit status 0 when all three workers stop.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <gochan.h>
+
+#include "example.h"
 
 #define WORKERS 3
 
@@ -23,12 +27,14 @@ int main(void)
 {
 	int done = gochan_make(0, 0, 0);
 	int out = gochan_make(sizeof(int), 0, 0);
-	int i, v, stopped = 0, status;
+	int i, v, ret, stopped;
 
-	if (done < 0 || out < 0)
-		return 1;
+	if (done < 0)
+		die("gochan_make", done);
+	if (out < 0)
+		die("gochan_make", out);
 	for (i = 0; i < WORKERS; i++) {
-		if (fork() == 0) {
+		if (xfork() == 0) {
 			int n = 0;
 			struct gochan_case cs[2] = {
 				GOCHAN_RECV_CASE(done, NULL),
@@ -38,19 +44,25 @@ int main(void)
 			for (;;) {
 				int k = gochan_select(cs, 2, 0, -1);
 
+				if (k < 0)
+					die("gochan_select", k);
 				if (k == 0)
 					exit(0);	/* cancelled */
-				if (k < 0)
-					exit(1);
+				if (cs[k].err)
+					die("gochan_select", cs[k].err);
 				n++;
 			}
 		}
 	}
-	for (i = 0; i < 30; i++)
-		gochan_recv(out, &v, NULL);
-	gochan_close(done);
-	while (wait(&status) > 0)
-		stopped += WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	for (i = 0; i < 30; i++) {
+		ret = gochan_recv(out, &v, NULL);
+		if (ret)
+			die("gochan_recv", ret);
+	}
+	ret = gochan_close(done);
+	if (ret)
+		die("gochan_close", ret);
+	stopped = WORKERS - reap(WORKERS);
 	printf("cancel: took 30 values, closed done, %d of %d workers stopped\n",
 	       stopped, WORKERS);
 	return stopped != WORKERS;

@@ -6,6 +6,7 @@
  *
  * Exit status 0 when the child reads the three values and sees close.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,9 @@
 
 #include <gochan.h>
 
+#include "example.h"
+
+/* Return 0, or -errno. */
 static int send_fd(int sock, int fd)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, byte = 'c';
@@ -30,9 +34,10 @@ static int send_fd(int sock, int fd)
 	cm->cmsg_type = SCM_RIGHTS;
 	cm->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
+	return sendmsg(sock, &msg, 0) < 0 ? -errno : 0;
 }
 
+/* Return the fd received, or -errno (-EPROTO: the message had none). */
 static int recv_fd(int sock)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))], byte;
@@ -42,44 +47,63 @@ static int recv_fd(int sock)
 		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
 	};
 	struct cmsghdr *cm;
+	ssize_t len;
 	int fd;
 
-	if (recvmsg(sock, &msg, 0) != 1)
-		return -1;
+	len = recvmsg(sock, &msg, 0);
+	if (len < 0)
+		return -errno;
 	cm = CMSG_FIRSTHDR(&msg);
-	if (!cm || cm->cmsg_type != SCM_RIGHTS)
-		return -1;
+	if (len != 1 || !cm || cm->cmsg_type != SCM_RIGHTS)
+		return -EPROTO;
 	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
 	return fd;
 }
 
 int main(void)
 {
-	int sv[2], ch, rfd, status, i;
+	int sv[2], ch, rfd, status, ret, i;
 	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
-		return 1;
+		die("socketpair", -errno);
 	pid = fork();
+	if (pid < 0) {
+		perror("pass_fd: fork");
+		exit(1);
+	}
 	if (pid == 0) {			/* knows nothing but the socket */
 		int fd = recv_fd(sv[1]), v, n = 0;
 		bool ok;
 
 		if (fd < 0)
-			exit(2);
-		while (!gochan_recv(fd, &v, &ok) && ok)
+			die("recv_fd", fd);
+		while ((ret = gochan_recv(fd, &v, &ok)) == 0 && ok)
 			n += v == n + 1;
-		exit(n == 3 ? 0 : 3);
+		if (ret)
+			die("gochan_recv", ret);
+		exit(n == 3 ? 0 : 1);
 	}
 	ch = gochan_make(sizeof(int), 0, GOCHAN_MAKE_CLOEXEC);
+	if (ch < 0)
+		die("gochan_make", ch);
 	rfd = gochan_dup(ch, GOCHAN_DIR_RECV, GOCHAN_DUP_CLOEXEC);
-	if (ch < 0 || rfd < 0 || send_fd(sv[0], rfd))
-		return 1;
+	if (rfd < 0)
+		die("gochan_dup", rfd);
+	ret = send_fd(sv[0], rfd);
+	if (ret)
+		die("send_fd", ret);
 	close(rfd);
-	for (i = 1; i <= 3; i++)
-		gochan_send(ch, &i);
-	gochan_close(ch);
-	waitpid(pid, &status, 0);
+	for (i = 1; i <= 3; i++) {
+		ret = gochan_send(ch, &i);
+		if (ret)
+			die("gochan_send", ret);
+	}
+	ret = gochan_close(ch);
+	if (ret)
+		die("gochan_close", ret);
+	if (waitpid(pid, &status, 0) < 0)
+		die("waitpid", -errno);
 	printf("pass_fd: child read 3 values from a channel fd it got over a unix socket: %s\n",
 	       WIFEXITED(status) && !WEXITSTATUS(status) ? "yes" : "no");
 	return !(WIFEXITED(status) && !WEXITSTATUS(status));

@@ -5,31 +5,81 @@
  *	gen(nums...) -> sq(in) -> sq(in) -> main prints
  *
  * Each stage closes its output when its input is closed and drained,
- * so the end of the numbers flows down the pipeline.  The channels are
+ * so the end of the numbers flows down the pipeline; sq() and main read
+ * with gochan_range(), Go's "for v := range in".  The channels are
  * unbuffered: every value is a rendezvous between two processes.
  * Exit status 0 when main gets 1, 16, 81, ..., 10^4 in order.
  */
-#include <stdbool.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <gochan.h>
 
+#include "example.h"
+
 #define N 10
+
+static void gen(int out)
+{
+	long v;
+	int ret;
+
+	for (v = 1; v <= N; v++) {
+		ret = gochan_send(out, &v);
+		if (ret)
+			die("gochan_send", ret);
+	}
+	ret = gochan_close(out);
+	if (ret)
+		die("gochan_close", ret);
+	exit(0);
+}
+
+/* sq's loop body: out <- v * v */
+static int square(void *elem, void *arg)
+{
+	long *v = elem;
+	int ret;
+
+	*v *= *v;
+	ret = gochan_send(*(int *)arg, v);
+	if (ret)
+		die("gochan_send", ret);
+	return 0;
+}
 
 static void sq(int in, int out)
 {
-	bool ok;
 	long v;
+	int ret;
 
-	while (!gochan_recv(in, &v, &ok) && ok) {
-		v *= v;
-		gochan_send(out, &v);
-	}
-	gochan_close(out);
+	ret = gochan_range(in, &v, square, &out);
+	if (ret)
+		die("gochan_range", ret);
+	ret = gochan_close(out);
+	if (ret)
+		die("gochan_close", ret);
 	exit(0);
+}
+
+struct tally {
+	int n;		/* values received */
+	int bad;	/* one was not n^4 */
+};
+
+/* main's loop body: check the n-th value is n^4 */
+static int check(void *elem, void *arg)
+{
+	struct tally *t = arg;
+	long v = *(long *)elem;
+
+	t->n++;
+	t->bad |= v != (long)t->n * t->n * t->n * t->n;
+	return 0;
 }
 
 int main(void)
@@ -37,29 +87,27 @@ int main(void)
 	int c1 = gochan_make(sizeof(long), 0, 0);
 	int c2 = gochan_make(sizeof(long), 0, 0);
 	int c3 = gochan_make(sizeof(long), 0, 0);
-	int bad = 0, n = 0;
-	bool ok;
+	struct tally t = { 0, 0 };
+	int ret, failed;
 	long v;
 
-	if (c1 < 0 || c2 < 0 || c3 < 0)
-		return 1;
-	if (fork() == 0) {		/* gen */
-		for (v = 1; v <= N; v++)
-			gochan_send(c1, &v);
-		gochan_close(c1);
-		exit(0);
-	}
-	if (fork() == 0)
+	if (c1 < 0)
+		die("gochan_make", c1);
+	if (c2 < 0)
+		die("gochan_make", c2);
+	if (c3 < 0)
+		die("gochan_make", c3);
+	if (xfork() == 0)
+		gen(c1);
+	if (xfork() == 0)
 		sq(c1, c2);
-	if (fork() == 0)
+	if (xfork() == 0)
 		sq(c2, c3);
-	while (!gochan_recv(c3, &v, &ok) && ok) {
-		n++;
-		bad |= v != (long)n * n * n * n;
-	}
-	while (wait(NULL) > 0)
-		;
-	printf("pipeline: %d values through 3 processes, last %ld\n", n,
+	ret = gochan_range(c3, &v, check, &t);
+	if (ret)
+		die("gochan_range", ret);
+	failed = reap(3);
+	printf("pipeline: %d values through 3 processes, last %ld\n", t.n,
 	       (long)N * N * N * N);
-	return bad || n != N;
+	return t.bad || failed || t.n != N;
 }

@@ -13,10 +13,15 @@
  * value.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <gochan.h>
 
+#include "example.h"
+
+/* Return the index of the case chosen: 0 for a value, 1 for timeout. */
 static int wait_one(int ch, long *v, int after_ms)
 {
 	int timer = gochan_after((long long)after_ms * 1000000);
@@ -28,8 +33,10 @@ static int wait_one(int ch, long *v, int after_ms)
 	int k;
 
 	if (timer < 0)
-		return timer;
+		die("gochan_after", timer);
 	k = gochan_select(cs, 2, 0, -1);
+	if (k < 0)
+		die("gochan_select", k);
 	close(timer);
 	return k;
 }
@@ -38,12 +45,14 @@ int main(void)
 {
 	int ch = gochan_make(sizeof(long), 1, 0);
 	long v = 0, answer = 42;
-	int first, second;
+	int first, second, ret;
 
 	if (ch < 0)
-		return 1;
+		die("gochan_make", ch);
 	first = wait_one(ch, &v, 50);
-	gochan_send(ch, &answer);
+	ret = gochan_send(ch, &answer);
+	if (ret)
+		die("gochan_send", ret);
 	second = wait_one(ch, &v, 50);
 	printf("select_timeout: first select: %s; second: %s %ld\n",
 	       first == 1 ? "timeout" : "?", second == 0 ? "value" : "?", v);

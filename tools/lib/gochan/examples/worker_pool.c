@@ -10,6 +10,7 @@
  *
  * Exit status 0 when the sum is right.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,19 +20,24 @@
 
 #include <gochan.h>
 
+#include "example.h"
+
 #define JOBS	100
 #define WORKERS	4
 
 static void worker(int jobs, int results)
 {
 	bool ok;
-	int j;
+	int j, ret;
 
-	while (!gochan_recv(jobs, &j, &ok) && ok) {
+	while ((ret = gochan_recv(jobs, &j, &ok)) == 0 && ok) {
 		j *= j;
-		if (gochan_send(results, &j))
-			exit(1);
+		ret = gochan_send(results, &j);
+		if (ret)
+			die("gochan_send", ret);
 	}
+	if (ret)
+		die("gochan_recv", ret);
 	exit(0);
 }
 
@@ -40,29 +46,32 @@ int main(void)
 	int jobs = gochan_make(sizeof(int), JOBS, GOCHAN_MAKE_CLOEXEC);
 	int results = gochan_make(sizeof(int), JOBS, GOCHAN_MAKE_CLOEXEC);
 	long sum = 0, want = 0;
-	int i, r;
+	int i, r, ret, failed;
 
-	if (jobs < 0 || results < 0) {
-		fprintf(stderr, "worker_pool: gochan_make: %s\n",
-			strerror(-(jobs < 0 ? jobs : results)));
-		return 1;
-	}
+	if (jobs < 0)
+		die("gochan_make", jobs);
+	if (results < 0)
+		die("gochan_make", results);
 	for (i = 0; i < WORKERS; i++)
-		if (fork() == 0)
+		if (xfork() == 0)
 			worker(jobs, results);
 	for (i = 1; i <= JOBS; i++) {
-		gochan_send(jobs, &i);
+		ret = gochan_send(jobs, &i);
+		if (ret)
+			die("gochan_send", ret);
 		want += (long)i * i;
 	}
-	gochan_close(jobs);		/* the workers' range loops end */
+	ret = gochan_close(jobs);	/* the workers' range loops end */
+	if (ret)
+		die("gochan_close", ret);
 	for (i = 0; i < JOBS; i++) {
-		if (gochan_recv(results, &r, NULL))
-			return 1;
+		ret = gochan_recv(results, &r, NULL);
+		if (ret)
+			die("gochan_recv", ret);
 		sum += r;
 	}
-	for (i = 0; i < WORKERS; i++)
-		wait(NULL);
+	failed = reap(WORKERS);
 	printf("worker_pool: %d jobs on %d workers, sum of squares %ld\n",
 	       JOBS, WORKERS, sum);
-	return sum == want ? 0 : 1;
+	return sum == want && !failed ? 0 : 1;
 }

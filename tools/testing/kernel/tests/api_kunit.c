@@ -21,8 +21,9 @@ static void gochan_api_accepts_valid(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, gochan_api_negotiate(&api), 0);
 	KUNIT_EXPECT_EQ(test, api.api, GOCHAN_API_VERSION);
 	KUNIT_EXPECT_EQ(test, api.features, (u64)GOCHAN_FEATURES);
-	/* Version 2 is frozen: no addition to announce yet. */
-	KUNIT_EXPECT_EQ(test, api.features, 0ULL);
+	/* Version 2 is frozen: what it gained since is announced here. */
+	KUNIT_EXPECT_EQ(test, api.features, GOCHAN_FEATURE_TIMER_SET |
+			GOCHAN_FEATURE_SIZED | GOCHAN_FEATURE_RW);
 	KUNIT_EXPECT_EQ(test, api.flags, 0U);
 	KUNIT_EXPECT_EQ(test, api.reserved[0], 0ULL);
 	KUNIT_EXPECT_EQ(test, api.reserved[1], 0ULL);

@@ -921,6 +921,70 @@ static void kgo_timer_stop_vs_fire(struct kunit *test)
 	KUNIT_EXPECT_GT(test, fired, 0);
 }
 
+/*
+ * Go 1.23's Reset racing the fire: whatever the old timer did, the value
+ * received after kgo_chan_timer_reset() returns was sent after it began
+ * (its timestamp says so), and there is exactly one.  Counts both
+ * outcomes: reset while pending, and reset after the fire (a stale value
+ * dropped, or a fire that was still running).
+ */
+static void kgo_timer_reset_vs_fire(struct kunit *test)
+{
+	int i, pending = 0, fired = 0;
+
+	for (i = 0; i < 300; i++) {
+		u32 delay_us = i % 3 == 0 ? 100000 : get_random_u32_below(1000);
+		u32 wait_us = i % 3 == 1 ? 3000 : get_random_u32_below(1000);
+		struct kgo_chan *t;
+		s64 when = 0;
+		ktime_t start;
+		bool ok;
+
+		t = kgo_chan_after(ns_to_ktime((u64)delay_us * NSEC_PER_USEC),
+				   GFP_KERNEL);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+		spin_until(ktime_add_us(ktime_get(), wait_us));
+		start = ktime_get();
+		if (kgo_chan_timer_reset(t, ns_to_ktime(200 * NSEC_PER_USEC)))
+			pending++;
+		else
+			fired++;
+		KUNIT_EXPECT_EQ(test, kgo_chan_recv_opts(t, &when, &ok, 0,
+							 in_ms(5000)), 0);
+		KUNIT_EXPECT_GE(test, when, ktime_to_ns(start));
+		usleep_range(1000, 1500);
+		KUNIT_EXPECT_EQ(test, kgo_chan_try_recv(t, &when, &ok), -EAGAIN);
+		kgo_chan_put(t);
+	}
+	kunit_info(test, "reset while pending %d, after the fire %d\n",
+		   pending, fired);
+	KUNIT_EXPECT_GT(test, pending, 0);
+	KUNIT_EXPECT_GT(test, fired, 0);
+}
+
+/* Reset of a ticker sets its period; bad arguments change nothing. */
+static void kgo_timer_reset_args(struct kunit *test)
+{
+	struct kgo_chan *tick = kgo_chan_tick(ms_to_ktime(3600000), GFP_KERNEL);
+	struct kgo_chan *plain = mk(test, sizeof(s64), 1);
+	s64 when;
+	bool ok;
+	int i;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(tick));
+	KUNIT_EXPECT_FALSE(test, kgo_chan_timer_reset(tick, 999));
+	KUNIT_EXPECT_FALSE(test, kgo_chan_timer_reset(tick, -1));
+	KUNIT_EXPECT_FALSE(test, kgo_chan_timer_reset(plain, ms_to_ktime(1)));
+	KUNIT_EXPECT_FALSE(test, kgo_chan_timer_reset(NULL, ms_to_ktime(1)));
+	KUNIT_EXPECT_TRUE(test, kgo_chan_timer_reset(tick, ms_to_ktime(1)));
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, kgo_chan_recv_opts(tick, &when, &ok, 0,
+							 in_ms(5000)), 0);
+	KUNIT_EXPECT_TRUE(test, kgo_chan_timer_stop(tick));
+	kgo_chan_put(tick);
+	kgo_chan_put(plain);
+}
+
 /* ---- contexts ------------------------------------------------------------- */
 
 static void kgo_ctx_tree(struct kunit *test)
@@ -1231,6 +1295,8 @@ static struct kunit_suite gochan_select_suite = {
 static struct kunit_case gochan_timer_ctx_cases[] = {
 	KUNIT_CASE(kgo_timer_after_and_tick),
 	KUNIT_CASE_SLOW(kgo_timer_stop_vs_fire),
+	KUNIT_CASE_SLOW(kgo_timer_reset_vs_fire),
+	KUNIT_CASE(kgo_timer_reset_args),
 	KUNIT_CASE(kgo_ctx_tree),
 	KUNIT_CASE(kgo_ctx_stops_goroutine),
 	{}
