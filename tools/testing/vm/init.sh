@@ -451,9 +451,8 @@ check() {
 
 	fault_quiet
 	# The KUnit suites run inside insmod, which waits on each case for up
-	# to KUnit's own limit of 300 s; before and after, 120 s (the kernel
-	# command line's, see run-vm.sh; the sanitizer kernels are built with
-	# 30 s).
+	# to KUnit's own limit of 300 s; afterwards the kernel's default of
+	# 120 s applies (the debug kernel is built with 30 s).
 	if [ -f /lib/gochan/gochan_kunit.ko ]; then
 		echo 300 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
 		kmsg "kunit start"
