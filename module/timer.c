@@ -35,7 +35,8 @@ static enum hrtimer_restart kgo_chan_timer_fire(struct hrtimer *t)
 	c.val = &now;
 	spin_lock_irqsave(&tm->ch->lock, flags);
 	tm->fires++;
-	if (!kgo_try_case(&c, NULL) && tm->period)
+	/* A stopped ticker never stalls: Stop and Reset cleared it. */
+	if (!kgo_try_case(&c, NULL) && tm->period && !tm->stopped)
 		tm->stalled = true;
 	else if (tm->period && !tm->stopped)
 		ret = HRTIMER_RESTART;
@@ -179,6 +180,7 @@ bool kgo_chan_timer_stop(struct kgo_chan *ch)
 {
 	bool active;
 
+	might_sleep();
 	if (!ch || !ch->timer)
 		return false;
 	mutex_lock(&ch->timer->set_lock);
@@ -203,7 +205,8 @@ EXPORT_SYMBOL_GPL(kgo_chan_timer_stop);
  * period change.
  *
  * Context: Process context (it waits for a running callback).
- * Return: whether the timer was running (Go's Stop and Reset results).
+ * Return: Go 1.23's Stop and Reset result: whether the timer was running,
+ * or had sent a value nobody received (now dropped).
  */
 bool kgo_chan_timer_set(struct kgo_chan *ch, ktime_t d, bool stop)
 {
@@ -212,12 +215,19 @@ bool kgo_chan_timer_set(struct kgo_chan *ch, ktime_t d, bool stop)
 	unsigned long flags;
 	bool active;
 
+	might_sleep();
 	mutex_lock(&tm->set_lock);
 	active = kgo_timer_stop_locked(tm);
 	spin_lock_irqsave(&ch->lock, flags);
-	/* The stale value, if any: received into nothing. */
-	if (ch->qcount)
-		kgo_try_case(&c, NULL);
+	/*
+	 * The stale value, if any: received into nothing.  Go 1.23 counts a
+	 * drained value as a timer stopped before it fired, so that
+	 * "if (!t.Stop()) <-t.C" never waits for a value that is gone.
+	 */
+	if (ch->qcount && kgo_try_case(&c, NULL))
+		active = true;
+	/* A tick that raced the cancel may have stalled it: not now. */
+	tm->stalled = false;
 	if (!stop) {
 		tm->stopped = false;
 		if (tm->ticker)
@@ -239,12 +249,13 @@ bool kgo_chan_timer_set(struct kgo_chan *ch, ktime_t d, bool stop)
  *
  * As Go 1.23's: a value the timer sent before the call and nobody
  * received is dropped, so the next receive gets a value of the new
- * timer.  A one-shot timer that already fired fires again.
+ * timer.  A one-shot timer that already fired fires again.  Go 1.23's
+ * result: true also when such a value was dropped.
  *
  * Context: Process context (it waits for a running callback).
- * Return: true if the timer was running, false if it had fired or was
- * stopped; false and nothing done for a bad @d or a channel without a
- * timer.
+ * Return: true if the timer was running or its unread value was
+ * dropped, false if its value was received or it was stopped; false and
+ * nothing done for a bad @d or a channel without a timer.
  */
 bool kgo_chan_timer_reset(struct kgo_chan *ch, ktime_t d)
 {

@@ -256,8 +256,9 @@ struct gochan_timer {
  *		within the limits of GOCHAN_IOC_TIMER), from now; zero with
  *		GOCHAN_TIMER_STOP
  * @flags:	GOCHAN_TIMER_STOP
- * @active:	out: 1 if the timer was running (Go's Stop and Reset
- *		return true), 0 if it had fired (a one-shot) or was stopped
+ * @active:	out: Go 1.23's Stop and Reset result: 1 if the timer was
+ *		running, or had sent a value nobody received (dropped now);
+ *		0 if that value was received, or the timer was stopped
  * @reserved:	must be zero
  *
  * As in Go 1.23: once the call returns, no value that the timer sent

@@ -295,9 +295,10 @@ int gochan_ticker(int64_t ns);
  * Threads: Stop and Reset of one timer from several threads are
  * serialized by the kernel; the last one's setting holds.
  *
- * Return: 1 if the timer was running, 0 if it had fired or was stopped,
- * or -errno (-ENOTTY: not a timer's fd, or a module without
- * GOCHAN_FEATURE_TIMER_SET).
+ * Return: Go 1.23's result: 1 if the timer was running or had sent a
+ * value nobody received (dropped now), 0 if that value was received or
+ * the timer was stopped, or -errno (-ENOTTY: not a timer's fd, or a
+ * module without GOCHAN_FEATURE_TIMER_SET).
  */
 int gochan_timer_stop(int fd);
 /**
@@ -307,9 +308,8 @@ int gochan_timer_stop(int fd);
  *
  * As in Go 1.23, an unread value of the old timer is dropped.
  *
- * Return: 1 if the timer was running, 0 if not, or -errno (as
- * gochan_timer_stop(); -EPERM: a ticker period below the module's
- * min_tick_ns).
+ * Return: as gochan_timer_stop(), or -EPERM (a ticker period below the
+ * module's min_tick_ns).
  */
 int gochan_timer_reset(int fd, int64_t ns);
 

@@ -924,9 +924,10 @@ static void kgo_timer_stop_vs_fire(struct kunit *test)
 /*
  * Go 1.23's Reset racing the fire: whatever the old timer did, the value
  * received after kgo_chan_timer_reset() returns was sent after it began
- * (its timestamp says so), and there is exactly one.  Counts both
- * outcomes: reset while pending, and reset after the fire (a stale value
- * dropped, or a fire that was still running).
+ * (its timestamp says so), there is exactly one, and Reset says true
+ * (nobody received the old value: it was pending, or sent and dropped).
+ * Counts both outcomes by the callback's runs just after the Reset:
+ * none (cancelled while pending) or one (it fired; its value dropped).
  */
 static void kgo_timer_reset_vs_fire(struct kunit *test)
 {
@@ -935,6 +936,7 @@ static void kgo_timer_reset_vs_fire(struct kunit *test)
 	for (i = 0; i < 300; i++) {
 		u32 delay_us = i % 3 == 0 ? 100000 : get_random_u32_below(1000);
 		u32 wait_us = i % 3 == 1 ? 3000 : get_random_u32_below(1000);
+		struct kgo_chan_stat st;
 		struct kgo_chan *t;
 		s64 when = 0;
 		ktime_t start;
@@ -945,9 +947,12 @@ static void kgo_timer_reset_vs_fire(struct kunit *test)
 		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
 		spin_until(ktime_add_us(ktime_get(), wait_us));
 		start = ktime_get();
-		if (kgo_chan_timer_reset(t, ns_to_ktime(200 * NSEC_PER_USEC)))
+		KUNIT_EXPECT_TRUE(test, kgo_chan_timer_reset(t, ms_to_ktime(50)));
+		kgo_chan_stat(t, &st);
+		KUNIT_EXPECT_EQ(test, st.len, 0U);
+		if (st.timer_fires == 0)
 			pending++;
-		else
+		else if (st.timer_fires == 1)
 			fired++;
 		KUNIT_EXPECT_EQ(test, kgo_chan_recv_opts(t, &when, &ok, 0,
 							 in_ms(5000)), 0);

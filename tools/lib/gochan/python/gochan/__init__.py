@@ -330,11 +330,12 @@ class Chan:
         return bool(U.TIMER_SET.unpack(buf)[2])
 
     def stop(self):
-        """A timer's Stop (Go 1.23): True if it was running."""
+        """A timer's Stop (Go 1.23): True if it was running or its
+        unread value was dropped."""
         return self._timer_set(0, U.TIMER_STOP)
 
     def reset(self, seconds):
-        """A timer's Reset (Go 1.23): True if it was running."""
+        """A timer's Reset (Go 1.23): as :meth:`stop`."""
         return self._timer_set(int(seconds * 1e9), 0)
 
     # ---- select and asyncio -------------------------------------------------
