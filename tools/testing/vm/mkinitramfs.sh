@@ -6,8 +6,9 @@
 # Pack the test VM's initramfs: busybox, init.sh as /init, the modules in
 # MODDIR (*.ko) under /lib/gochan, the selftests in BINDIR/selftests under
 # /tests, the examples in BINDIR/examples under /examples and the
-# benchmark driver in BINDIR/bench under /bench, and Debian's Python with
-# pytest and the gochan Python package under /python (python-files.py).
+# benchmark driver in BINDIR/bench under /bench, and, unless
+# GOCHAN_PYTHON=0, Debian's Python with pytest and the gochan Python
+# package under /python (python-files.py).
 # The archive is written with the kernel's gen_init_cpio, so device nodes
 # need no root.
 set -euo pipefail
@@ -55,8 +56,10 @@ trap 'rm -f "$list"' EXIT
 	for f in "$bindir"/stress/*; do
 		[ -f "$f" ] && [ -x "$f" ] && echo "file /stress/${f##*/} $f 0755 0 0"
 	done
-	"$here/python-files.py" "$here/../../lib/gochan/python" ||
-		{ echo "mkinitramfs: Debian's python3 and python3-pytest are needed" >&2; exit 1; }
+	if [ "${GOCHAN_PYTHON:-1}" = 1 ]; then
+		"$here/python-files.py" "$here/../../lib/gochan/python" ||
+			{ echo "mkinitramfs: Debian's python3 and python3-pytest are needed" >&2; exit 1; }
+	fi
 } >"$list"
 # A directory both lists name is listed once.
 awk '!seen[$0]++' "$list" >"$list.uniq"

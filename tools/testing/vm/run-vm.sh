@@ -19,11 +19,6 @@ mkdir -p "$out"
 : >"$out/results.log"
 
 append="console=ttyS0 panic=-1 oops=panic softlockup_panic=0 nokaslr"
-# Unpack the initramfs in PID 1 itself, not in the background while PID 1
-# sleeps waiting for it: under KCSAN the unpacking (Python is in it) takes
-# longer than the sanitizer kernels' 30 s hung-task limit, and a sleeping
-# PID 1 would be reported as a hung task.
-append+=" initramfs_async=0"
 append+=" gochan.mode=$mode ${GOCHAN_VM_APPEND:-}"
 
 start=$(date +%s.%N)
