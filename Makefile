@@ -24,7 +24,7 @@ KERNEL_SRCS := $(filter-out %.mod.c module/compat.h,$(wildcard module/*.c module
 		 tools/testing/kernel/tests/*.c)) tools/testing/bench/kbench.c
 USER_SRCS   := $(wildcard tools/lib/gochan/*.c tools/lib/gochan/*.h \
 		 tools/lib/gochan/examples/*.c selftests/gochan/*.c \
-		 tools/testing/bench/*.c tools/testing/stress/*.c)
+		 tools/testing/bench/*.c tools/testing/stress/*.c tools/gochan/*.c)
 
 all: module lib selftests
 

@@ -35,8 +35,20 @@
 
 #include "chan.h"
 #include "internal.h"
+#include "trace.h"
 
 static struct workqueue_struct *kgo_chan_wq;
+
+/*
+ * Every channel, for debugfs "channels".  kgo_chans_lock nests outside
+ * ch->lock (kgo_chans_show() takes one inside it); it is taken with
+ * interrupts off, as a channel may be made in any context.  A reader
+ * holds it for KGO_CHANS_BATCH channels at a time.
+ */
+static DEFINE_SPINLOCK(kgo_chans_lock);
+static LIST_HEAD(kgo_chans);
+static atomic64_t kgo_chan_next_id = ATOMIC64_INIT(0);
+#define KGO_CHANS_BATCH		32
 
 /*
  * The longest hold of a channel lock by kgo_chan_close() since it was
@@ -150,6 +162,7 @@ static void *kgo_slot(struct kgo_chan *ch, unsigned int i)
  */
 struct kgo_chan *kgo_chan_make(size_t elem_size, unsigned int cap, gfp_t gfp)
 {
+	unsigned long flags;
 	struct kgo_chan *ch;
 	size_t bytes;
 
@@ -174,7 +187,12 @@ struct kgo_chan *kgo_chan_make(size_t elem_size, unsigned int cap, gfp_t gfp)
 	refcount_set(&ch->ref, 1);
 	ch->elem_size = elem_size;
 	ch->dataqsiz = cap;
+	ch->id = atomic64_inc_return(&kgo_chan_next_id);
+	spin_lock_irqsave(&kgo_chans_lock, flags);
+	list_add_tail(&ch->all.node, &kgo_chans);
+	spin_unlock_irqrestore(&kgo_chans_lock, flags);
 	gochan_obj_add(GOCHAN_OBJ_CHANS, 1);
+	trace_gochan_chan_make(ch->id, elem_size, cap);
 	return ch;
 }
 EXPORT_SYMBOL_GPL(kgo_chan_make);
@@ -195,6 +213,12 @@ EXPORT_SYMBOL_GPL(kgo_chan_get);
 
 static void kgo_chan_free(struct kgo_chan *ch)
 {
+	unsigned long flags;
+
+	/* After this no kgo_chans_show() can reach ch. */
+	spin_lock_irqsave(&kgo_chans_lock, flags);
+	list_del(&ch->all.node);
+	spin_unlock_irqrestore(&kgo_chans_lock, flags);
 	if (ch->timer)
 		kgo_chan_timer_free(ch);
 	WARN_ON_ONCE(!list_empty(&ch->recvq.head) ||
@@ -451,6 +475,7 @@ int kgo_chan_close(struct kgo_chan *ch)
 		return -EPIPE;
 	}
 	WRITE_ONCE(ch->closed, true);
+	trace_gochan_chan_close(ch->id, ch->qcount);
 	t0 = ktime_get_ns();
 	/*
 	 * Complete the waiters at most KGO_CLOSE_BATCH per lock hold, and
@@ -571,6 +596,78 @@ void kgo_chan_stat(struct kgo_chan *ch, struct kgo_chan_stat *st)
 	spin_unlock_irqrestore(&ch->lock, flags);
 }
 EXPORT_SYMBOL_IF_KUNIT(kgo_chan_stat);
+
+/**
+ * kgo_chan_id() - a channel's kernel-wide id
+ * @ch: the channel, or NULL (0)
+ *
+ * Ids start at 1 and are never reused while the module is loaded.  A
+ * channel fd's id (fdinfo's gochan-id, GOCHAN_IOC_INFO) is its channel's,
+ * and the tracepoints name channels by it.
+ *
+ * Context: Any context.
+ * Return: the id.
+ */
+u64 kgo_chan_id(struct kgo_chan *ch)
+{
+	return ch ? ch->id : 0;
+}
+EXPORT_SYMBOL_GPL(kgo_chan_id);
+
+static void kgo_chan_show_one(struct seq_file *sf, struct kgo_chan *ch)
+{
+	unsigned int len, senders, receivers;
+	bool closed;
+
+	lockdep_assert_held(&kgo_chans_lock);
+	/* Interrupts are off already: kgo_chans_lock is taken irqsave. */
+	spin_lock(&ch->lock);
+	len = ch->qcount;
+	closed = ch->closed;
+	senders = ch->nsendq;
+	receivers = ch->nrecvq;
+	spin_unlock(&ch->lock);
+	seq_printf(sf, "%llu\t%zu\t%u\t%u\t%d\t%u\t%u\t%u\t%s\n", ch->id,
+		   ch->elem_size, ch->dataqsiz, len, closed, senders, receivers,
+		   refcount_read(&ch->ref),
+		   ch->timer ? (ch->timer->ticker ? "ticker" : "timer") : "-");
+}
+
+/*
+ * debugfs "channels": one line a channel, oldest first.  The walk drops
+ * kgo_chans_lock every KGO_CHANS_BATCH channels, keeping its place with
+ * a cursor on the list, so that the time with interrupts off does not
+ * grow with the number of channels.  A channel made or freed meanwhile
+ * may or may not be listed; none is listed twice.
+ */
+void kgo_chans_show(struct seq_file *sf)
+{
+	struct kgo_chan_node cursor = { .cursor = true };
+	struct kgo_chan_node *n;
+	unsigned long flags;
+	unsigned int i;
+
+	seq_puts(sf, "id\telem_size\tcap\tlen\tclosed\tsenders\treceivers\trefs\tkind\n");
+	spin_lock_irqsave(&kgo_chans_lock, flags);
+	list_add(&cursor.node, &kgo_chans);
+	for (;;) {
+		for (i = 0; i < KGO_CHANS_BATCH; i++) {
+			if (list_is_last(&cursor.node, &kgo_chans))
+				goto out;
+			n = list_next_entry(&cursor, node);
+			list_move(&cursor.node, &n->node);
+			if (!n->cursor)
+				kgo_chan_show_one(sf, container_of(n, struct kgo_chan,
+								   all));
+		}
+		spin_unlock_irqrestore(&kgo_chans_lock, flags);
+		cond_resched();
+		spin_lock_irqsave(&kgo_chans_lock, flags);
+	}
+out:
+	list_del(&cursor.node);
+	spin_unlock_irqrestore(&kgo_chans_lock, flags);
+}
 
 /* ---- module life cycle ----------------------------------------------------- */
 

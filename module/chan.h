@@ -12,7 +12,9 @@
 #define _GOCHAN_CHAN_H
 
 #include <linux/hrtimer.h>
+#include <linux/list.h>
 #include <linux/refcount.h>
+#include <linux/seq_file.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -58,6 +60,15 @@ struct kgo_chan_timer {
  * userspace receive pins its destination before it takes a value
  * (uchan.c), so nothing is ever put back.
  */
+/*
+ * A place on the list of every channel (debugfs "channels"): a channel's
+ * own, or a reader's cursor (kgo_chans_show()).
+ */
+struct kgo_chan_node {
+	struct list_head node;		/* kgo_chans_lock */
+	bool cursor;			/* I */
+};
+
 struct kgo_chan {
 	spinlock_t lock;		/* protects the L fields */
 	unsigned int qcount;		/* L; WRITE_ONCE: kgo_chan_len()
@@ -83,6 +94,11 @@ struct kgo_chan {
 	void *buf;			/* L: dataqsiz * elem_size bytes */
 	struct kgo_chan_timer *timer;	/* I: timer channels only */
 	refcount_t ref;			/* A */
+	u64 id;				/* I: kernel-wide, never reused; the
+					 * gochan-id of fdinfo and the
+					 * tracepoints
+					 */
+	struct kgo_chan_node all;	/* kgo_chans_lock: every channel */
 	struct work_struct free_work;	/* deferred free from atomic context */
 };
 
@@ -125,6 +141,7 @@ bool kgo_chan_ready(struct kgo_chan *ch, u32 dir);
 void kgo_chan_notify(struct kgo_chan *ch);
 void kgo_chan_notify_unlocked(struct kgo_chan *ch);
 void kgo_chan_stat(struct kgo_chan *ch, struct kgo_chan_stat *st);
+void kgo_chans_show(struct seq_file *sf);
 void kgo_waiter_enqueue(struct kgo_chan *ch, struct kgo_waiter *w);
 void kgo_waiter_unlink(struct kgo_chan *ch, struct kgo_waiter *w);
 

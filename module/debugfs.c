@@ -163,6 +163,13 @@ static int gochan_objects_show(struct seq_file *sf, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(gochan_objects);
 
+static int gochan_channels_show(struct seq_file *sf, void *unused)
+{
+	kgo_chans_show(sf);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(gochan_channels);
+
 void gochan_debugfs_init(void)
 {
 	gochan_debugfs_dir = debugfs_create_dir("gochan", NULL);
@@ -172,6 +179,9 @@ void gochan_debugfs_init(void)
 			    &gochan_goroutines_fops);
 	debugfs_create_file("objects", 0444, gochan_debugfs_dir, NULL,
 			    &gochan_objects_fops);
+	/* Root only: the list shows every user's channels. */
+	debugfs_create_file("channels", 0400, gochan_debugfs_dir, NULL,
+			    &gochan_channels_fops);
 	debugfs_create_u64("close_max_hold_ns", 0600, gochan_debugfs_dir,
 			   &gochan_close_max_hold_ns);
 	debugfs_create_u64("close_holds", 0600, gochan_debugfs_dir,

@@ -56,6 +56,7 @@
 #include "chan.h"
 #include "internal.h"
 #include "select.h"
+#include "trace.h"
 
 /* Values moved per hold of a channel lock by kgo_chan_xfer(). */
 #define KGO_XFER_HOLD_MAX	64U
@@ -786,6 +787,41 @@ int kgo_select(struct kgo_select_case *cases, unsigned int n,
 }
 EXPORT_SYMBOL_GPL(kgo_select);
 
+/* Is any event of kgo_sel_trace() on?  A static key each: near free. */
+static bool kgo_sel_tracing(void)
+{
+	return trace_gochan_chan_send_enabled() ||
+	       trace_gochan_chan_recv_enabled() ||
+	       trace_gochan_select_enabled() || trace_gochan_block_enabled() ||
+	       trace_gochan_unblock_enabled();
+}
+
+/* The event for a returning kgo_select_why(): ret as it returns. */
+static void kgo_sel_trace(const struct kgo_select_case *cases,
+			  unsigned int n, enum kgo_wait_reason why, int ret,
+			  u64 wait_ns)
+{
+	const struct kgo_select_case *c = &cases[0];
+	int err;
+
+	if (why != KGO_WAIT_CHAN_SEND && why != KGO_WAIT_CHAN_RECV) {
+		struct kgo_chan *ch = NULL;
+
+		if (ret >= 0)
+			ch = cases[ret].ch;
+		trace_gochan_select(kgo_chan_id(ch), n, wait_ns, ret);
+		return;
+	}
+	err = ret < 0 ? ret : c->err;
+	if (why == KGO_WAIT_CHAN_SEND) {
+		trace_gochan_chan_send(kgo_chan_id(c->ch), !err, wait_ns, err);
+		return;
+	}
+	if (!err && !c->ok)
+		err = -ENODATA;
+	trace_gochan_chan_recv(kgo_chan_id(c->ch), !err, wait_ns, err);
+}
+
 int kgo_select_why(struct kgo_select_case *cases, unsigned int n,
 		   unsigned int flags, ktime_t deadline,
 		   enum kgo_wait_reason why)
@@ -794,6 +830,9 @@ int kgo_select_why(struct kgo_select_case *cases, unsigned int n,
 	gfp_t gfp = flags & KGO_NONBLOCK ? GFP_NOWAIT | __GFP_ACCOUNT :
 					   GFP_KERNEL_ACCOUNT;
 	struct kgo_waiter wstack[KGO_SEL_STACK];
+	bool tracing = kgo_sel_tracing();
+	u64 t0 = 0, wait_ns = 0;
+	struct kgo_chan *first;
 	struct kgo_sel_arm a;
 	struct kgo_sel sel;
 	unsigned int queued;
@@ -830,8 +869,16 @@ int kgo_select_why(struct kgo_select_case *cases, unsigned int n,
 	queued = a.queued;
 	gochan_obj_add(GOCHAN_OBJ_WAITERS, queued);
 	ret = 0;
-	if (atomic_read(&sel.done) == KGO_SEL_PENDING)
+	if (atomic_read(&sel.done) == KGO_SEL_PENDING) {
+		if (tracing) {
+			t0 = ktime_get_ns();
+			first = NULL;
+			if (a.m)
+				first = cases[a.order[0]].ch;
+			trace_gochan_block(kgo_chan_id(first), queued, why);
+		}
 		ret = kgo_sel_wait(&sel, flags, deadline, queued, why);
+	}
 	if (ret && atomic_cmpxchg(&sel.done, KGO_SEL_PENDING,
 				  KGO_SEL_CANCELLED) != KGO_SEL_PENDING)
 		ret = 0;	/* completed while we gave up: it counts */
@@ -839,14 +886,23 @@ int kgo_select_why(struct kgo_select_case *cases, unsigned int n,
 	/* Pass 3: dequeue everywhere; also waits out wakers. */
 	kgo_sel_disarm(&a);
 	gochan_obj_add(GOCHAN_OBJ_WAITERS, -(long)queued);
+	done = ret ? -1 : atomic_read(&sel.done);
+	if (t0) {
+		wait_ns = ktime_get_ns() - t0;
+		first = NULL;
+		if (done >= 0)
+			first = cases[done].ch;
+		trace_gochan_unblock(kgo_chan_id(first), queued, wait_ns, ret);
+	}
 	if (ret)
 		goto out;
-	done = atomic_read(&sel.done);
 	cases[done].ok = a.w[done].ok;
 	cases[done].err = a.w[done].err;
 	ret = done;
 out:
 	kgo_sel_arm_release(&a);
+	if (tracing)
+		kgo_sel_trace(cases, n, why, ret, wait_ns);
 	return ret;
 }
 
@@ -917,6 +973,16 @@ EXPORT_SYMBOL_GPL(kgo_chan_recv_opts);
 
 /* ---- batched transfers ------------------------------------------------------ */
 
+/* The event for one lock hold of kgo_chan_xfer(): n values moved. */
+static void kgo_xfer_trace(struct kgo_chan *ch, u32 dir, unsigned int n,
+			   int ret)
+{
+	if (dir == KGO_SELECT_SEND)
+		trace_gochan_chan_send(ch->id, n, 0, ret);
+	else
+		trace_gochan_chan_recv(ch->id, n, 0, ret);
+}
+
 /* Does value i of a kgo_chan_xfer() call wait, if it must? */
 static bool kgo_xfer_waits(unsigned int flags, unsigned int i)
 {
@@ -956,7 +1022,7 @@ int kgo_chan_xfer(struct kgo_chan *ch, u32 dir, void *vals, unsigned int n,
 	unsigned int wflags = flags & (KGO_INTERRUPTIBLE | KGO_KILLABLE);
 	size_t sz = ch->elem_size;
 	unsigned long irqflags;
-	unsigned int i = 0, hold;
+	unsigned int i = 0, hold, held;
 	bool waits;
 	int ret;
 
@@ -984,15 +1050,22 @@ int kgo_chan_xfer(struct kgo_chan *ch, u32 dir, void *vals, unsigned int n,
 				}
 			}
 			spin_unlock_irqrestore(&ch->lock, irqflags);
+			held = i - *moved;
 			*moved = i;
-			if (ret && ret != -EAGAIN)
+			if (ret && ret != -EAGAIN) {
+				kgo_xfer_trace(ch, dir, held, ret);
 				return ret;
+			}
 			if (!ret) {
+				kgo_xfer_trace(ch, dir, held, 0);
 				cond_resched();
 				continue;
 			}
 			/* Values moved: the next waits only with WAITALL. */
 			waits = kgo_xfer_waits(flags, i);
+			/* One event for the hold, or for the call that fails. */
+			if (held || (!waits && !i))
+				kgo_xfer_trace(ch, dir, held, held ? 0 : -EAGAIN);
 			if (!waits)
 				return i ? 0 : -EAGAIN;
 		}

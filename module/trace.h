@@ -1,8 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Tracepoints of the goroutine scheduler, system "gochan": a goroutine's
- * life (create, start, end) and the scheduler's moves (park, unpark,
- * steal, hand-off).  Use with perf trace -e 'gochan:*' or trace-cmd.
+ * Tracepoints, system "gochan" (Documentation/design.rst lists them):
+ *
+ * - the goroutine scheduler: a goroutine's life (create, start, end)
+ *   and the scheduler's moves (park, unpark, steal, hand-off);
+ * - channels: make, send, recv, close, select, and a task's block and
+ *   unblock in the select engine.  Every channel event names the channel
+ *   by its id (kgo_chan_id(), fdinfo's gochan-id) and carries a value
+ *   count and the time the caller waited.
+ *
+ * Use with perf trace -e 'gochan:*' or trace-cmd.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM gochan
@@ -85,6 +92,91 @@ TRACE_EVENT(gochan_handoff,
 	    TP_fast_assign(__entry->p = p;),
 	    TP_printk("p=%d", __entry->p)
 );
+
+TRACE_EVENT(gochan_chan_make,
+	    TP_PROTO(u64 chan, size_t elem_size, u32 cap),
+	    TP_ARGS(chan, elem_size, cap),
+	    TP_STRUCT__entry(__field(u64, chan)
+			     __field(size_t, elem_size)
+			     __field(u32, cap)),
+	    TP_fast_assign(__entry->chan = chan;
+			   __entry->elem_size = elem_size;
+			   __entry->cap = cap;),
+	    TP_printk("chan=%llu elem_size=%zu cap=%u", __entry->chan,
+		      __entry->elem_size, __entry->cap)
+);
+
+/* n: values still buffered, which receivers drain before ok = false. */
+TRACE_EVENT(gochan_chan_close,
+	    TP_PROTO(u64 chan, u32 n),
+	    TP_ARGS(chan, n),
+	    TP_STRUCT__entry(__field(u64, chan)
+			     __field(u32, n)),
+	    TP_fast_assign(__entry->chan = chan;
+			   __entry->n = n;),
+	    TP_printk("chan=%llu n=%u", __entry->chan, __entry->n)
+);
+
+/*
+ * The shape of the events that end a wait.  A send or receive call
+ * returns: n values moved (a batched transfer
+ * reports each lock hold or wait), after waiting wait_ns (0: it did not
+ * wait); ret is 0, -ENODATA for a receive of ok = false, or the error.
+ */
+DECLARE_EVENT_CLASS(gochan_xfer_class,
+		    TP_PROTO(u64 chan, u32 n, u64 wait_ns, int ret),
+		    TP_ARGS(chan, n, wait_ns, ret),
+		    TP_STRUCT__entry(__field(u64, chan)
+				     __field(u32, n)
+				     __field(u64, wait_ns)
+				     __field(int, ret)),
+		    TP_fast_assign(__entry->chan = chan;
+				   __entry->n = n;
+				   __entry->wait_ns = wait_ns;
+				   __entry->ret = ret;),
+		    TP_printk("chan=%llu n=%u wait_ns=%llu ret=%d",
+			      __entry->chan, __entry->n, __entry->wait_ns,
+			      __entry->ret)
+);
+
+DEFINE_EVENT(gochan_xfer_class, gochan_chan_send,
+	     TP_PROTO(u64 chan, u32 n, u64 wait_ns, int ret),
+	     TP_ARGS(chan, n, wait_ns, ret));
+
+DEFINE_EVENT(gochan_xfer_class, gochan_chan_recv,
+	     TP_PROTO(u64 chan, u32 n, u64 wait_ns, int ret),
+	     TP_ARGS(chan, n, wait_ns, ret));
+
+/*
+ * A select returns: chan is the chosen case's channel (0 for none), n
+ * the number of cases, ret the chosen index or the error.
+ */
+DEFINE_EVENT(gochan_xfer_class, gochan_select,
+	     TP_PROTO(u64 chan, u32 n, u64 wait_ns, int ret),
+	     TP_ARGS(chan, n, wait_ns, ret));
+
+/*
+ * The select engine parks a task (block: chan is the first case's
+ * channel, n the number of cases queued on) and the task runs again
+ * (unblock: chan is the channel that completed it, 0 if none did, after
+ * wait_ns; ret 0 or the error that ended the wait).
+ */
+TRACE_EVENT(gochan_block,
+	    TP_PROTO(u64 chan, u32 n, int reason),
+	    TP_ARGS(chan, n, reason),
+	    TP_STRUCT__entry(__field(u64, chan)
+			     __field(u32, n)
+			     __field(int, reason)),
+	    TP_fast_assign(__entry->chan = chan;
+			   __entry->n = n;
+			   __entry->reason = reason;),
+	    TP_printk("chan=%llu n=%u reason=%d", __entry->chan, __entry->n,
+		      __entry->reason)
+);
+
+DEFINE_EVENT(gochan_xfer_class, gochan_unblock,
+	     TP_PROTO(u64 chan, u32 n, u64 wait_ns, int ret),
+	     TP_ARGS(chan, n, wait_ns, ret));
 
 #endif /* _GOCHAN_TRACE_H */
 

@@ -38,6 +38,7 @@
 #include "chan.h"
 #include "internal.h"
 #include "select.h"
+#include "trace.h"
 
 /*
  * Locking legend, as in sched.h, chan.h and select.h:
@@ -314,7 +315,7 @@ struct gochan_uchan {
 	 */
 	kuid_t owner;
 	size_t charge;			/* I */
-	u64 id;				/* I */
+	u64 id;				/* I: kgo_chan_id(ch) */
 	u32 flags;			/* I: GOCHAN_INFO_AUTOCLOSE, _TIMER */
 };
 
@@ -326,8 +327,6 @@ struct gochan_file {
 					 * sending [0] and receiving [1]
 					 */
 };
-
-static atomic64_t gochan_next_id = ATOMIC64_INIT(0);
 
 static void gochan_uchan_put(struct gochan_uchan *uc)
 {
@@ -405,7 +404,7 @@ static struct gochan_uchan *gochan_uchan_new(struct kgo_chan *ch, u32 flags,
 	uc->owner = owner;
 	uc->charge = charge;
 	uc->flags = flags;
-	uc->id = atomic64_inc_return(&gochan_next_id);
+	uc->id = kgo_chan_id(ch);
 	return uc;
 }
 
@@ -703,6 +702,10 @@ static long gochan_ioctl_xfer(struct gochan_file *gf,
 	 */
 	if ((x.flags & GOCHAN_XFER_NONBLOCK) &&
 	    !kgo_chan_ready(gf->uc->ch, send ? KGO_SELECT_SEND : KGO_SELECT_RECV)) {
+		if (send)
+			trace_gochan_chan_send(gf->uc->id, 0, 0, -EAGAIN);
+		else
+			trace_gochan_chan_recv(gf->uc->id, 0, 0, -EAGAIN);
 		if (put_user(0U, &ux->done) || put_user(0U, &ux->ok))
 			return -EFAULT;
 		return -EAGAIN;

@@ -38,6 +38,7 @@ int kgo_chan_recv_opts(struct kgo_chan *ch, void *val, bool *ok,
 int kgo_chan_close(struct kgo_chan *ch);
 unsigned int kgo_chan_len(struct kgo_chan *ch);
 unsigned int kgo_chan_cap(struct kgo_chan *ch);
+u64 kgo_chan_id(struct kgo_chan *ch);
 size_t kgo_chan_elem_size(struct kgo_chan *ch);
 bool kgo_chan_closed(struct kgo_chan *ch);
 

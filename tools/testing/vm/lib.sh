@@ -36,6 +36,7 @@ build_user() {
 		make -C "$top/tools/testing/bench" O="$out/user/bench" \
 			LIBDIR="$out/user/lib" &&
 		make -C "$top/tools/testing/stress" O="$out/user/stress" &&
+		make -C "$top/tools/gochan" O="$out/user/tools" STATIC=1 WERROR=1 &&
 		make -C "$top/tools/lib/gochan" O="$out/user/lib32" \
 			CC="gcc -m32" "$out/user/lib32/libgochan.a" &&
 		make -C "$top/selftests/gochan" O="$out/user/selftests32" \
@@ -93,13 +94,14 @@ stage_and_boot() {
 	local k=$1 kdir=$2 mode=$3 limit=$4 st=$out/vm-$1 rc
 	rm -rf "$st"
 	mkdir -p "$st/mod" "$st/bin/selftests" "$st/bin/examples" "$st/bin/bench" \
-		"$st/bin/stress"
+		"$st/bin/stress" "$st/bin/tools"
 	# shellcheck disable=SC2046 # paths without blanks
 	cp $(built_modules "$k") "$st/mod/"
 	[ "$mode" = check ] && cp "$out/user/selftests/"* "$st/bin/selftests/"
 	[ "$mode" = demo ] || cp "$out/user/bench/gochan_bench" "$st/bin/bench/"
 	case "$mode" in check | long) cp "$out/user/stress/"* "$st/bin/stress/" ;; esac
 	cp "$out/user/lib/examples/"* "$st/bin/examples/"
+	cp "$out/user/tools/gochan" "$st/bin/tools/"
 	# Python (the package's tests, the demo's hello.py) for check and
 	# demo, not on kcsan: under KCSAN unpacking the interpreter alone
 	# keeps PID 1 waiting past the 30 s hung-task limit.

@@ -6,7 +6,8 @@
 # Pack the test VM's initramfs: busybox, init.sh as /init, the modules in
 # MODDIR (*.ko) under /lib/gochan, the selftests in BINDIR/selftests under
 # /tests, the examples in BINDIR/examples under /examples and the
-# benchmark driver in BINDIR/bench under /bench, and, unless
+# benchmark driver in BINDIR/bench under /bench, the gochan tool in
+# BINDIR/tools under /bin, and, unless
 # GOCHAN_PYTHON=0, Debian's Python with pytest and the gochan Python
 # package under /python (python-files.py).
 # The archive is written with the kernel's gen_init_cpio, so device nodes
@@ -52,6 +53,9 @@ trap 'rm -f "$list"' EXIT
 	done
 	for f in "$bindir"/bench/*; do
 		[ -f "$f" ] && [ -x "$f" ] && echo "file /bench/${f##*/} $f 0755 0 0"
+	done
+	for f in "$bindir"/tools/*; do
+		[ -f "$f" ] && [ -x "$f" ] && echo "file /bin/${f##*/} $f 0755 0 0"
 	done
 	for f in "$bindir"/stress/*; do
 		[ -f "$f" ] && [ -x "$f" ] && echo "file /stress/${f##*/} $f 0755 0 0"
