@@ -110,29 +110,83 @@ static inline int gochan_has_feature(const struct gochan_api *api,
  */
 int gochan_make(size_t elem_size, unsigned int cap, unsigned int flags);
 
-/** gochan_send() - Go's "ch <- *elem"; 0 or -EPIPE if closed. */
+/**
+ * gochan_send() - send: Go's "ch <- *elem"
+ * @fd:   a channel fd that may send
+ * @elem: the value, elem_size bytes
+ *
+ * Waits until a receiver takes the value (unbuffered) or the buffer has
+ * room.  The value is delivered exactly once, or not at all when an
+ * error is returned.
+ *
+ * Return: 0, or -EPIPE when the channel is closed (before or during the
+ * wait; Go panics), or -errno.
+ */
 int gochan_send(int fd, const void *elem);
 /**
- * gochan_recv() - Go's "*elem, *ok = <-ch"
+ * gochan_recv() - receive: Go's "*elem, *ok = <-ch"
+ * @fd:   a channel fd that may receive
+ * @elem: room for elem_size bytes
+ * @ok:   out: true for a value, false when the channel is closed and
+ *        drained; may be NULL
  *
- * Return: 0; *ok is false (and *elem zeroed) when the channel is closed
- * and drained.  @ok may be NULL.
+ * Waits until a value is there or the channel is closed.  Values
+ * buffered before the close are received first.
+ *
+ * Return: 0 (with *@ok false and *@elem zeroed when the channel is
+ * closed and drained), or -errno.
  */
 int gochan_recv(int fd, void *elem, bool *ok);
-/** gochan_close() - Go's close(ch); -EPIPE if already closed. */
+/**
+ * gochan_close() - close the channel: Go's close(ch)
+ * @fd: a channel fd that may send
+ *
+ * Receivers drain the buffered values, then get ok = false; blocked
+ * and later senders get -EPIPE.  Closing the fd (close(2)) is not
+ * closing the channel, unless it was made with GOCHAN_MAKE_AUTOCLOSE
+ * and this was its last fd that may send.
+ *
+ * Return: 0, or -EPIPE when it was already closed (Go panics), or
+ * -errno.
+ */
 int gochan_close(int fd);
-/** gochan_trysend() - send if it would not block, else -EAGAIN. */
+/**
+ * gochan_trysend() - send if it needs no waiting: Go's select with a
+ * default case
+ * @fd:   a channel fd that may send
+ * @elem: the value
+ *
+ * Return: 0 when the value went, -EAGAIN when it would have waited
+ * (nothing sent), -EPIPE when closed, or -errno.
+ */
 int gochan_trysend(int fd, const void *elem);
-/** gochan_tryrecv() - receive if it would not block, else -EAGAIN. */
+/**
+ * gochan_tryrecv() - receive if it needs no waiting
+ * @fd:   a channel fd that may receive
+ * @elem: room for elem_size bytes
+ * @ok:   as in gochan_recv(); may be NULL
+ *
+ * Return: 0 (a value, or ok = false when closed and drained), -EAGAIN
+ * when it would have waited (nothing taken), or -errno.
+ */
 int gochan_tryrecv(int fd, void *elem, bool *ok);
 /**
- * gochan_send_timeout() - send, or -ETIMEDOUT after @timeout_ns (below
- * zero: for ever)
+ * gochan_send_timeout() - send, waiting at most @timeout_ns
+ * @fd:         a channel fd that may send
+ * @elem:       the value
+ * @timeout_ns: how long to wait; below zero, for ever
+ *
+ * Return: 0, -ETIMEDOUT (nothing sent), -EPIPE, or -errno.
  */
 int gochan_send_timeout(int fd, const void *elem, int64_t timeout_ns);
 /**
- * gochan_recv_timeout() - receive, or -ETIMEDOUT after @timeout_ns
- * (below zero: for ever)
+ * gochan_recv_timeout() - receive, waiting at most @timeout_ns
+ * @fd:         a channel fd that may receive
+ * @elem:       room for elem_size bytes
+ * @ok:         as in gochan_recv(); may be NULL
+ * @timeout_ns: how long to wait; below zero, for ever
+ *
+ * Return: 0 (as gochan_recv()), -ETIMEDOUT (nothing taken), or -errno.
  */
 int gochan_recv_timeout(int fd, void *elem, bool *ok, int64_t timeout_ns);
 
@@ -197,6 +251,11 @@ int gochan_recv_batch(int fd, void *elems, unsigned int n,
 		      unsigned int flags, bool *ok);
 /**
  * gochan_send_batch_sz() - gochan_send_batch() of values of @size bytes
+ * @fd:    as in gochan_send_batch()
+ * @elems: @n values of @size bytes
+ * @size:  the size of a value as the caller sees it
+ * @n:     as in gochan_send_batch()
+ * @flags: as in gochan_send_batch()
  *
  * Return: as gochan_send_batch(), or -EMSGSIZE (nothing sent) when @size
  * is not the channel's element size.
@@ -206,6 +265,12 @@ int gochan_send_batch_sz(int fd, const void *elems, size_t size,
 /**
  * gochan_recv_batch_sz() - gochan_recv_batch() into @n slots of @size
  * bytes
+ * @fd:    as in gochan_recv_batch()
+ * @elems: room for @n values of @size bytes
+ * @size:  the size of a slot
+ * @n:     as in gochan_recv_batch()
+ * @flags: as in gochan_recv_batch()
+ * @ok:    as in gochan_recv_batch()
  *
  * Return: as gochan_recv_batch(), or -EMSGSIZE (nothing received) when
  * @size is not the channel's element size.
@@ -216,6 +281,14 @@ int gochan_recv_batch_sz(int fd, void *elems, size_t size, unsigned int n,
 /*
  * Cases for gochan_select(): the uapi struct gochan_case.  Functions, so
  * that they are C and C++ alike; the macros are their old names.
+ */
+
+/**
+ * gochan_recv_case() - a receive case for gochan_select()
+ * @chfd: the channel fd, or -1 for a nil channel (never ready)
+ * @buf:  room for the channel's elem_size bytes
+ *
+ * Return: the case, with ok and err cleared.
  */
 static inline struct gochan_case gochan_recv_case(int chfd, void *buf)
 {
@@ -229,6 +302,13 @@ static inline struct gochan_case gochan_recv_case(int chfd, void *buf)
 	return c;
 }
 
+/**
+ * gochan_send_case() - a send case for gochan_select()
+ * @chfd: the channel fd, or -1 for a nil channel (never ready)
+ * @val:  the value to send, the channel's elem_size bytes
+ *
+ * Return: the case, with ok and err cleared.
+ */
 static inline struct gochan_case gochan_send_case(int chfd, const void *val)
 {
 	struct gochan_case c;
@@ -280,9 +360,30 @@ int gochan_select(struct gochan_case *cases, unsigned int n,
 int gochan_select_sz(struct gochan_case *cases, const uint32_t *sizes,
 		     unsigned int n, unsigned int flags, int64_t timeout_ns);
 
-/** gochan_after() - Go's time.After: a receive-only fd, one s64 value. */
+/**
+ * gochan_after() - a timer channel: Go's time.After
+ * @ns: the delay in ns, from now
+ *
+ * The channel has a buffer of one and receives one int64_t value, the
+ * CLOCK_MONOTONIC time in ns at which the timer fired.  Stop or Reset it
+ * with gochan_timer_stop() and gochan_timer_reset().
+ *
+ * Return: a receive-only, close-on-exec fd, or -errno (-EINVAL for a
+ * negative @ns).
+ */
 int gochan_after(int64_t ns);
-/** gochan_ticker() - Go's time.Tick: a value every @ns (>= 1000). */
+/**
+ * gochan_ticker() - a ticker channel: Go's time.Tick
+ * @ns: the period in ns, at least 1000 and at least the module's
+ *      min_tick_ns
+ *
+ * A value (the fire time, as for gochan_after()) every @ns; as in Go, a
+ * tick that finds the previous one unread is dropped, not queued.
+ *
+ * Return: a receive-only, close-on-exec fd, or -errno (-EINVAL for a
+ * period below 1000 ns, -EPERM below min_tick_ns without
+ * CAP_SYS_RESOURCE).
+ */
 int gochan_ticker(int64_t ns);
 /**
  * gochan_timer_stop() - Go's Timer.Stop on an fd of gochan_after() or
@@ -323,11 +424,30 @@ int gochan_timer_reset(int fd, int64_t ns);
  */
 int gochan_dup(int fd, unsigned int dir, unsigned int flags);
 
-/** gochan_info() - the channel's state (struct gochan_info). */
+/**
+ * gochan_info() - a snapshot of the channel's state
+ * @fd:   a channel fd
+ * @info: out: elem_size, cap, len, flags (GOCHAN_INFO_CLOSED,
+ *        _AUTOCLOSE, _TIMER), dir (what @fd may do), the blocked
+ *        senders and receivers, and the channel's id (fdinfo's
+ *        gochan-id, the tracepoints' chan)
+ *
+ * Return: 0, or -errno.
+ */
 int gochan_info(int fd, struct gochan_info *info);
-/** gochan_len() - Go's len(ch), or -errno. */
+/**
+ * gochan_len() - the number of buffered values: Go's len(ch)
+ * @fd: a channel fd
+ *
+ * Return: the length, a snapshot, or -errno.
+ */
 int gochan_len(int fd);
-/** gochan_cap() - Go's cap(ch), or -errno. */
+/**
+ * gochan_cap() - the buffer's capacity: Go's cap(ch)
+ * @fd: a channel fd
+ *
+ * Return: the capacity (0 for an unbuffered channel), or -errno.
+ */
 int gochan_cap(int fd);
 
 /**

@@ -100,8 +100,12 @@ sys.exit(not gochan.__file__.startswith(sys.prefix))')
 }
 
 h_begin install
-h_case "make install (DESTDIR, PREFIX), pkg-config, DKMS build" "$out/host/install.log" \
-	"$vm/check-install.sh" "$top" "$out/install"
+h_case "make install (DESTDIR, PREFIX, LDFLAGS; real, with ldconfig), DKMS, make deb" \
+	"$out/host/install.log" "$vm/check-install.sh" "$top" "$out/install"
+h_case "a licence text in LICENSES/ for every SPDX id, an SPDX line in every source" \
+	"$out/host/licenses.log" "$top/tools/packaging/check-licenses.sh" "$top"
+h_case "man pages: section 3 current with gochan.h, all mandoc -W warning clean" \
+	"$out/host/man.log" make -s -C "$top" man-check
 h_case "the Python package's ioctls and structures are the uapi header's" \
 	"$out/host/python-uapi.log" /usr/bin/python3 "$top/tools/lib/gochan/python/tests/check_uapi.py"
 h_case "the Python package installs with pip into a venv" \

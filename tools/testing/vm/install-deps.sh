@@ -23,8 +23,10 @@ pkgs=(
 	sparse perl
 	# the test VM
 	qemu-system-x86 busybox-static
-	# DKMS registration
-	dkms
+	# DKMS registration, and the Debian packages (make deb)
+	dkms debhelper dh-dkms dpkg-dev
+	# the man pages' lint, the HTML documentation
+	mandoc python3-sphinx
 	# the benchmark chart
 	gnuplot-nox
 )

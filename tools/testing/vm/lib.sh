@@ -30,14 +30,14 @@ die() { echo "$tag: error: $*" >&2; exit 1; }
 build_user() {
 	local ksft t
 	ksft=$("$vm/kernel.sh" source)/tools/testing/selftests || return 1
-	make -C "$top/tools/lib/gochan" O="$out/user/lib" &&
+	make -C "$top/tools/lib/gochan" O="$out/user/lib" WERROR=1 &&
 		make -C "$top/selftests/gochan" O="$out/user/selftests" \
 			LIBDIR="$out/user/lib" KSFT_DIR="$ksft" &&
 		make -C "$top/tools/testing/bench" O="$out/user/bench" \
 			LIBDIR="$out/user/lib" &&
 		make -C "$top/tools/testing/stress" O="$out/user/stress" &&
 		make -C "$top/tools/gochan" O="$out/user/tools" STATIC=1 WERROR=1 &&
-		make -C "$top/tools/lib/gochan" O="$out/user/lib32" \
+		make -C "$top/tools/lib/gochan" O="$out/user/lib32" WERROR=1 \
 			CC="gcc -m32" "$out/user/lib32/libgochan.a" &&
 		make -C "$top/selftests/gochan" O="$out/user/selftests32" \
 			CC="gcc -m32" LIBDIR="$out/user/lib32" KSFT_DIR="$ksft" ||
