@@ -140,6 +140,8 @@ man:
 man-check:
 	python3 tools/lib/gochan/mkman.py --check tools/lib/gochan/gochan.h \
 		Documentation/man/man3 $(VERSION)
+	@for p in $(MAN1) $(MAN4); do grep -q '^\.TH .* "gochan $(VERSION)"' $$p || \
+		{ echo "$$p: its .TH does not say gochan $(VERSION)"; exit 1; }; done
 	@out=$$(mandoc -T lint -W warning $(MAN1) $(MAN3) $(MAN4)); \
 		if [ -n "$$out" ]; then echo "$$out"; exit 1; fi
 	@echo "mandoc: $(words $(MAN1) $(MAN3) $(MAN4)) pages, no warnings"

@@ -91,7 +91,7 @@ static void kgo_cont_free(struct kgo_cont *c)
 
 /**
  * kgo_cont_put() - drop a continuation handle
- * @c: the handle from a *_then_opts() call, or NULL
+ * @c: the handle from a ``*_then_opts()`` call, or NULL
  *
  * Context: Any context.
  */
@@ -496,7 +496,7 @@ EXPORT_SYMBOL_GPL(__kgo_wg_wait_then);
 
 /**
  * kgo_cont_cancel() - cancel a parked continuation
- * @c: a handle from a *_then_opts() call
+ * @c: a handle from a ``*_then_opts()`` call
  *
  * Either the continuation had not completed: then it never will, its
  * function never runs, nothing was sent or received, and true is

@@ -43,7 +43,7 @@ size_t kgo_chan_elem_size(struct kgo_chan *ch);
 bool kgo_chan_closed(struct kgo_chan *ch);
 
 /**
- * kgo_chan_send() - send: Go's "ch <- *val"
+ * kgo_chan_send() - send: Go's ``ch <- *val``
  * @ch:  the channel; NULL blocks forever, as a nil channel does in Go
  * @val: elem_size bytes to send
  *
@@ -58,7 +58,7 @@ static inline int kgo_chan_send(struct kgo_chan *ch, const void *val)
 }
 
 /**
- * kgo_chan_recv() - receive: Go's "*val, *ok = <-ch"
+ * kgo_chan_recv() - receive: Go's ``*val, *ok = <-ch``
  * @ch:  the channel; NULL blocks forever
  * @val: elem_size bytes to receive into (may be NULL to discard)
  * @ok:  set to true for a value sent, false (and @val zeroed) for a

@@ -106,6 +106,8 @@ h_case "a licence text in LICENSES/ for every SPDX id, an SPDX line in every sou
 	"$out/host/licenses.log" "$top/tools/packaging/check-licenses.sh" "$top"
 h_case "man pages: section 3 current with gochan.h, all mandoc -W warning clean" \
 	"$out/host/man.log" make -s -C "$top" man-check
+h_case "make htmldocs: Sphinx with the kernel's kernel-doc, warnings as errors" \
+	"$out/host/htmldocs.log" make -s -C "$top" htmldocs KSRC="$ksrc" O="$out"
 h_case "the Python package's ioctls and structures are the uapi header's" \
 	"$out/host/python-uapi.log" /usr/bin/python3 "$top/tools/lib/gochan/python/tests/check_uapi.py"
 h_case "the Python package installs with pip into a venv" \
