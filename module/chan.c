@@ -617,6 +617,7 @@ EXPORT_SYMBOL_GPL(kgo_chan_id);
 static void kgo_chan_show_one(struct seq_file *sf, struct kgo_chan *ch)
 {
 	unsigned int len, senders, receivers;
+	struct kgo_chan_timer *tm;
 	bool closed;
 
 	lockdep_assert_held(&kgo_chans_lock);
@@ -627,10 +628,11 @@ static void kgo_chan_show_one(struct seq_file *sf, struct kgo_chan *ch)
 	senders = ch->nsendq;
 	receivers = ch->nrecvq;
 	spin_unlock(&ch->lock);
+	/* Set after ch went on the list; see kgo_chan_timer_new(). */
+	tm = smp_load_acquire(&ch->timer);
 	seq_printf(sf, "%llu\t%zu\t%u\t%u\t%d\t%u\t%u\t%u\t%s\n", ch->id,
 		   ch->elem_size, ch->dataqsiz, len, closed, senders, receivers,
-		   refcount_read(&ch->ref),
-		   ch->timer ? (ch->timer->ticker ? "ticker" : "timer") : "-");
+		   refcount_read(&ch->ref), !tm ? "-" : tm->ticker ? "ticker" : "timer");
 }
 
 /*
@@ -659,6 +661,9 @@ void kgo_chans_show(struct seq_file *sf)
 			if (!n->cursor)
 				kgo_chan_show_one(sf, container_of(n, struct kgo_chan,
 								   all));
+			/* seq_read() retries with a larger buffer. */
+			if (seq_has_overflowed(sf))
+				goto out;
 		}
 		spin_unlock_irqrestore(&kgo_chans_lock, flags);
 		cond_resched();

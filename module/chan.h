@@ -41,6 +41,15 @@ struct kgo_chan_timer {
 };
 
 /*
+ * A place on the list of every channel (debugfs "channels"): a channel's
+ * own, or a reader's cursor (kgo_chans_show()).
+ */
+struct kgo_chan_node {
+	struct list_head node;		/* kgo_chans_lock */
+	bool cursor;			/* I */
+};
+
+/*
  * Go's hchan.
  *
  * Invariants (ch->lock held):
@@ -60,15 +69,6 @@ struct kgo_chan_timer {
  * userspace receive pins its destination before it takes a value
  * (uchan.c), so nothing is ever put back.
  */
-/*
- * A place on the list of every channel (debugfs "channels"): a channel's
- * own, or a reader's cursor (kgo_chans_show()).
- */
-struct kgo_chan_node {
-	struct list_head node;		/* kgo_chans_lock */
-	bool cursor;			/* I */
-};
-
 struct kgo_chan {
 	spinlock_t lock;		/* protects the L fields */
 	unsigned int qcount;		/* L; WRITE_ONCE: kgo_chan_len()
@@ -92,7 +92,13 @@ struct kgo_chan {
 	unsigned int dataqsiz;		/* I: capacity */
 	size_t elem_size;		/* I */
 	void *buf;			/* L: dataqsiz * elem_size bytes */
-	struct kgo_chan_timer *timer;	/* I: timer channels only */
+	struct kgo_chan_timer *timer;	/* timer channels only: set once,
+					 * just after make, with
+					 * smp_store_release() (the channel
+					 * is on kgo_chans already); read by
+					 * the timer code as I, by
+					 * kgo_chan_show_one() with acquire
+					 */
 	refcount_t ref;			/* A */
 	u64 id;				/* I: kernel-wide, never reused; the
 					 * gochan-id of fdinfo and the

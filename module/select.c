@@ -1064,7 +1064,7 @@ int kgo_chan_xfer(struct kgo_chan *ch, u32 dir, void *vals, unsigned int n,
 			/* Values moved: the next waits only with WAITALL. */
 			waits = kgo_xfer_waits(flags, i);
 			/* One event for the hold, or for the call that fails. */
-			if (held || (!waits && !i))
+			if (held || (!waits && !i && !(flags & KGO_XFER_MOVED)))
 				kgo_xfer_trace(ch, dir, held, held ? 0 : -EAGAIN);
 			if (!waits)
 				return i ? 0 : -EAGAIN;

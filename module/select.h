@@ -117,8 +117,13 @@ int kgo_select_why(struct kgo_select_case *cases, unsigned int n,
 		   unsigned int flags, ktime_t deadline,
 		   enum kgo_wait_reason why);
 
-/* kgo_chan_xfer()'s flag beside KGO_NONBLOCK: wait for every value. */
+/* kgo_chan_xfer()'s flags beside KGO_NONBLOCK: wait for every value; */
 #define KGO_XFER_WAITALL	BIT(16)
+/*
+ * values of the same call moved in an earlier kgo_chan_xfer(): one that
+ * moves none is not the call's failure, and traces nothing.
+ */
+#define KGO_XFER_MOVED		BIT(17)
 
 int kgo_chan_xfer(struct kgo_chan *ch, u32 dir, void *vals, unsigned int n,
 		  unsigned int flags, ktime_t deadline, unsigned int *moved);

@@ -93,7 +93,11 @@ static struct kgo_chan *kgo_chan_timer_new(ktime_t d, ktime_t period, gfp_t gfp)
 	tm->period = period;
 	hrtimer_init(&tm->t, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 	tm->t.function = kgo_chan_timer_fire;
-	ch->timer = tm;
+	/*
+	 * Release: tm's fields before the pointer, as ch is on the list of
+	 * every channel already; pairs with kgo_chan_show_one()'s acquire.
+	 */
+	smp_store_release(&ch->timer, tm);
 	hrtimer_start(&tm->t, d, HRTIMER_MODE_REL);
 	return ch;
 }

@@ -156,8 +156,9 @@ DEFINE_EVENT(gochan_xfer_class, gochan_select,
 	     TP_ARGS(chan, n, wait_ns, ret));
 
 /*
- * The select engine parks a task (block: chan is the first case's
- * channel, n the number of cases queued on) and the task runs again
+ * The select engine parks a task (block: chan is the channel of the
+ * first case in the select's random poll order, n the number of cases
+ * queued on) and the task runs again
  * (unblock: chan is the channel that completed it, 0 if none did, after
  * wait_ns; ret 0 or the error that ended the wait).
  */

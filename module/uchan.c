@@ -546,11 +546,13 @@ static void gochan_bounce_put(struct gochan_file *gf, bool rx, void *buf,
 static unsigned int gochan_xfer_kflags(const struct gochan_xfer *x,
 				       unsigned int done)
 {
+	unsigned int moved = done ? KGO_XFER_MOVED : 0;
+
 	if (x->flags & GOCHAN_XFER_NONBLOCK)
-		return KGO_NONBLOCK;
+		return KGO_NONBLOCK | moved;
 	if (x->flags & GOCHAN_XFER_WAITALL)
-		return KGO_INTERRUPTIBLE | KGO_XFER_WAITALL;
-	return done ? KGO_NONBLOCK : KGO_INTERRUPTIBLE;
+		return KGO_INTERRUPTIBLE | KGO_XFER_WAITALL | moved;
+	return done ? KGO_NONBLOCK | moved : KGO_INTERRUPTIBLE;
 }
 
 /*

@@ -206,14 +206,41 @@ struct delayed_send {
 
 static int wait_receivers(int fd, unsigned int n);
 
-/* Send once the receiver is queued, so that it is the one that waits. */
+/* The state letter of thread tid of this process ('S': asleep), or 0. */
+static char thread_state(pid_t tid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');	/* after the command, which may hold blanks */
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/*
+ * Send once the receiver (the main thread) is queued and asleep, past
+ * its spin, so that it is the one that waited: then its block, unblock
+ * and recv events are certain.
+ */
 static void *send_later(void *arg)
 {
 	struct delayed_send *d = arg;
+	int i;
 
 	if (wait_receivers(d->fd, 1))
 		return (void *)-1L;
-	usleep(20 * 1000);	/* past its spin: it sleeps */
+	for (i = 0; thread_state(getpid()) != 'S'; i++) {
+		if (i == 10000)
+			return (void *)-2L;
+		usleep(1000);
+	}
 	return (void *)(long)gochan_send(d->fd, &d->v);
 }
 
@@ -467,10 +494,11 @@ TEST(tool_channels_and_goroutines)
 {
 	unsigned long long id;
 	char *out, want[64];
+	bool same = false;
 	const char *row;
 	struct stat st;
 	__u64 v = 5;
-	int fd;
+	int fd, i;
 
 	fd = gochan_make(sizeof(v), 3, 0);
 	ASSERT_LE(0, fd);
@@ -501,10 +529,22 @@ TEST(tool_channels_and_goroutines)
 	ASSERT_FALSE(!!(strstr(out, want)));
 	free(out);
 
-	/* The goroutine dump is the debugfs file's. */
-	ASSERT_EQ(0, run_tool("goroutines", &out));
-	ASSERT_TRUE(!!out);
-	free(out);
+	/*
+	 * The goroutine dump is the debugfs file's (read again if a
+	 * goroutine came or went between the two reads).
+	 */
+	for (i = 0; i < 5; i++) {
+		char *file = read_file(DEBUGFS "/goroutines");
+
+		ASSERT_TRUE(!!file);
+		ASSERT_EQ(0, run_tool("goroutines", &out));
+		same = !strcmp(out, file);
+		free(file);
+		free(out);
+		if (same)
+			break;
+	}
+	ASSERT_TRUE(same);
 }
 
 TEST(tool_usage_errors)

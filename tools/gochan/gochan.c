@@ -41,6 +41,7 @@ struct chan {
 	unsigned int cap, len, senders, receivers;
 	int closed, autoclose, timer;
 	unsigned int nholders;
+	unsigned int more;	/* holders past MAX_HOLDERS, not listed */
 	struct holder *holders;
 };
 
@@ -175,12 +176,15 @@ static int scan_fd(struct chans *cs, int pid, int fd, const char *comm)
 	p = chan_find(cs, c.id);
 	/* The channel's state as the last fd read showed it. */
 	c.nholders = p->nholders;
+	c.more = p->more;
 	c.holders = p->holders;
 	*p = c;
 	if (p->nholders < MAX_HOLDERS) {
 		p->holders = xrealloc(p->holders,
 				      (p->nholders + 1) * sizeof(*p->holders));
 		p->holders[p->nholders++] = h;
+	} else {
+		p->more++;
 	}
 	return 1;
 }
@@ -195,7 +199,8 @@ static bool all_digits(const char *s)
 	return true;
 }
 
-static void scan_pid(struct chans *cs, int pid)
+/* 0, or -errno when the process's fds cannot be read. */
+static int scan_pid(struct chans *cs, int pid)
 {
 	char path[64], comm[17];
 	struct dirent *de;
@@ -204,12 +209,13 @@ static void scan_pid(struct chans *cs, int pid)
 	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
 	d = opendir(path);
 	if (!d)
-		return;		/* gone, or not ours to read */
+		return -errno;	/* gone, or not ours to read */
 	read_comm(pid, comm, sizeof(comm));
 	while ((de = readdir(d)))
 		if (all_digits(de->d_name))
 			scan_fd(cs, pid, atoi(de->d_name), comm);
 	closedir(d);
+	return 0;
 }
 
 static int scan(struct chans *cs, int only_pid)
@@ -218,15 +224,14 @@ static int scan(struct chans *cs, int only_pid)
 	DIR *d;
 
 	if (only_pid) {
-		char path[64];
+		int err = scan_pid(cs, only_pid);
 
-		snprintf(path, sizeof(path), "/proc/%d", only_pid);
-		if (access(path, F_OK)) {
+		if (err == -ENOENT)
 			fprintf(stderr, "%s: no process %d\n", progname, only_pid);
-			return -1;
-		}
-		scan_pid(cs, only_pid);
-		return 0;
+		else if (err)
+			fprintf(stderr, "%s: /proc/%d/fd: %s\n", progname, only_pid,
+				strerror(-err));
+		return err ? -1 : 0;
 	}
 	d = opendir("/proc");
 	if (!d) {
@@ -287,6 +292,8 @@ static void print_table(struct chans *cs, int (*cmp)(const void *, const void *)
 			printf(" %d/%s:%d:%s", c->holders[j].pid,
 			       c->holders[j].comm, c->holders[j].fd,
 			       c->holders[j].dir[0] ? c->holders[j].dir : "-");
+		if (c->more)
+			printf(" +%u more", c->more);
 		putchar('\n');
 	}
 	if (rows < cs->n)
@@ -343,7 +350,13 @@ static int cat_debugfs(const char *name)
 		return 1;
 	}
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		fwrite(buf, 1, n, stdout);
+		if (fwrite(buf, 1, n, stdout) != n)
+			break;
+	if (ferror(f) || ferror(stdout)) {
+		fprintf(stderr, "%s: %s: %s\n", progname, path, strerror(errno));
+		fclose(f);
+		return 1;
+	}
 	fclose(f);
 	return 0;
 }

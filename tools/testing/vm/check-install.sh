@@ -19,6 +19,8 @@
 set -euo pipefail
 
 top=$1 scratch=$2
+# The real install and the packages change the machine (and put it back).
+[ "$(id -u)" = 0 ] || { echo "the install check needs root: it installs for real"; exit 1; }
 ver=$(make -s -C "$top" version)
 [ -n "$ver" ] || { echo "make version printed nothing"; exit 1; }
 rm -rf "$scratch"
@@ -59,8 +61,14 @@ grep -qx 'prefix=/usr' "$dest/usr/lib/pkgconfig/libgochan.pc" &&
 	{ echo "pkg-config file does not honour PREFIX after a plain make"; exit 1; }
 readelf -d "$dest/usr/lib/libgochan.so" | grep -q 'BIND_NOW' ||
 	{ echo "LDFLAGS did not reach the shared library's link"; exit 1; }
-make -n -B -C "$top/tools/lib/gochan" O="$scratch/dry" libs | grep -q -- '-Werror' &&
-	{ echo "-Werror is forced without WERROR=1"; exit 1; }
+dry=$(make -n -B -C "$top/tools/lib/gochan" O="$scratch/dry" libs)
+grep -q -- '-c -o .*gochan\.o gochan\.c' <<<"$dry" ||
+	{ echo "make -n printed no compile of gochan.c"; exit 1; }
+! grep -q -- '-Werror' <<<"$dry" || { echo "-Werror is forced without WERROR=1"; exit 1; }
+# The udev rule keeps the mode the module asks for.
+grep -q 'MODE="0666"' "$top/tools/packaging/70-gochan.rules" &&
+	grep -q '\.mode[[:space:]]*= 0666,' "$top/module/dev.c" ||
+	{ echo "the udev rule's mode is not the module's"; exit 1; }
 man3=$(find "$dest/usr/share/man/man3" -name '*.3' | wc -l)
 [ "$man3" -ge 30 ] || { echo "only $man3 section 3 pages installed"; exit 1; }
 # The uapi copy stays out of the distribution's include/linux/.
@@ -83,8 +91,12 @@ real_cleanup() {
 	make -s -C "$top" uninstall O="$scratch/real" >/dev/null 2>&1 || true
 	ldconfig
 }
-[ ! -e /usr/local/lib/libgochan.so ] ||
-	{ echo "/usr/local already has a libgochan: not touching it"; exit 1; }
+# Nothing of ours may be there already: the cleanup removes what it finds.
+make -s -C "$top" install DESTDIR="$scratch/probe" O="$scratch/real"
+while read -r f; do
+	[ ! -e "${f#"$scratch/probe"}" ] ||
+		{ echo "${f#"$scratch/probe"} exists already: not touching it"; exit 1; }
+done < <(find "$scratch/probe" -type f -o -type l)
 trap real_cleanup EXIT
 make -s -C "$top" install O="$scratch/real"
 ldconfig
@@ -97,7 +109,8 @@ ldd "$scratch/hello-real" | grep -q '/usr/local/lib/libgochan.so.0' ||
 /usr/local/bin/gochan ls >/dev/null || { echo "the installed gochan(1) does not run"; exit 1; }
 real_cleanup
 trap - EXIT
-[ ! -e /usr/local/lib/libgochan.so.0 ] && ! ldconfig -p | grep -q '/usr/local/lib/libgochan' ||
+cache=$(ldconfig -p)
+[ ! -e /usr/local/lib/libgochan.so.0 ] && ! grep -q '/usr/local/lib/libgochan' <<<"$cache" ||
 	{ echo "make uninstall left libgochan in /usr/local"; exit 1; }
 echo "real install: make install, ldconfig, pkg-config, build and run: ok"
 
@@ -137,9 +150,12 @@ echo "dkms built $ko, kept $symvers"
 
 # The Debian packages: build, install, use, purge.
 pkgs=(gochan-dkms gochan-tools libgochan-dev libgochan0)
-if dpkg-query -W "${pkgs[@]}" >/dev/null 2>&1; then
-	echo "gochan packages are installed already: not touching them"; exit 1
-fi
+for p in "${pkgs[@]}"; do
+	if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'installed'; then
+		echo "$p is installed already: not touching it"; exit 1
+	fi
+done
+multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 deb_cleanup() { dpkg --purge "${pkgs[@]}" >/dev/null 2>&1 || true; }
 trap deb_cleanup EXIT
 make -s -C "$top" deb O="$scratch"
@@ -160,7 +176,7 @@ dpkg --purge "${pkgs[@]}"
 trap - EXIT
 for f in /usr/lib/udev/rules.d/70-gochan.rules /usr/src/gochan-"$ver" \
 	 /var/lib/dkms/gochan "/lib/modules/$kver/updates/dkms/gochan.ko" \
-	 /usr/lib/x86_64-linux-gnu/libgochan.so.0; do
+	 "/usr/lib/$multiarch/libgochan.so.0"; do
 	[ ! -e "$f" ] || { echo "left behind by the packages' purge: $f"; exit 1; }
 done
 echo "Debian packages: built, installed, used and purged: ${debs[*]##*/}"
