@@ -557,6 +557,8 @@ TEST(tool_usage_errors)
 	free(out);
 	ASSERT_EQ(2, run_tool("ls -p 0", &out));
 	free(out);
+	ASSERT_EQ(2, run_tool("ls -p 12x", &out));
+	free(out);
 	ASSERT_EQ(2, run_tool("ls extra", &out));
 	free(out);
 	ASSERT_EQ(2, run_tool("top -d 0", &out));

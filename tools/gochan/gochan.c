@@ -307,13 +307,17 @@ static int cmd_ls(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "p:h")) != -1) {
 		switch (opt) {
-		case 'p':
-			pid = atoi(optarg);
-			if (pid <= 0) {
+		case 'p': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*end || v <= 0 || v > INT_MAX) {
 				fprintf(stderr, "%s: bad pid '%s'\n", progname, optarg);
 				return 2;
 			}
+			pid = (int)v;
 			break;
+		}
 		default:
 			return usage_status(opt);
 		}
