@@ -22,7 +22,7 @@ done
 # texts themselves excepted).
 missing=$(git ls-files module uapi tools selftests Kbuild Makefile |
 	grep -E '\.(c|h|sh|py|mk)$|Makefile$|Kbuild$' |
-	while read -r f; do head -n 3 "$f" | grep -q 'SPDX-License-Identifier' || echo "$f"; done)
+	while read -r f; do grep -q 'SPDX-License-Identifier' <<<"$(head -n 3 "$f")" || echo "$f"; done)
 [ -z "$missing" ] || { echo "no SPDX line in: $missing"; bad=1; }
 echo "SPDX ids used: $(echo $used)"
 exit $bad

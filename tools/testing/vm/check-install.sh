@@ -59,7 +59,7 @@ done
 grep -qx 'prefix=/usr' "$dest/usr/lib/pkgconfig/libgochan.pc" &&
 	grep -qx 'libdir=/usr/lib' "$dest/usr/lib/pkgconfig/libgochan.pc" ||
 	{ echo "pkg-config file does not honour PREFIX after a plain make"; exit 1; }
-readelf -d "$dest/usr/lib/libgochan.so" | grep -q 'BIND_NOW' ||
+grep -q 'BIND_NOW' <<<"$(readelf -d "$dest/usr/lib/libgochan.so")" ||
 	{ echo "LDFLAGS did not reach the shared library's link"; exit 1; }
 dry=$(make -n -B -C "$top/tools/lib/gochan" O="$scratch/dry" libs)
 grep -q -- '-c -o .*gochan\.o gochan\.c' <<<"$dry" ||
@@ -104,8 +104,11 @@ libs=$(pkg-config --libs libgochan | xargs)
 echo "pkg-config --libs libgochan: $libs"
 [ "$libs" = "-L/usr/local/lib -lgochan" ] || { echo "unexpected pkg-config --libs"; exit 1; }
 hello hello-real
-ldd "$scratch/hello-real" | grep -q '/usr/local/lib/libgochan.so.0' ||
-	{ echo "the program does not load the installed libgochan"; exit 1; }
+# Never "cmd | grep -q" under pipefail: grep's early exit can kill cmd
+# with SIGPIPE and fail the pipeline although it matched.
+loaded=$(ldd "$scratch/hello-real")
+grep -q '/usr/local/lib/libgochan.so.0' <<<"$loaded" ||
+	{ echo "the program does not load the installed libgochan:"; echo "$loaded"; exit 1; }
 /usr/local/bin/gochan ls >/dev/null || { echo "the installed gochan(1) does not run"; exit 1; }
 real_cleanup
 trap - EXIT
@@ -135,13 +138,13 @@ dkms=(--sourcetree "$src" --dkmstree "$scratch/dkms" --installtree "$scratch/dkm
 dkms add "${dkms[@]}" -m gochan -v "$ver"
 dkms build "${dkms[@]}" -m gochan -v "$ver" -k "$kver" \
 	--kernelsourcedir "/usr/src/linux-headers-$kver"
-ko=$(find "$scratch/dkms/gochan/$ver/$kver" -name 'gochan.ko*' | head -n 1)
+ko=$(find "$scratch/dkms/gochan/$ver/$kver" -name 'gochan.ko*' -print -quit)
 [ -n "$ko" ] || { echo "dkms build produced no gochan.ko"; exit 1; }
 kos=$(find "$scratch/dkms/gochan/$ver/$kver" -name '*.ko*' | wc -l)
 [ "$kos" = 1 ] || { echo "dkms built $kos modules, not gochan.ko alone"; exit 1; }
-modinfo "$ko" | grep -q "vermagic: *$kver " ||
+grep -q "vermagic: *$kver " <<<"$(modinfo "$ko")" ||
 	{ echo "dkms built gochan.ko for the wrong kernel"; exit 1; }
-modinfo -F version "$ko" | grep -qx "$ver" ||
+grep -qx "$ver" <<<"$(modinfo -F version "$ko")" ||
 	{ echo "gochan.ko's version is not $ver"; exit 1; }
 symvers=$scratch/dkms/gochan/$ver/$kver/$(uname -m)/Module.symvers
 grep -q '	__kgo_go	' "$symvers" ||
@@ -151,7 +154,7 @@ echo "dkms built $ko, kept $symvers"
 # The Debian packages: build, install, use, purge.
 pkgs=(gochan-dkms gochan-tools libgochan-dev libgochan0)
 for p in "${pkgs[@]}"; do
-	if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'installed'; then
+	if grep -q 'installed' <<<"$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)"; then
 		echo "$p is installed already: not touching it"; exit 1
 	fi
 done
@@ -162,9 +165,9 @@ make -s -C "$top" deb O="$scratch"
 debs=("$scratch"/deb/gochan-dkms_"$ver"_all.deb "$scratch"/deb/gochan-tools_"$ver"_*.deb \
       "$scratch"/deb/libgochan-dev_"$ver"_*.deb "$scratch"/deb/libgochan0_"$ver"_*.deb)
 dpkg -i "${debs[@]}"
-dkms status gochan | grep -q "gochan/$ver, $kver, .*: installed" ||
+grep -q "gochan/$ver, $kver, .*: installed" <<<"$(dkms status gochan)" ||
 	{ echo "the gochan-dkms package did not build gochan.ko for $kver"; dkms status; exit 1; }
-modinfo -F version "/lib/modules/$kver/updates/dkms/gochan.ko" | grep -qx "$ver" ||
+grep -qx "$ver" <<<"$(modinfo -F version "/lib/modules/$kver/updates/dkms/gochan.ko")" ||
 	{ echo "the package's gochan.ko is not installed for $kver"; exit 1; }
 for f in /usr/lib/udev/rules.d/70-gochan.rules /usr/lib/modules-load.d/gochan.conf \
 	 /usr/share/man/man3/gochan_select.3.gz /usr/share/man/man4/gochan.4.gz /usr/bin/gochan \

@@ -91,7 +91,7 @@ for group in "${faults[@]}"; do
 		f=${w%%:*} want=${w#*:}
 		if grep -qF -- "$want" "$d/check.log"; then
 			echo "plant.sh: $f: caught (exit $rc); the report says:"
-			grep -F -B3 -- "$want" "$d/check.log" | head -n 8 | sed 's/^/    /'
+			grep -F -B3 -- "$want" "$d/check.log" | sed -n '1,8s/^/    /p'
 		else
 			echo "plant.sh: $f: NOT caught (exit $rc); see $d/check.log" >&2
 			bad=1
