@@ -184,6 +184,7 @@ struct kgo_chan *kgo_chan_make(size_t elem_size, unsigned int cap, gfp_t gfp)
 	init_waitqueue_head(&ch->recvq);
 	init_waitqueue_head(&ch->sendq);
 	init_waitqueue_head(&ch->pollwq);
+	INIT_LIST_HEAD(&ch->watches);
 	refcount_set(&ch->ref, 1);
 	ch->elem_size = elem_size;
 	ch->dataqsiz = cap;
@@ -222,7 +223,7 @@ static void kgo_chan_free(struct kgo_chan *ch)
 	if (ch->timer)
 		kgo_chan_timer_free(ch);
 	WARN_ON_ONCE(!list_empty(&ch->recvq.head) ||
-		     !list_empty(&ch->sendq.head));
+		     !list_empty(&ch->sendq.head) || !list_empty(&ch->watches));
 	kvfree(ch->buf);
 	kfree(ch);
 	gochan_obj_add(GOCHAN_OBJ_CHANS, -1);
@@ -276,12 +277,59 @@ EXPORT_SYMBOL_GPL(kgo_chan_put);
 void kgo_chan_notify(struct kgo_chan *ch)
 {
 	lockdep_assert_held(&ch->lock);
+	kgo_chan_watch_notify(ch);
 	kgo_chan_notify_unlocked(ch);
 }
 
 /*
+ * Run the channel's watches after a change, in the hold that made it:
+ * a watch's idea of the channel is then never older than the channel's
+ * last unlock, which is what a selector's "none ready" rests on
+ * (selector.c).  At most KGO_CHAN_WATCH_MAX of them.
+ */
+void kgo_chan_watch_notify(struct kgo_chan *ch)
+{
+	struct kgo_chan_watch *w;
+
+	lockdep_assert_held(&ch->lock);
+	list_for_each_entry(w, &ch->watches, node)
+		w->func(w);
+}
+
+/*
+ * Add a watch and run it once, so that it starts from the channel's
+ * present state.  Returns 0, or -ENOSPC when the channel has
+ * KGO_CHAN_WATCH_MAX already.
+ */
+int kgo_chan_watch_add(struct kgo_chan *ch, struct kgo_chan_watch *w)
+{
+	unsigned long flags;
+	int ret = 0;
+
+	spin_lock_irqsave(&ch->lock, flags);
+	if (ch->nwatches >= KGO_CHAN_WATCH_MAX) {
+		ret = -ENOSPC;
+	} else {
+		list_add_tail(&w->node, &ch->watches);
+		ch->nwatches++;
+		w->func(w);
+	}
+	spin_unlock_irqrestore(&ch->lock, flags);
+	return ret;
+}
+
+/* Remove a watch; the channel is locked, so that no run of it is left. */
+void kgo_chan_watch_del(struct kgo_chan *ch, struct kgo_chan_watch *w)
+{
+	lockdep_assert_held(&ch->lock);
+	list_del(&w->node);
+	ch->nwatches--;
+}
+
+/*
  * The same, just after the unlock of the hold that made the change: the
- * argument above does not depend on holding the lock at the look.
+ * argument above does not depend on holding the lock at the look.  The
+ * watches are not run: the caller runs them in that hold.
  */
 void kgo_chan_notify_unlocked(struct kgo_chan *ch)
 {
@@ -475,6 +523,8 @@ int kgo_chan_close(struct kgo_chan *ch)
 		return -EPIPE;
 	}
 	WRITE_ONCE(ch->closed, true);
+	/* Closed is ready for every case: the watches learn it now. */
+	kgo_chan_watch_notify(ch);
 	trace_gochan_chan_close(ch->id, ch->qcount);
 	t0 = ktime_get_ns();
 	/*

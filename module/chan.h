@@ -50,6 +50,24 @@ struct kgo_chan_node {
 };
 
 /*
+ * A watch on a channel: a function that runs under ch->lock after every
+ * change that can make a send or a receive on it ready, in the same lock
+ * hold as the change (kgo_chan_notify(), and kgo_chan_close() at its
+ * first hold).  A selector's case is one (selector.c).  It must not take
+ * ch->lock, nor sleep: it may run in hard irq context (a timer's send).
+ */
+struct kgo_chan_watch {
+	struct list_head node;		/* L: on ch->watches */
+	void (*func)(struct kgo_chan_watch *w);	/* I */
+};
+
+/*
+ * Watches one channel takes: every change runs each of them with
+ * interrupts off, so their number is bounded.
+ */
+#define KGO_CHAN_WATCH_MAX	16
+
+/*
  * Go's hchan.
  *
  * Invariants (ch->lock held):
@@ -85,6 +103,8 @@ struct kgo_chan {
 	wait_queue_head_t sendq;	/* L: struct kgo_waiter, senders */
 	unsigned int nrecvq;		/* L; WRITE_ONCE: kgo_case_maybe_ready() */
 	unsigned int nsendq;		/* L; WRITE_ONCE: kgo_case_maybe_ready() */
+	struct list_head watches;	/* L: struct kgo_chan_watch */
+	unsigned int nwatches;		/* L */
 	wait_queue_head_t pollwq;	/* its own lock: poll() sleepers;
 					 * no wake-up lost: see
 					 * kgo_chan_notify()
@@ -146,6 +166,9 @@ bool kgo_case_ready(struct kgo_select_case *c, struct kgo_sel *self);
 bool kgo_chan_ready(struct kgo_chan *ch, u32 dir);
 void kgo_chan_notify(struct kgo_chan *ch);
 void kgo_chan_notify_unlocked(struct kgo_chan *ch);
+void kgo_chan_watch_notify(struct kgo_chan *ch);
+int kgo_chan_watch_add(struct kgo_chan *ch, struct kgo_chan_watch *w);
+void kgo_chan_watch_del(struct kgo_chan *ch, struct kgo_chan_watch *w);
 void kgo_chan_stat(struct kgo_chan *ch, struct kgo_chan_stat *st);
 void kgo_chans_show(struct seq_file *sf);
 void kgo_waiter_enqueue(struct kgo_chan *ch, struct kgo_waiter *w);

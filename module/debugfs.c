@@ -152,6 +152,7 @@ static int gochan_objects_show(struct seq_file *sf, void *unused)
 		[GOCHAN_OBJ_CONTS] = "continuations",
 		[GOCHAN_OBJ_CTXS] = "contexts",
 		[GOCHAN_OBJ_FILES] = "files",
+		[GOCHAN_OBJ_SELECTORS] = "selectors",
 	};
 	int o;
 

@@ -72,6 +72,8 @@ static long gochan_dev_ioctl(struct file *file, unsigned int cmd,
 		return gochan_ioctl_select(argp);
 	case GOCHAN_IOC_TIMER:
 		return gochan_ioctl_timer(argp);
+	case GOCHAN_IOC_SELECTOR:
+		return gochan_ioctl_selector(argp);
 	default:
 		return -ENOIOCTLCMD;
 	}

@@ -14,10 +14,11 @@
 
 /*
  * The feature bits this module reports (uapi: gochan_api.features): one
- * per addition to the frozen GOCHAN_API_VERSION 2 interface.  None yet.
+ * per addition to the frozen GOCHAN_API_VERSION 2 interface.
  */
 #define GOCHAN_FEATURES		(GOCHAN_FEATURE_TIMER_SET | \
-				 GOCHAN_FEATURE_SIZED | GOCHAN_FEATURE_RW)
+				 GOCHAN_FEATURE_SIZED | GOCHAN_FEATURE_RW | \
+				 GOCHAN_FEATURE_SELECTOR)
 
 /* dev.c: the /dev/gochan misc device. */
 int gochan_dev_init(void);
@@ -27,6 +28,9 @@ void gochan_dev_exit(void);
 long gochan_ioctl_make(struct gochan_make __user *um);
 long gochan_ioctl_timer(struct gochan_timer __user *ut);
 long gochan_ioctl_select(struct gochan_select __user *us);
+
+/* selector.c: selector fds. */
+long gochan_ioctl_selector(struct gochan_selector __user *us);
 
 unsigned int gochan_users_count(void);
 
@@ -44,6 +48,7 @@ enum gochan_obj {
 	GOCHAN_OBJ_CONTS,	/* continuations */
 	GOCHAN_OBJ_CTXS,	/* contexts */
 	GOCHAN_OBJ_FILES,	/* channel fds' open files */
+	GOCHAN_OBJ_SELECTORS,	/* selector fds' open files */
 	GOCHAN_OBJ_NR
 };
 

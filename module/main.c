@@ -42,6 +42,16 @@ static void gochan_check_uapi_layout(void)
 	BUILD_BUG_ON(GOCHAN_DIR_RECV != KGO_SELECT_RECV);
 	BUILD_BUG_ON(GOCHAN_FOREVER != 0);
 
+	BUILD_BUG_ON(sizeof(struct gochan_selector) != 24);
+	BUILD_BUG_ON(sizeof(struct gochan_selector_ctl) != 48);
+	BUILD_BUG_ON(offsetof(struct gochan_selector_ctl, buf) != 16);
+	BUILD_BUG_ON(offsetof(struct gochan_selector_ctl, key) != 24);
+	BUILD_BUG_ON(sizeof(struct gochan_selector_event) != 16);
+	BUILD_BUG_ON(sizeof(struct gochan_selector_wait) != 80);
+	BUILD_BUG_ON(offsetof(struct gochan_selector_wait, count) != 36);
+	BUILD_BUG_ON(offsetof(struct gochan_selector_wait, key) != 40);
+	BUILD_BUG_ON(offsetof(struct gochan_selector_wait, reserved) != 64);
+
 	BUILD_BUG_ON(sizeof(struct gochan_api) != 32);
 	BUILD_BUG_ON(offsetof(struct gochan_api, api) != 0);
 	BUILD_BUG_ON(offsetof(struct gochan_api, flags) != 4);

@@ -226,6 +226,26 @@ static bool kgo_sel_spin(struct kgo_sel *sel, ktime_t deadline)
 	return true;
 }
 
+/**
+ * kgo_schedule_deadline() - schedule(), or sleep until an absolute time
+ * @deadline: CLOCK_MONOTONIC, or KGO_FOREVER
+ *
+ * The caller set its task state and checked its condition, as for
+ * schedule().
+ *
+ * Return: 0 when woken (or spuriously), -ETIMEDOUT once @deadline passed.
+ */
+int kgo_schedule_deadline(ktime_t deadline)
+{
+	ktime_t dl = deadline;
+
+	if (deadline == KGO_FOREVER) {
+		schedule();
+		return 0;
+	}
+	return schedule_hrtimeout_range(&dl, 0, HRTIMER_MODE_ABS) ? 0 : -ETIMEDOUT;
+}
+
 /*
  * Sleep until the select is done, a signal, or the deadline.  Returns 0
  * when a waker completed it, else -ERESTARTSYS or -ETIMEDOUT (the caller
@@ -267,16 +287,9 @@ static int kgo_sel_wait(struct kgo_sel *sel, unsigned int flags,
 			ret = -ERESTARTSYS;
 			break;
 		}
-		if (deadline == KGO_FOREVER) {
-			schedule();
-		} else {
-			ktime_t dl = deadline;
-
-			if (!schedule_hrtimeout_range(&dl, 0, HRTIMER_MODE_ABS)) {
-				ret = -ETIMEDOUT;
-				break;
-			}
-		}
+		ret = kgo_schedule_deadline(deadline);
+		if (ret)
+			break;
 	}
 	__set_current_state(TASK_RUNNING);
 	kgo_block_end();
@@ -515,7 +528,9 @@ static int kgo_sel_chosen(struct kgo_sel_arm *a, unsigned int k)
  * aborts.  The poll()ers are woken after the unlock, so that the time
  * with every lock held and interrupts off does not include their wake
  * functions: the waiters were published by each channel's unlock, and
- * gochan_chan_poll() reads the channel under its lock.
+ * gochan_chan_poll() reads the channel under its lock.  The channels'
+ * watches (selectors' cases, at most KGO_CHAN_WATCH_MAX per channel)
+ * run under the holds, as after every change (kgo_chan_watch_notify()).
  *
  * Without memory for the waiters, a ready case still completes: only a
  * select that would have to wait fails with -ENOMEM.
@@ -547,6 +562,9 @@ static int kgo_sel_arm_locked(struct kgo_sel_arm *a, bool park)
 		for (i = 0; i < a->m; i++)
 			kgo_sel_queue(a, a->order[i]);
 		a->queued = a->m;
+		/* Watches run in the hold of the change (chan.c). */
+		for (i = 0; i < a->m; i++)
+			kgo_chan_watch_notify(a->cases[a->order[i]].ch);
 	}
 	kgo_sel_unlock_all(a->lockorder, nlocked, irqflags);
 	if (ret == KGO_ARM_PARKED) {

@@ -112,6 +112,7 @@ int kgo_sel_arm(struct kgo_sel_arm *a);
 void kgo_sel_disarm(struct kgo_sel_arm *a);
 void kgo_sel_arm_release(struct kgo_sel_arm *a);
 void kgo_waiters_unlink(struct kgo_waiter *w, unsigned int n, int skip);
+int kgo_schedule_deadline(ktime_t deadline);
 int kgo_select_check(const struct kgo_select_case *cases, unsigned int n);
 int kgo_select_why(struct kgo_select_case *cases, unsigned int n,
 		   unsigned int flags, ktime_t deadline,

@@ -39,6 +39,7 @@
 #include "internal.h"
 #include "select.h"
 #include "trace.h"
+#include "uchan.h"
 
 /*
  * Locking legend, as in sched.h, chan.h and select.h:
@@ -71,13 +72,6 @@ static unsigned int min_tick_ns = 100000;
 module_param(min_tick_ns, uint, 0644);
 MODULE_PARM_DESC(min_tick_ns,
 		 "Shortest ticker period for a user without CAP_SYS_RESOURCE, ns (at least 1000)");
-
-/*
- * Allocations a process asks for, of sizes it chooses: charged to its
- * memory cgroup, and over the cgroup's limit they fail with ENOMEM,
- * quietly, instead of calling in the OOM killer.
- */
-#define GOCHAN_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
 /* ---- per-user accounting ------------------------------------------------- */
 
@@ -122,8 +116,8 @@ static struct gochan_user *gochan_user_idle(struct gochan_user *u)
  * CAP_SYS_RESOURCE, exempt says, is not held to).  The memory cgroup
  * is charged as well, by the allocations themselves (GOCHAN_GFP).
  */
-static int gochan_user_charge(kuid_t uid, unsigned int chans, size_t bytes,
-			      bool exempt)
+int gochan_user_charge(kuid_t uid, unsigned int chans, size_t bytes,
+		       bool exempt)
 {
 	unsigned int limit = READ_ONCE(max_chans_per_user);
 	unsigned long blimit = READ_ONCE(max_user_bytes);
@@ -163,7 +157,7 @@ static int gochan_user_charge(kuid_t uid, unsigned int chans, size_t bytes,
 	return ret;
 }
 
-static void gochan_user_uncharge(kuid_t uid, unsigned int chans, size_t bytes)
+void gochan_user_uncharge(kuid_t uid, unsigned int chans, size_t bytes)
 {
 	struct gochan_user *u;
 
@@ -180,7 +174,7 @@ static void gochan_user_uncharge(kuid_t uid, unsigned int chans, size_t bytes)
 	kfree(u);
 }
 
-static bool gochan_exempt(void)
+bool gochan_exempt(void)
 {
 	return capable(CAP_SYS_RESOURCE);
 }
@@ -212,20 +206,8 @@ static void gochan_call_uncharge(size_t charged)
 
 /* ---- user pages pinned for writing --------------------------------------- */
 
-/*
- * A user range the kernel will write after values left a channel: pinned
- * first (FOLL_WRITE breaks COW and faults the pages in, userfaultfd and
- * all), then written through the kernel mapping, which cannot fault.  The
- * user may unmap the range meanwhile; the writes then land in pages only
- * the pin still holds, as with O_DIRECT.
- */
-struct gochan_upin {
-	unsigned long addr;		/* the first byte */
-	unsigned int npages;
-	struct page **pages;
-};
-
-static unsigned int gochan_upin_npages(u64 addr, size_t len)
+/* A user range the kernel writes after values left a channel: uchan.h. */
+unsigned int gochan_upin_npages(u64 addr, size_t len)
 {
 	return len ? DIV_ROUND_UP(offset_in_page(addr) + len, PAGE_SIZE) : 0;
 }
@@ -235,8 +217,8 @@ static unsigned int gochan_upin_npages(u64 addr, size_t len)
  * gochan_upin_npages()).  Returns 0 or -EFAULT (or -EINTR from a fatal
  * signal while faulting in).
  */
-static int gochan_upin(struct gochan_upin *p, u64 uaddr, size_t len,
-		       struct page **pages)
+int gochan_upin(struct gochan_upin *p, u64 uaddr, size_t len,
+		struct page **pages)
 {
 	unsigned int n = gochan_upin_npages(uaddr, len);
 	int got;
@@ -256,8 +238,8 @@ static int gochan_upin(struct gochan_upin *p, u64 uaddr, size_t len,
 }
 
 /* Write n bytes from src (zeros if src is NULL) at offset off. */
-static void gochan_upin_write(struct gochan_upin *p, size_t off,
-			      const void *src, size_t n)
+void gochan_upin_write(struct gochan_upin *p, size_t off, const void *src,
+		       size_t n)
 {
 	off += offset_in_page(p->addr);
 	while (n) {
@@ -295,7 +277,7 @@ static bool gochan_upin_within(struct gochan_upin *p, u64 uaddr, size_t len,
 	return true;
 }
 
-static void gochan_upin_release(struct gochan_upin *p)
+void gochan_upin_release(struct gochan_upin *p)
 {
 	if (p->npages)
 		unpin_user_pages_dirty_lock(p->pages, p->npages, true);
@@ -303,30 +285,6 @@ static void gochan_upin_release(struct gochan_upin *p)
 }
 
 /* ---- the shared userspace side of a channel ------------------------------ */
-
-struct gochan_uchan {
-	struct kgo_chan *ch;		/* I: a reference */
-	refcount_t ref;			/* A: one per struct file */
-	atomic_t senders;		/* A: files that may send */
-	/*
-	 * I: the user who made the channel, charged for it (one channel and
-	 * charge bytes) for as long as it lives, whoever holds its fds then:
-	 * as for a pipe, passing an fd on does not pass the charge.
-	 */
-	kuid_t owner;
-	size_t charge;			/* I */
-	u64 id;				/* I: kgo_chan_id(ch) */
-	u32 flags;			/* I: GOCHAN_INFO_AUTOCLOSE, _TIMER */
-};
-
-/* One per struct file. */
-struct gochan_file {
-	struct gochan_uchan *uc;	/* I: a reference */
-	u32 dir;			/* I: GOCHAN_DIR_* */
-	void *spare[2];			/* A: xchg; free bounce buffers for
-					 * sending [0] and receiving [1]
-					 */
-};
 
 static void gochan_uchan_put(struct gochan_uchan *uc)
 {
@@ -341,7 +299,7 @@ static void gochan_uchan_put(struct gochan_uchan *uc)
 static const struct file_operations gochan_chan_fops;
 
 /* The gochan_file of a channel fd's file, or NULL for any other file. */
-static struct gochan_file *gochan_file_of(struct file *file)
+struct gochan_file *gochan_file_of(struct file *file)
 {
 	return file->f_op == &gochan_chan_fops ? file->private_data : NULL;
 }
@@ -361,6 +319,7 @@ static int gochan_install(struct gochan_uchan *uc, u32 dir, u32 flags)
 		return -ENOMEM;
 	gf->uc = uc;
 	gf->dir = dir;
+	INIT_LIST_HEAD(&gf->sel_items);
 	/* GOCHAN_*_CLOEXEC is O_CLOEXEC (main.c pins it). */
 	fd = get_unused_fd_flags(O_RDWR | (flags & O_CLOEXEC));
 	if (fd < 0) {
@@ -453,7 +412,7 @@ static int gochan_chan_new_fd(struct kgo_chan *ch, u32 dir, u32 flags,
  * is the same when a call that a signal interrupted restarts
  * (-ERESTARTSYS).
  */
-static int gochan_deadline(u64 ns, ktime_t *deadline)
+int gochan_deadline(u64 ns, ktime_t *deadline)
 {
 	if (ns == GOCHAN_FOREVER) {
 		*deadline = KGO_FOREVER;
@@ -899,6 +858,8 @@ static int gochan_chan_release(struct inode *inode, struct file *file)
 	if ((gf->dir & GOCHAN_DIR_SEND) && atomic_dec_and_test(&uc->senders) &&
 	    (uc->flags & GOCHAN_INFO_AUTOCLOSE))
 		kgo_chan_close(uc->ch);
+	/* Its cases in selectors go with it, as epoll's do. */
+	gochan_selector_file_release(gf);
 	gochan_uchan_put(uc);
 	kvfree(gf->spare[0]);
 	kvfree(gf->spare[1]);

@@ -45,6 +45,8 @@
  * commands that make an fd (GOCHAN_O_NONBLOCK).
  */
 #define GOCHAN_FEATURE_RW		_BITULL(2)
+/* Selector fds: GOCHAN_IOC_SELECTOR, GOCHAN_IOC_SELECTOR_CTL and _WAIT. */
+#define GOCHAN_FEATURE_SELECTOR		_BITULL(3)
 
 /*
  * A deadline (struct gochan_xfer, struct gochan_select): the absolute
@@ -324,6 +326,126 @@ struct gochan_info {
 	__u64 reserved[2];
 };
 
+/* struct gochan_selector.flags */
+#define GOCHAN_SELECTOR_CLOEXEC	GOCHAN_O_CLOEXEC /* the new fd is close-on-exec */
+
+/**
+ * struct gochan_selector - GOCHAN_IOC_SELECTOR: a new selector fd
+ * @flags:	GOCHAN_SELECTOR_CLOEXEC
+ * @pad:	must be zero
+ * @reserved:	must be zero
+ *
+ * A selector is a select whose cases are registered once
+ * (GOCHAN_IOC_SELECTOR_CTL) and waited on many times
+ * (GOCHAN_IOC_SELECTOR_WAIT), at the cost of the cases that are ready,
+ * not of all of them.  Its fd polls readable while a case may be ready.
+ */
+struct gochan_selector {
+	__u32 flags;
+	__u32 pad;
+	__u64 reserved[2];
+};
+
+/* struct gochan_selector_ctl.op */
+#define GOCHAN_CTL_ADD		1	/* register a case */
+#define GOCHAN_CTL_MOD		2	/* change its key and send value */
+#define GOCHAN_CTL_DEL		3	/* unregister it */
+
+/**
+ * struct gochan_selector_ctl - GOCHAN_IOC_SELECTOR_CTL on a selector fd
+ * @op:		GOCHAN_CTL_ADD, GOCHAN_CTL_MOD or GOCHAN_CTL_DEL
+ * @fd:		the case's channel fd; it must allow @dir
+ * @dir:	GOCHAN_DIR_SEND or GOCHAN_DIR_RECV; a case is named by its
+ *		channel file and its direction
+ * @elem_size:	ADD and MOD: the channel's element size as the caller sees
+ *		it (EMSGSIZE when it is not); DEL: must be zero
+ * @buf:	ADD and MOD of a send case: the value to send, copied now;
+ *		must be zero for a receive case and for DEL
+ * @key:	ADD and MOD: the caller's name for the case, which a wait
+ *		returns; DEL: must be zero
+ * @reserved:	must be zero
+ *
+ * A case lives until DEL, until the selector is released, or until the
+ * channel file it was registered through is released (its last fd
+ * closed, in every process), as an epoll registration does.
+ */
+struct gochan_selector_ctl {
+	__u32 op;
+	__s32 fd;
+	__u32 dir;
+	__u32 elem_size;
+	__u64 buf;
+	__u64 key;
+	__u64 reserved[2];
+};
+
+/* struct gochan_selector_wait.flags */
+#define GOCHAN_WAIT_NONBLOCK	_BITUL(0)	/* EAGAIN instead of waiting */
+#define GOCHAN_WAIT_BIASED	_BITUL(1)	/* the ready case added first
+						 * wins, not a random one
+						 */
+#define GOCHAN_WAIT_READY	_BITUL(2)	/* report the ready cases in
+						 * @events; move nothing
+						 */
+
+/* struct gochan_selector_event.flags */
+#define GOCHAN_EVENT_CLOSED	_BITUL(0)	/* the channel is closed */
+
+/* Most events one GOCHAN_WAIT_READY wait reports. */
+#define GOCHAN_SELECTOR_EVENTS_MAX	1024
+
+/**
+ * struct gochan_selector_event - one ready case, for GOCHAN_WAIT_READY
+ * @key:	the case's key
+ * @dir:	its direction
+ * @flags:	GOCHAN_EVENT_CLOSED
+ */
+struct gochan_selector_event {
+	__u64 key;
+	__u32 dir;
+	__u32 flags;
+};
+
+/**
+ * struct gochan_selector_wait - GOCHAN_IOC_SELECTOR_WAIT on a selector fd
+ * @buf:	room for the value a receive case gets (0 to discard it);
+ *		zeroed when it is chosen because its channel is closed
+ * @size:	bytes at @buf: the wait fails with EMSGSIZE, moving nothing,
+ *		when the receive case it would complete has larger values
+ * @flags:	GOCHAN_WAIT_NONBLOCK, GOCHAN_WAIT_BIASED, GOCHAN_WAIT_READY
+ * @deadline:	as in struct gochan_xfer
+ * @events:	GOCHAN_WAIT_READY: a user pointer to @max events; else zero
+ * @max:	GOCHAN_WAIT_READY: 1 to GOCHAN_SELECTOR_EVENTS_MAX; else zero
+ * @count:	out: the events written; 1 when a case completed
+ * @key:	out: the completed case's key
+ * @dir:	out: its direction
+ * @ok:		out, for a receive case: 1 for a value, 0 when closed and
+ *		drained (Go's ok)
+ * @err:	out: 0, or -EPIPE for a send case on a closed channel
+ * @pad:	must be zero
+ * @reserved:	must be zero
+ *
+ * Without GOCHAN_WAIT_READY the wait completes exactly one registered
+ * case, chosen uniformly among the ready ones (GOCHAN_WAIT_BIASED: the
+ * one added first), as Go's select does.  With it, it reports up to @max
+ * ready cases, as epoll_wait(2) does, and leaves them ready.
+ */
+struct gochan_selector_wait {
+	__u64 buf;
+	__u32 size;
+	__u32 flags;
+	__u64 deadline;
+	__u64 events;
+	__u32 max;
+	__u32 count;
+	__u64 key;
+	__u32 dir;
+	__u32 ok;
+	__s32 err;
+	__u32 pad;
+	__u64 reserved[2];
+};
+
 #define GOCHAN_IOC_MAGIC	0xC5
 
 /* On /dev/gochan. */
@@ -331,6 +453,7 @@ struct gochan_info {
 #define GOCHAN_IOC_MAKE		_IOW(GOCHAN_IOC_MAGIC, 0x01, struct gochan_make)
 #define GOCHAN_IOC_SELECT	_IOWR(GOCHAN_IOC_MAGIC, 0x02, struct gochan_select)
 #define GOCHAN_IOC_TIMER	_IOW(GOCHAN_IOC_MAGIC, 0x03, struct gochan_timer)
+#define GOCHAN_IOC_SELECTOR	_IOW(GOCHAN_IOC_MAGIC, 0x04, struct gochan_selector)
 
 /* On a channel fd. */
 #define GOCHAN_IOC_SEND		_IOWR(GOCHAN_IOC_MAGIC, 0x10, struct gochan_xfer)
@@ -339,5 +462,9 @@ struct gochan_info {
 #define GOCHAN_IOC_INFO		_IOR(GOCHAN_IOC_MAGIC, 0x13, struct gochan_info)
 #define GOCHAN_IOC_DUP		_IOW(GOCHAN_IOC_MAGIC, 0x14, struct gochan_dup)
 #define GOCHAN_IOC_TIMER_SET	_IOWR(GOCHAN_IOC_MAGIC, 0x15, struct gochan_timer_set)
+
+/* On a selector fd. */
+#define GOCHAN_IOC_SELECTOR_CTL	_IOW(GOCHAN_IOC_MAGIC, 0x20, struct gochan_selector_ctl)
+#define GOCHAN_IOC_SELECTOR_WAIT _IOWR(GOCHAN_IOC_MAGIC, 0x21, struct gochan_selector_wait)
 
 #endif /* _UAPI_LINUX_GOCHAN_H */

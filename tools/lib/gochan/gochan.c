@@ -432,3 +432,90 @@ int gochan_range(int fd, void *elem, int (*fn)(void *elem, void *arg),
 			return ret;
 	}
 }
+
+/* ---- selectors ----------------------------------------------------------- */
+
+int gochan_selector(void)
+{
+	struct gochan_selector req = { .flags = GOCHAN_SELECTOR_CLOEXEC };
+
+	return gochan_dev_ioctl(GOCHAN_IOC_SELECTOR, &req);
+}
+
+static int gochan_selector_ctl(int sfd, unsigned int op, int fd,
+			       unsigned int dir, const void *val, size_t size,
+			       uint64_t key)
+{
+	struct gochan_selector_ctl c = {
+		.op = op,
+		.fd = fd,
+		.dir = dir,
+		.buf = (uintptr_t)val,
+		.key = key,
+	};
+
+	if (size > UINT32_MAX)
+		return -EMSGSIZE;
+	c.elem_size = size;
+	return gochan_ioctl(sfd, GOCHAN_IOC_SELECTOR_CTL, &c);
+}
+
+int gochan_selector_add(int sfd, int fd, unsigned int dir, const void *val,
+			size_t size, uint64_t key)
+{
+	return gochan_selector_ctl(sfd, GOCHAN_CTL_ADD, fd, dir, val, size, key);
+}
+
+int gochan_selector_mod(int sfd, int fd, unsigned int dir, const void *val,
+			size_t size, uint64_t key)
+{
+	return gochan_selector_ctl(sfd, GOCHAN_CTL_MOD, fd, dir, val, size, key);
+}
+
+int gochan_selector_del(int sfd, int fd, unsigned int dir)
+{
+	return gochan_selector_ctl(sfd, GOCHAN_CTL_DEL, fd, dir, NULL, 0, 0);
+}
+
+int gochan_selector_wait(int sfd, void *buf, size_t size, unsigned int flags,
+			 int64_t timeout_ns, __u64 *key, unsigned int *dir,
+			 bool *ok)
+{
+	struct gochan_selector_wait w = {
+		.buf = (uintptr_t)buf,
+		.flags = flags,
+	};
+	int ret;
+
+	if (flags & GOCHAN_WAIT_READY)
+		return -EINVAL;
+	w.size = size > UINT32_MAX ? UINT32_MAX : size;
+	if (timeout_ns >= 0)
+		w.deadline = gochan_deadline_in(timeout_ns);
+	ret = gochan_ioctl(sfd, GOCHAN_IOC_SELECTOR_WAIT, &w);
+	if (ret < 0)
+		return ret;
+	*key = w.key;
+	if (dir)
+		*dir = w.dir;
+	if (ok)
+		*ok = w.ok;
+	return w.err;
+}
+
+int gochan_selector_ready(int sfd, struct gochan_selector_event *ev,
+			  unsigned int max, unsigned int flags,
+			  int64_t timeout_ns)
+{
+	struct gochan_selector_wait w = {
+		.flags = flags | GOCHAN_WAIT_READY,
+		.events = (uintptr_t)ev,
+		.max = max,
+	};
+	int ret;
+
+	if (timeout_ns >= 0)
+		w.deadline = gochan_deadline_in(timeout_ns);
+	ret = gochan_ioctl(sfd, GOCHAN_IOC_SELECTOR_WAIT, &w);
+	return ret < 0 ? ret : (int)w.count;
+}

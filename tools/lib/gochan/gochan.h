@@ -466,6 +466,109 @@ int gochan_cap(int fd);
 int gochan_range(int fd, void *elem, int (*fn)(void *elem, void *arg),
 		 void *arg);
 
+/**
+ * gochan_selector() - a selector: a select registered once, waited on often
+ *
+ * A selector holds cases (a channel fd, a direction, a send case's value
+ * and a key of the caller's), added once with gochan_selector_add().  A
+ * wait (gochan_selector_wait()) then completes one ready case, chosen
+ * uniformly among the ready ones, at a cost that grows with the number
+ * of ready cases, not of registered ones.  The selector fd polls
+ * readable while a case may be ready, so it nests in epoll.  A case
+ * completes against any partner committed to its channel: a buffered
+ * value or room, or a blocked send, receive, select or goroutine.  Two
+ * selectors waiting on one unbuffered channel in opposite directions do
+ * not meet: one side must block in an operation.
+ *
+ * Threads: any number of threads may wait on one selector; each ready
+ * case completes for one of them.
+ *
+ * Return: a close-on-exec selector fd, or -errno (-ENOTTY: a module
+ * without GOCHAN_FEATURE_SELECTOR).
+ */
+int gochan_selector(void);
+/**
+ * gochan_selector_add() - register a case
+ * @sfd:  the selector fd
+ * @fd:   a channel fd that allows @dir
+ * @dir:  GOCHAN_DIR_SEND or GOCHAN_DIR_RECV
+ * @val:  a send case's value, copied now (NULL for a receive case, or
+ *        for a channel of elem_size 0)
+ * @size: the channel's element size as the caller sees it
+ * @key:  the caller's name for the case, which a wait returns
+ *
+ * A case is named by its channel file and direction.  It stays until
+ * gochan_selector_del(), or until the selector or the channel file is
+ * closed for good (its last fd, in every process, as with epoll).
+ *
+ * Return: 0, or -EEXIST (already registered), -EMSGSIZE (@size is not
+ * the channel's), -ENOSPC (the selector's max_selector_cases, or the
+ * channel's 16 selector cases), -ENOBUFS (the user's byte budget),
+ * -EBADF, -ENOTTY, -EINVAL, -EFAULT.
+ */
+int gochan_selector_add(int sfd, int fd, unsigned int dir, const void *val,
+			size_t size, uint64_t key);
+/**
+ * gochan_selector_mod() - change a case's key and send value
+ * @sfd:  the selector fd
+ * @fd:   the case's channel fd
+ * @dir:  its direction
+ * @val:  as in gochan_selector_add()
+ * @size: as in gochan_selector_add()
+ * @key:  the new key
+ *
+ * Return: 0, or -ENOENT (no such case), or as gochan_selector_add().
+ */
+int gochan_selector_mod(int sfd, int fd, unsigned int dir, const void *val,
+			size_t size, uint64_t key);
+/**
+ * gochan_selector_del() - unregister a case
+ * @sfd: the selector fd
+ * @fd:  the case's channel fd
+ * @dir: its direction
+ *
+ * Return: 0, or -ENOENT (no such case), -EBADF, -ENOTTY, -EINVAL.
+ */
+int gochan_selector_del(int sfd, int fd, unsigned int dir);
+/**
+ * gochan_selector_wait() - complete one ready case
+ * @sfd:        the selector fd
+ * @buf:        room for a received value (NULL to discard it); zeroed
+ *              when the case is chosen because its channel is closed
+ * @size:       bytes at @buf
+ * @flags:      GOCHAN_WAIT_NONBLOCK (Go's default case),
+ *              GOCHAN_WAIT_BIASED (the ready case added first)
+ * @timeout_ns: < 0 to wait for ever
+ * @key:        out: the completed case's key
+ * @dir:        out (may be NULL): its direction
+ * @ok:         out (may be NULL): for a receive, true for a value, false
+ *              when the channel is closed and drained
+ *
+ * Return: 0; -EPIPE when the completed case was a send on a closed
+ * channel (*@key names it); -EAGAIN (GOCHAN_WAIT_NONBLOCK, none ready at
+ * one instant); -ETIMEDOUT; -EMSGSIZE (nothing moved) when the case it
+ * would complete receives values larger than @size; or -errno.
+ */
+int gochan_selector_wait(int sfd, void *buf, size_t size, unsigned int flags,
+			 int64_t timeout_ns, __u64 *key, unsigned int *dir,
+			 bool *ok);
+/**
+ * gochan_selector_ready() - which cases are ready, as epoll_wait(2) says
+ * @sfd:        the selector fd
+ * @ev:         out: up to @max events (key, dir, GOCHAN_EVENT_CLOSED)
+ * @max:        1 to GOCHAN_SELECTOR_EVENTS_MAX
+ * @flags:      GOCHAN_WAIT_NONBLOCK
+ * @timeout_ns: < 0 to wait for ever
+ *
+ * Moves nothing: the cases stay ready until someone completes them.
+ *
+ * Return: the number of events, -EAGAIN (GOCHAN_WAIT_NONBLOCK, none
+ * ready), -ETIMEDOUT, or -errno.
+ */
+int gochan_selector_ready(int sfd, struct gochan_selector_event *ev,
+			  unsigned int max, unsigned int flags,
+			  int64_t timeout_ns);
+
 #ifdef __cplusplus
 }
 #endif

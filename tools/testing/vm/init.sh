@@ -497,7 +497,8 @@ check() {
 		[ -x "$t" ] || continue
 		case "$kernel:${t##*/}" in
 		kcsan:*_32 | debug:gochan_race_test_32 | debug:gochan_safety_test_32 | \
-			debug:gochan_limits_test_32 | debug:gochan_obs_test_32) continue ;;
+			debug:gochan_limits_test_32 | debug:gochan_obs_test_32 | \
+			debug:gochan_selector_test_32) continue ;;
 		esac
 		case "$t" in
 		*_32) echo 0 >$spin ;;
