@@ -125,9 +125,17 @@ static void gochan_sel_unlist(struct gochan_sel_fd *sel,
  * case is ready now, unlist it if not.  A listing wakes one waiter and
  * the fd's pollers.
  *
- * No wake-up is lost: the waiter's gochan_selector_sleep() queues itself
- * on sel->wq (under the queue's lock) before it reads nready; the
- * listing raises nready before wake_up(), which takes the same lock.
+ * No wake-up is lost:
+ *
+ *   gochan_selector_sleep()            gochan_sel_item_watch()
+ *   prepare_to_wait_exclusive():       nready++ (under sel->lock)
+ *     queue on sel->wq, then           wq_has_sleeper(): smp_mb(), then
+ *     set_current_state() (smp_mb)       waitqueue_active(&sel->wq)
+ *   READ_ONCE(sel->nready)             wake_up() if it saw us
+ *
+ * Each side writes, then a full barrier, then reads what the other
+ * wrote: either the sleeper sees nready raised, or the watch sees the
+ * sleeper queued and wakes it.
  */
 static void gochan_sel_item_watch(struct kgo_chan_watch *w)
 {
@@ -149,7 +157,8 @@ static void gochan_sel_item_watch(struct kgo_chan_watch *w)
 	}
 	spin_unlock(&sel->lock);
 	if (wake) {
-		wake_up(&sel->wq);
+		if (wq_has_sleeper(&sel->wq))
+			wake_up(&sel->wq);
 		if (wq_has_sleeper(&sel->pollwq))
 			wake_up_poll(&sel->pollwq, EPOLLIN | EPOLLRDNORM);
 	}
@@ -193,8 +202,10 @@ void gochan_selector_file_release(struct gochan_file *gf)
 	if (!atomic_read(&gf->nsel))
 		return;
 	mutex_lock(&gochan_selector_mutex);
-	list_for_each_entry_safe(it, tmp, &gf->sel_items, fnode)
+	list_for_each_entry_safe(it, tmp, &gf->sel_items, fnode) {
 		gochan_sel_item_detach(it);
+		cond_resched();
+	}
 	mutex_unlock(&gochan_selector_mutex);
 }
 
@@ -267,7 +278,7 @@ static int gochan_sel_mod(struct gochan_sel_item *it,
 	unsigned long flags;
 
 	spin_lock_irqsave(&it->ch->lock, flags);
-	it->key = c->key;
+	WRITE_ONCE(it->key, c->key);	/* fdinfo reads it locklessly */
 	if (sz)
 		memcpy(it->val, val, sz);
 	spin_unlock_irqrestore(&it->ch->lock, flags);
@@ -346,21 +357,33 @@ out_put:
 /* ---- waiting -------------------------------------------------------------- */
 
 /*
+ * Items one pick looks at, with interrupts off under sel->lock: the
+ * watches of every channel of the selector wait for that lock.
+ */
+#define GOCHAN_SEL_PICK_WINDOW	256U
+
+/*
  * A listed item, with a reference: uniformly random among the listed
  * ones, or the one added first (biased); NULL when none is listed.  The
- * list is walked: a wait costs O(ready), not O(cases).
+ * list is walked, so a wait costs O(ready), not O(cases), and the walk
+ * is bounded: with more than GOCHAN_SEL_PICK_WINDOW cases ready, the
+ * pick is among the first GOCHAN_SEL_PICK_WINDOW, and the list rotates
+ * by one each pick, so that every ready case comes into the window.
  */
 static struct gochan_sel_item *gochan_sel_pick(struct gochan_sel_fd *sel,
 					       bool biased)
 {
+	unsigned int j = 0, window, seen = 0;
 	struct gochan_sel_item *it, *best = NULL;
 	unsigned long flags;
-	unsigned int j = 0;
 
 	spin_lock_irqsave(&sel->lock, flags);
-	if (sel->nready && !biased)
-		j = get_random_u32_below(sel->nready);
+	window = min(sel->nready, GOCHAN_SEL_PICK_WINDOW);
+	if (window && !biased)
+		j = get_random_u32_below(window);
 	list_for_each_entry(it, &sel->ready, rnode) {
+		if (seen++ == window)
+			break;
 		if (biased) {
 			if (!best || it->rank < best->rank)
 				best = it;
@@ -371,6 +394,8 @@ static struct gochan_sel_item *gochan_sel_pick(struct gochan_sel_fd *sel,
 	}
 	if (best)
 		refcount_inc(&best->ref);
+	if (sel->nready > GOCHAN_SEL_PICK_WINDOW)
+		list_rotate_left(&sel->ready);
 	spin_unlock_irqrestore(&sel->lock, flags);
 	return best;
 }
@@ -386,42 +411,41 @@ struct gochan_sel_result {
 
 /*
  * Try the item's case under its channel lock: 1 when it completed (a
- * received value in rx), 0 when it was not ready (it is unlisted then),
- * or -EMSGSIZE for a receive whose values do not fit the caller's room
- * (nothing moved).
+ * received value in rx, unless discard), 0 when it was not ready (it is
+ * unlisted then), or -EMSGSIZE for a ready receive whose values do not
+ * fit the caller's room (nothing moved).
  */
-static int gochan_sel_try(struct gochan_sel_item *it, void *rx,
-			  size_t room, struct gochan_sel_result *res)
+static int gochan_sel_try(struct gochan_sel_item *it, void *rx, size_t room,
+			  bool discard, struct gochan_sel_result *res)
 {
 	struct kgo_select_case c = { .ch = it->ch, .dir = it->dir };
 	struct gochan_sel_fd *sel = it->sel;
 	unsigned long flags;
-	bool done = false;
+	int ret = 0;
 
-	if (it->dir == KGO_SELECT_RECV) {
-		if (rx && kgo_chan_elem_size(it->ch) > room)
-			return -EMSGSIZE;
-		c.val = rx;
-	} else {
-		c.val = it->val;
-	}
+	c.val = it->dir == KGO_SELECT_RECV ? (discard ? NULL : rx) : it->val;
 	spin_lock_irqsave(&it->ch->lock, flags);
-	if (!it->dead)
-		done = kgo_try_case(&c, NULL);
-	if (done) {
+	if (!it->dead && kgo_case_ready(&c, NULL)) {
+		if (it->dir == KGO_SELECT_RECV && !discard &&
+		    kgo_chan_elem_size(it->ch) > room)
+			ret = -EMSGSIZE;
+		else
+			ret = kgo_try_case(&c, NULL);
+	}
+	if (ret > 0) {
 		res->key = it->key;
 		res->dir = it->dir;
 		res->ok = c.ok;
 		res->err = c.err;
 		res->size = kgo_chan_elem_size(it->ch);
-	} else {
+	} else if (!ret) {
 		/* Not ready under the lock: off the list until a change. */
 		spin_lock(&sel->lock);
 		gochan_sel_unlist(sel, it);
 		spin_unlock(&sel->lock);
 	}
 	spin_unlock_irqrestore(&it->ch->lock, flags);
-	return done;
+	return ret;
 }
 
 /*
@@ -463,10 +487,13 @@ static void gochan_selector_pass_on(struct gochan_sel_fd *sel)
 /* Room on the stack for a received value. */
 #define GOCHAN_SEL_RX_STACK	64
 
-/* Complete one ready case.  rx: room for room bytes, or NULL to discard. */
+/*
+ * Complete one ready case.  rx: room for room bytes; discard: the caller
+ * gave no buffer, a received value is dropped.
+ */
 static int gochan_selector_do_one(struct gochan_sel_fd *sel, u32 flags,
 				  ktime_t deadline, void *rx, size_t room,
-				  struct gochan_sel_result *res)
+				  bool discard, struct gochan_sel_result *res)
 {
 	unsigned int tries = 0;
 	int ret;
@@ -484,7 +511,7 @@ static int gochan_selector_do_one(struct gochan_sel_fd *sel, u32 flags,
 				break;
 			continue;
 		}
-		ret = gochan_sel_try(it, rx, room, res);
+		ret = gochan_sel_try(it, rx, room, discard, res);
 		gochan_sel_item_put(it);
 		if (ret)
 			break;
@@ -533,6 +560,16 @@ static int gochan_selector_scan(struct gochan_sel_fd *sel,
 			ev[got].flags = kgo_chan_closed(it->ch) ?
 					GOCHAN_EVENT_CLOSED : 0;
 			got++;
+			/*
+			 * Reported cases stay ready and listed, at the tail:
+			 * the next scan reports the others first, so a max
+			 * below the ready cases starves none (as epoll's
+			 * ep_send_events() requeues level-triggered items).
+			 */
+			spin_lock(&sel->lock);
+			if (it->listed)
+				list_move_tail(&it->rnode, &sel->ready);
+			spin_unlock(&sel->lock);
 		} else {
 			spin_lock(&sel->lock);
 			gochan_sel_unlist(sel, it);
@@ -550,15 +587,31 @@ static long gochan_selector_ready(struct gochan_sel_fd *sel,
 {
 	struct gochan_selector_event *ev;
 	struct gochan_sel_item **its;
+	size_t bytes, charged = 0;
 	long ret;
 
-	ev = kvmalloc_array(w->max, sizeof(*ev) + sizeof(*its), GOCHAN_GFP);
-	if (!ev)
+	bytes = (size_t)w->max * (sizeof(*ev) + sizeof(*its));
+	ret = gochan_call_charge(bytes, &charged);
+	if (ret)
+		return ret;
+	ev = kvmalloc(bytes, GOCHAN_GFP);
+	if (!ev) {
+		gochan_call_uncharge(charged);
 		return -ENOMEM;
+	}
 	its = (struct gochan_sel_item **)(ev + w->max);
 	for (;;) {
 		ret = gochan_selector_scan(sel, ev, its, w->max);
-		if (ret || (w->flags & GOCHAN_WAIT_NONBLOCK))
+		if (ret)
+			break;
+		/*
+		 * The scan found only stale items (and unlisted them): the
+		 * list may hold ready ones further on.  Only an empty list
+		 * says "none ready".
+		 */
+		if (READ_ONCE(sel->nready))
+			continue;
+		if (w->flags & GOCHAN_WAIT_NONBLOCK)
 			break;
 		ret = gochan_selector_sleep(sel, deadline);
 		if (ret)
@@ -573,6 +626,7 @@ static long gochan_selector_ready(struct gochan_sel_fd *sel,
 		ret = -EAGAIN;
 	}
 	kvfree(ev);
+	gochan_call_uncharge(charged);
 	return ret;
 }
 
@@ -590,9 +644,9 @@ static long gochan_selector_wait(struct gochan_sel_fd *sel,
 	u8 stack[GOCHAN_SEL_RX_STACK];
 	struct gochan_sel_result res;
 	struct gochan_selector_wait w;
+	size_t room, charged = 0;
 	ktime_t deadline;
 	void *rx = NULL;
-	size_t room;
 	long ret;
 
 	if (copy_from_user(&w, uw, sizeof(w)))
@@ -626,16 +680,25 @@ static long gochan_selector_wait(struct gochan_sel_fd *sel,
 	if (ret)
 		goto out;
 	if (room) {
-		ret = gochan_upin(&val, w.buf, room, pages + out.npages);
+		/* The room is on the caller's stack beside uw, usually. */
+		if (!gochan_upin_within(&val, w.buf, room, &out))
+			ret = gochan_upin(&val, w.buf, room, pages + out.npages);
 		if (ret)
 			goto out;
-		rx = room <= sizeof(stack) ? stack : kvmalloc(room, GOCHAN_GFP);
+		rx = stack;
+		if (room > sizeof(stack)) {
+			ret = gochan_call_charge(room, &charged);
+			if (ret)
+				goto out;
+			rx = kvmalloc(room, GOCHAN_GFP);
+		}
 		if (!rx) {
 			ret = -ENOMEM;
 			goto out;
 		}
 	}
-	ret = gochan_selector_do_one(sel, w.flags, deadline, rx, room, &res);
+	ret = gochan_selector_do_one(sel, w.flags, deadline, rx, room, !w.buf,
+				     &res);
 	if (ret)
 		goto out;
 #define GOCHAN_SEL_OUT(field, v)					\
@@ -658,6 +721,7 @@ static long gochan_selector_wait(struct gochan_sel_fd *sel,
 out:
 	if (rx && rx != stack)
 		kvfree(rx);
+	gochan_call_uncharge(charged);
 	gochan_upin_release(&val);
 	gochan_upin_release(&out);
 	return ret;
@@ -685,30 +749,42 @@ static long gochan_selector_ioctl(struct file *file, unsigned int cmd,
 
 /*
  * Readable while a case may be ready.  No wake-up is lost: poll_wait()
- * queues us on pollwq before we read nready, and a listing raises nready
- * under sel->lock before wq_has_sleeper()'s barrier and wake_up_poll().
+ * queues us on pollwq, then a full barrier, then we read nready; a
+ * listing raises nready, then wq_has_sleeper()'s full barrier, then it
+ * looks at pollwq.  Either we see nready raised or it sees us queued
+ * (as sock_poll_wait() and its wakers pair).
  */
 static __poll_t gochan_selector_poll(struct file *file, poll_table *pt)
 {
 	struct gochan_sel_fd *sel = file->private_data;
 
 	poll_wait(file, &sel->pollwq, pt);
+	smp_mb();	/* pairs with wq_has_sleeper() in the watch */
 	return READ_ONCE(sel->nready) ? EPOLLIN | EPOLLRDNORM : 0;
 }
+
+/* Cases fdinfo lists (all are counted). */
+#define GOCHAN_SEL_FDINFO_CASES	64
 
 static void gochan_selector_show_fdinfo(struct seq_file *m, struct file *file)
 {
 	struct gochan_sel_fd *sel = file->private_data;
 	struct gochan_sel_item *it;
 
+	unsigned int n = 0;
+
 	mutex_lock(&gochan_selector_mutex);
 	seq_printf(m, "cases:\t%u\n", sel->nitems);
 	seq_printf(m, "ready:\t%u\n", READ_ONCE(sel->nready));
-	list_for_each_entry(it, &sel->items, snode)
+	/* The first cases only: the mutex is every selector's. */
+	list_for_each_entry(it, &sel->items, snode) {
+		if (n++ == GOCHAN_SEL_FDINFO_CASES)
+			break;
 		seq_printf(m, "case:\tgochan-id %llu dir %s key %llu\n",
 			   kgo_chan_id(it->ch),
 			   it->dir == KGO_SELECT_SEND ? "send" : "recv",
-			   (unsigned long long)READ_ONCE(it->key));
+			   (unsigned long long)it->key);
+	}
 	mutex_unlock(&gochan_selector_mutex);
 }
 
@@ -718,8 +794,10 @@ static int gochan_selector_release(struct inode *inode, struct file *file)
 	struct gochan_sel_item *it, *tmp;
 
 	mutex_lock(&gochan_selector_mutex);
-	list_for_each_entry_safe(it, tmp, &sel->items, snode)
+	list_for_each_entry_safe(it, tmp, &sel->items, snode) {
 		gochan_sel_item_detach(it);
+		cond_resched();
+	}
 	mutex_unlock(&gochan_selector_mutex);
 	/* Detached: no watch runs, no wait holds an item of ours. */
 	WARN_ON_ONCE(sel->nitems || !list_empty(&sel->ready));

@@ -186,7 +186,7 @@ bool gochan_exempt(void)
 #define GOCHAN_CHARGE_MIN	1024U
 
 /* Charge bytes to the caller if it is worth it; *charged sums what was. */
-static int gochan_call_charge(size_t bytes, size_t *charged)
+int gochan_call_charge(size_t bytes, size_t *charged)
 {
 	int ret;
 
@@ -198,7 +198,7 @@ static int gochan_call_charge(size_t bytes, size_t *charged)
 	return ret;
 }
 
-static void gochan_call_uncharge(size_t charged)
+void gochan_call_uncharge(size_t charged)
 {
 	if (charged)
 		gochan_user_uncharge(current_uid(), 0, charged);
@@ -263,8 +263,8 @@ void gochan_upin_write(struct gochan_upin *p, size_t off, const void *src,
  * of them (released with q, not p) and return true: a value buffer on
  * the same stack page as the call's struct costs no second pin.
  */
-static bool gochan_upin_within(struct gochan_upin *p, u64 uaddr, size_t len,
-			       const struct gochan_upin *q)
+bool gochan_upin_within(struct gochan_upin *p, u64 uaddr, size_t len,
+			const struct gochan_upin *q)
 {
 	u64 first = q->addr & PAGE_MASK;
 	u64 end = first + ((u64)q->npages << PAGE_SHIFT);
@@ -483,6 +483,9 @@ static void *gochan_bounce_get(struct gochan_file *gf, bool rx, size_t bytes)
 	return buf ?: ERR_PTR(-ENOMEM);
 }
 
+/* A send of at most this many bytes bounces through the stack. */
+#define GOCHAN_STACK_BOUNCE	64
+
 /* Done with a bounce buffer of bytes: keep it as the spare, or free it. */
 static void gochan_bounce_put(struct gochan_file *gf, bool rx, void *buf,
 			      size_t bytes)
@@ -526,11 +529,20 @@ static int gochan_do_send(struct gochan_file *gf, struct gochan_xfer *x,
 	size_t sz = kgo_chan_elem_size(ch);
 	unsigned int per = gochan_chunk(sz, x->count);
 	const u8 __user *ubuf = u64_to_user_ptr(x->buf);
+	u8 stack[GOCHAN_STACK_BOUNCE] __aligned(8);
 	unsigned int avail, moved;
 	int ret = 0;
 	u8 *buf;
 
-	buf = gochan_bounce_get(gf, false, per * sz);
+	/*
+	 * A small send (one value, say) bounces through the stack: no
+	 * per-file buffer to touch, which matters when a process sends on
+	 * thousands of channels in turn.
+	 */
+	if ((size_t)per * sz <= sizeof(stack))
+		buf = stack;
+	else
+		buf = gochan_bounce_get(gf, false, per * sz);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
 	while (x->done < x->count) {
@@ -550,7 +562,8 @@ static int gochan_do_send(struct gochan_file *gf, struct gochan_xfer *x,
 			break;
 		cond_resched();
 	}
-	gochan_bounce_put(gf, false, buf, per * sz);
+	if (buf != stack)
+		gochan_bounce_put(gf, false, buf, per * sz);
 	return ret;
 }
 
@@ -591,6 +604,7 @@ static int gochan_do_recv(struct gochan_file *gf, struct gochan_xfer *x,
 			  bool zero_value)
 {
 	struct page *pages[GOCHAN_UPIN_MAX_PAGES];
+	u8 stack[GOCHAN_STACK_BOUNCE] __aligned(8);
 	struct kgo_chan *ch = gf->uc->ch;
 	size_t sz = kgo_chan_elem_size(ch);
 	unsigned int per = gochan_chunk(sz, x->count);
@@ -601,7 +615,11 @@ static int gochan_do_recv(struct gochan_file *gf, struct gochan_xfer *x,
 	u8 *buf;
 
 	BUILD_BUG_ON(GOCHAN_CHUNK_BYTES > KGO_CHAN_MAX_ELEM);
-	buf = gochan_bounce_get(gf, true, per * sz);
+	/* A small receive bounces through the stack, as a small send does. */
+	if ((size_t)per * sz <= sizeof(stack))
+		buf = stack;
+	else
+		buf = gochan_bounce_get(gf, true, per * sz);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
 	while (x->done < x->count && !closed && !ret) {
@@ -624,7 +642,8 @@ static int gochan_do_recv(struct gochan_file *gf, struct gochan_xfer *x,
 		if (n < want && !closed && !ret)
 			break;		/* non-blocking, or no more waiting */
 	}
-	gochan_bounce_put(gf, true, buf, per * sz);
+	if (buf != stack)
+		gochan_bounce_put(gf, true, buf, per * sz);
 	/* ok: values came, and the call did not end at a closed channel. */
 	x->ok = !closed && x->done;
 	return ret;

@@ -75,6 +75,8 @@ int gochan_upin(struct gochan_upin *p, u64 uaddr, size_t len,
 void gochan_upin_write(struct gochan_upin *p, size_t off, const void *src,
 		       size_t n);
 void gochan_upin_release(struct gochan_upin *p);
+bool gochan_upin_within(struct gochan_upin *p, u64 uaddr, size_t len,
+			const struct gochan_upin *q);
 
 struct gochan_file *gochan_file_of(struct file *file);
 int gochan_deadline(u64 ns, ktime_t *deadline);
@@ -82,6 +84,8 @@ int gochan_user_charge(kuid_t uid, unsigned int chans, size_t bytes,
 		       bool exempt);
 void gochan_user_uncharge(kuid_t uid, unsigned int chans, size_t bytes);
 bool gochan_exempt(void);
+int gochan_call_charge(size_t bytes, size_t *charged);
+void gochan_call_uncharge(size_t charged);
 
 /* selector.c */
 void gochan_selector_file_release(struct gochan_file *gf);

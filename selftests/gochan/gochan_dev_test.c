@@ -61,7 +61,7 @@ TEST_F(dev, api_handshake)
 	ASSERT_EQ(0, ioctl(self->fd, GOCHAN_IOC_API, &api));
 	EXPECT_EQ(2, api.api);		/* frozen */
 	EXPECT_EQ(GOCHAN_FEATURE_TIMER_SET | GOCHAN_FEATURE_SIZED |
-		  GOCHAN_FEATURE_RW, api.features);
+		  GOCHAN_FEATURE_RW | GOCHAN_FEATURE_SELECTOR, api.features);
 	EXPECT_EQ(0, api.flags);
 	EXPECT_EQ(0, api.reserved[0]);
 	EXPECT_EQ(0, api.reserved[1]);

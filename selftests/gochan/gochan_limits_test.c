@@ -304,7 +304,7 @@ TEST_F(limits, outputs_poisoned)
 	EXPECT_EQ(GOCHAN_API_VERSION, api.api);
 	EXPECT_EQ(0, api.reserved[0] | api.reserved[1]);
 	EXPECT_EQ(GOCHAN_FEATURE_TIMER_SET | GOCHAN_FEATURE_SIZED |
-		  GOCHAN_FEATURE_RW, api.features);
+		  GOCHAN_FEATURE_RW | GOCHAN_FEATURE_SELECTOR, api.features);
 
 	/* 5-byte values: a value writes 5 bytes, no more. */
 	fd = mkchan(5, 4);

@@ -238,7 +238,8 @@ TEST_F(sel, max_selector_cases)
 
 	ASSERT_LT(0, old);
 	ASSERT_LE(0, sfd);
-	ASSERT_EQ(0, write_param("max_selector_cases", "2"));
+	/* No ASSERT until the parameter is back: the next tests need it. */
+	EXPECT_EQ(0, write_param("max_selector_cases", "2"));
 	EXPECT_EQ(0, ctl(sfd, GOCHAN_CTL_ADD, a, GOCHAN_DIR_RECV, 0, NULL, 0));
 	EXPECT_EQ(0, ctl(sfd, GOCHAN_CTL_ADD, b, GOCHAN_DIR_RECV, 0, NULL, 0));
 	EXPECT_EQ(-ENOSPC, ctl(sfd, GOCHAN_CTL_ADD, c, GOCHAN_DIR_RECV, 0,
@@ -299,6 +300,12 @@ TEST_F(sel, wait_errors)
 	ASSERT_EQ(0, ctl(sfd, GOCHAN_CTL_ADD, ch, GOCHAN_DIR_RECV, 16, NULL,
 			 7));
 	EXPECT_EQ(-EMSGSIZE, wait_one(sfd, GOCHAN_WAIT_NONBLOCK, &v, &w));
+	EXPECT_EQ(1, gochan_len(ch));
+	/* Room given but of size 0: also too small, and nothing moved. */
+	memset(&w, 0, sizeof(w));
+	w.buf = (uintptr_t)&v;
+	w.flags = GOCHAN_WAIT_NONBLOCK;
+	EXPECT_EQ(-EMSGSIZE, call(sfd, GOCHAN_IOC_SELECTOR_WAIT, &w));
 	EXPECT_EQ(1, gochan_len(ch));
 	/* A bad room pointer faults before anything moves. */
 	memset(&w, 0, sizeof(w));
@@ -538,12 +545,16 @@ TEST_F_TIMEOUT(sel, nonblock_race, 120)
 		close(c2);
 		close(r.sfd);
 	}
-	/* The window: the waiter lost c1 to the drain and still found c2. */
+	/* The window: c1 drained while the waiter ran; it found c2 then. */
 	TH_LOG("%d rounds: c1 %d, c2 %d, none %d; c1 drained first %d times",
 	       RACE_ROUNDS, got[0], got[1], none, drained);
 	EXPECT_EQ(0, none);
-	EXPECT_LT(0, got[1]);
-	EXPECT_LT(0, drained);
+	/*
+	 * The window needs the two threads on two CPUs at once; the VM
+	 * has two, and over the rounds the drain wins some races.
+	 */
+	if (sysconf(_SC_NPROCESSORS_ONLN) > 1)
+		EXPECT_LT(0, drained);
 }
 
 TEST_F(sel, ready_mode_and_epoll)
@@ -579,8 +590,11 @@ TEST_F(sel, ready_mode_and_epoll)
 	ASSERT_EQ(2, n);
 	EXPECT_EQ(GOCHAN_EVENT_CLOSED,
 		  (ev[0].key == 10 ? ev[0] : ev[1]).flags);
-	/* max bounds what is reported. */
+	/* max bounds what is reported, and no ready case is starved by it. */
 	EXPECT_EQ(1, gochan_selector_ready(sfd, ev, 1, 0, -1));
+	v = ev[0].key;
+	EXPECT_EQ(1, gochan_selector_ready(sfd, ev, 1, 0, -1));
+	EXPECT_NE(v, ev[0].key);
 	/* Drained elsewhere: reported no more, and epoll says so too. */
 	ASSERT_EQ(0, gochan_selector_del(sfd, a, GOCHAN_DIR_RECV));
 	ASSERT_EQ(0, gochan_tryrecv(b, &v, &ok));
@@ -708,8 +722,8 @@ TEST_F(sel, cases_charged)
 		ASSERT_LE(0, ch[i]);
 	}
 	ASSERT_EQ(0, write_param("max_user_bytes", "16384"));
+	/* No ASSERT until the parameter is back: the next tests need it. */
 	pid = fork();
-	ASSERT_LE(0, pid);
 	if (!pid) {
 		int sfd, n = 0, r = 0;
 
@@ -737,9 +751,12 @@ TEST_F(sel, cases_charged)
 				_exit(13);
 		_exit(0);
 	}
-	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	st = -1;
+	if (pid > 0)
+		EXPECT_EQ(pid, waitpid(pid, &st, 0));
 	snprintf(buf, sizeof(buf), "%ld", old);
 	ASSERT_EQ(0, write_param("max_user_bytes", buf));
+	ASSERT_LT(0, pid);
 	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	for (i = 0; i < CHARGE_CHANS; i++)
 		close(ch[i]);

@@ -1046,6 +1046,242 @@ static void bench_select_idle(void)
 		alternate(impls, ARRAY_SIZE(impls), run_select_idle, &ks[i]);
 }
 
+/*
+ * ---- a selector: one ready case among k registered --------------------------------
+ *
+ * k channels registered once in a selector, or k eventfds in an epoll
+ * set; each round makes one ready and takes its value: a send and a
+ * selector wait (which receives), or a write, an epoll_wait() and a
+ * read.  "gochan-selector-ready" is the epoll-shaped use: a send, a wait
+ * that only reports (GOCHAN_WAIT_READY), and a receive.  Neither side
+ * spins.  The cost should be flat in k.
+ */
+#define SELECTOR_KMAX	4096
+#define K_SELECTOR_READY	100	/* impl.cap: the READY-mode variant */
+
+struct selector_set {
+	int fds[SELECTOR_KMAX];
+	int sfd;		/* the selector or the epoll fd */
+	unsigned int k;
+};
+
+static void selector_open(const struct impl *im, unsigned int k,
+			  struct selector_set *ss)
+{
+	struct epoll_event ev;
+	unsigned int j;
+	int r;
+
+	ss->k = k;
+	if (im->kind == K_GOCHAN) {
+		ss->sfd = gochan_selector();
+		if (ss->sfd < 0)
+			die("gochan_selector: %s", strerror(-ss->sfd));
+	} else {
+		ss->sfd = epoll_create1(EPOLL_CLOEXEC);
+		if (ss->sfd < 0)
+			die("epoll_create1: %m");
+	}
+	for (j = 0; j < k; j++) {
+		if (im->kind == K_GOCHAN) {
+			ss->fds[j] = gochan_make(8, 1, GOCHAN_MAKE_CLOEXEC);
+			if (ss->fds[j] < 0)
+				die("gochan_make: %s", strerror(-ss->fds[j]));
+			r = gochan_selector_add(ss->sfd, ss->fds[j],
+						GOCHAN_DIR_RECV, NULL, 8, j);
+			if (r)
+				die("gochan_selector_add: %s", strerror(-r));
+		} else {
+			ss->fds[j] = eventfd(0, EFD_CLOEXEC);
+			if (ss->fds[j] < 0)
+				die("eventfd: %m");
+			ev = (struct epoll_event){ .events = EPOLLIN, .data.u32 = j };
+			if (epoll_ctl(ss->sfd, EPOLL_CTL_ADD, ss->fds[j], &ev))
+				die("epoll_ctl: %m");
+		}
+	}
+}
+
+static void selector_close(struct selector_set *ss)
+{
+	for (unsigned int j = 0; j < ss->k; j++)
+		close(ss->fds[j]);
+	close(ss->sfd);
+}
+
+/* Make case j ready (value v). */
+static void selector_ready_one(const struct impl *im, struct selector_set *ss,
+			       unsigned int j, uint64_t v)
+{
+	int r;
+
+	if (im->kind == K_GOCHAN) {
+		r = gochan_trysend(ss->fds[j], &v);
+		if (r)
+			die("gochan_trysend: %s", strerror(-r));
+	} else {
+		xwrite(ss->fds[j], &v, sizeof(v));
+	}
+}
+
+/* Wait for the one ready case, take its value; check it is j's. */
+static void selector_take(const struct impl *im, struct selector_set *ss,
+			  unsigned int j, uint64_t want)
+{
+	struct gochan_selector_event gev;
+	struct epoll_event ev;
+	uint64_t v = 0;
+	__u64 key = ~0ULL;
+	bool ok = false;
+	int r;
+
+	if (im->kind != K_GOCHAN) {
+		r = epoll_wait(ss->sfd, &ev, 1, -1);
+		if (r != 1 || ev.data.u32 != j)
+			die("epoll_wait: %d, fd %u, want %u", r, ev.data.u32, j);
+		if (read(ss->fds[j], &v, sizeof(v)) != sizeof(v) || v != want)
+			die("eventfd read: %m");
+		return;
+	}
+	if (im->cap == K_SELECTOR_READY) {
+		r = gochan_selector_ready(ss->sfd, &gev, 1, 0, -1);
+		if (r != 1 || gev.key != j)
+			die("gochan_selector_ready: %d, key %llu, want %u", r,
+			    (unsigned long long)gev.key, j);
+		r = gochan_tryrecv(ss->fds[j], &v, &ok);
+	} else {
+		r = gochan_selector_wait(ss->sfd, &v, sizeof(v), 0, -1, &key,
+					 NULL, &ok);
+		if (!r && key != j)
+			die("selector chose %llu, want %u",
+			    (unsigned long long)key, j);
+	}
+	if (r || !ok || v != want)
+		die("selector receive: %d, ok %d, value %llu, want %llu", r, ok,
+		    (unsigned long long)v, (unsigned long long)want);
+}
+
+static void run_selector(const struct impl *im, const void *arg, int rep)
+{
+	unsigned int k = *(const unsigned int *)arg;
+	unsigned int n = iters(3000), i, j;
+	struct selector_set *ss = malloc(sizeof(*ss));
+	struct samples s;
+	char param[16];
+	uint64_t c0;
+
+	if (!ss)
+		die("malloc");
+	pin(0);
+	selector_open(im, k, ss);
+	c0 = cpu_ns();
+	s_start(&s, n);
+	for (i = 0; i < n; i++) {
+		j = (i * 7919u) % k;	/* the ready one moves around */
+		selector_ready_one(im, ss, j, i + 1);
+		selector_take(im, ss, j, i + 1);
+		s_ops(&s, 1);
+	}
+	snprintf(param, sizeof(param), "k=%u", k);
+	emit_cpu("selector", param, "same-cpu", im->name, "ns/op", rep,
+		 cpu_ns() - c0, n);
+	selector_close(ss);
+	free(ss);
+	if (rep >= 0)
+		emit("selector", param, "same-cpu", im->name, "ns/op", rep, &s);
+}
+
+/*
+ * A blocking wait woken from the other CPU: the waiter (CPU 1) sleeps
+ * in the selector's wait or in epoll_wait() over k = 64; the main thread
+ * (CPU 0) makes one case ready and blocks until the waiter answers on an
+ * eventfd, the same for both.  Neither spins.
+ */
+struct sw_arg {
+	const struct impl *im;
+	struct selector_set *ss;
+	int reply;
+	unsigned int n;
+};
+
+static void *selector_waker_peer(void *p)
+{
+	struct sw_arg *a = p;
+	uint64_t one = 1;
+
+	pin(1);
+	for (unsigned int i = 0; i < a->n; i++) {
+		selector_take(a->im, a->ss, (i * 7919u) % a->ss->k, i + 1);
+		xwrite(a->reply, &one, sizeof(one));
+	}
+	return NULL;
+}
+
+static void run_selector_wake(const struct impl *im, const void *arg, int rep)
+{
+	unsigned int k = *(const unsigned int *)arg;
+	struct sw_arg a = { .im = im, .n = iters(2000) };
+	struct samples s;
+	char param[16];
+	uint64_t v, c0;
+	pthread_t t;
+
+	a.ss = malloc(sizeof(*a.ss));
+	if (!a.ss)
+		die("malloc");
+	a.reply = eventfd(0, EFD_CLOEXEC);
+	if (a.reply < 0)
+		die("eventfd: %m");
+	pin(0);
+	selector_open(im, k, a.ss);
+	c0 = cpu_ns();
+	if (pthread_create(&t, NULL, selector_waker_peer, &a))
+		die("pthread_create");
+	s_start(&s, a.n);
+	for (unsigned int i = 0; i < a.n; i++) {
+		selector_ready_one(im, a.ss, (i * 7919u) % k, i + 1);
+		if (read(a.reply, &v, sizeof(v)) != sizeof(v))
+			die("eventfd read: %m");
+		s_ops(&s, 1);
+	}
+	pthread_join(t, NULL);
+	snprintf(param, sizeof(param), "k=%u", k);
+	emit_cpu("selector-wake", param, "cross-cpu", im->name, "ns/op", rep,
+		 cpu_ns() - c0, a.n);
+	selector_close(a.ss);
+	close(a.reply);
+	free(a.ss);
+	if (rep >= 0)
+		emit("selector-wake", param, "cross-cpu", im->name, "ns/op", rep,
+		     &s);
+}
+
+#define CHANS_PARAM	"/sys/module/gochan/parameters/max_chans_per_user"
+
+static void bench_selector(void)
+{
+	static const struct impl impls[] = {
+		{ "gochan-selector", K_GOCHAN },
+		{ "gochan-selector-ready", K_GOCHAN, K_SELECTOR_READY },
+		{ "epoll-eventfd", K_EVENTFD },
+	};
+	static const unsigned int ks[] = { 1, 64, 1024, SELECTOR_KMAX };
+	static const unsigned int k64 = 64;
+	/* 4096 channels at once, and as many eventfds: room for both. */
+	struct rlimit nofile = { 4 * SELECTOR_KMAX, 4 * SELECTOR_KMAX };
+	long chans = read_long(CHANS_PARAM);
+
+	setrlimit(RLIMIT_NOFILE, &nofile);
+	if (chans >= 0 && chans < 2 * SELECTOR_KMAX)
+		write_long(CHANS_PARAM, 2 * SELECTOR_KMAX);
+	for (size_t i = 0; i < ARRAY_SIZE(ks); i++)
+		alternate(impls, ARRAY_SIZE(impls), run_selector, &ks[i]);
+	if (ncpus > 1)
+		alternate(impls, ARRAY_SIZE(impls), run_selector_wake, &k64);
+	if (chans >= 0 && chans < 2 * SELECTOR_KMAX)
+		write_long(CHANS_PARAM, chans);
+}
+
 /* ---- close waking N blocked receivers ------------------------------------------- */
 
 struct cw {
@@ -1492,6 +1728,8 @@ int main(int argc, char **argv)
 			bench_select();
 		if (wanted("select-idle"))
 			bench_select_idle();
+		if (wanted("selector"))
+			bench_selector();
 		if (wanted("close-wake"))
 			bench_close();
 		if (wanted("noop"))

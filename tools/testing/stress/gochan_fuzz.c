@@ -5,7 +5,9 @@
  * Several processes, each with several threads, make random calls on a
  * shared pool of channels: make, timer, api, send, recv (single and
  * batched), select, close, info, dup, poll, epoll, fd close, dup(2),
- * read/write/mmap on channel fds, and unknown commands.  Every struct
+ * read/write/mmap on channel fds, selectors (make, add, mod, del, wait
+ * and the READY wait, with channels closed and released under their
+ * cases), and unknown commands.  Every struct
  * field is random, valid most of the time and invalid on purpose the
  * rest: sizes, counts, flags, reserved fields, fds, and pointers that are
  * NULL, unmapped, read-only, straddle into an unmapped page, or are
@@ -98,6 +100,18 @@ static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
 static int next_fd;
 static int epfd;
 
+/* Selector fds of this process, -1 when empty; table_lock. */
+#define SELECTORS	4
+static int sels[SELECTORS] = { -1, -1, -1, -1 };
+
+/*
+ * A case's key as the fuzzer registers it: a tag and the channel's
+ * element size, so that a wait can check the value it got.  Keys from
+ * the fuzzed path never carry the tag.
+ */
+#define KEY_TAG		0x5e1eULL
+#define KEY(elem, timer)	((KEY_TAG << 48) | ((__u64)(elem) << 8) | !!(timer))
+
 /* ---- randomness -------------------------------------------------------- */
 
 static bool chance(int percent)
@@ -138,6 +152,9 @@ static const struct {
 	{ "SEND", { EAGAIN, ETIMEDOUT, EINTR, EPIPE, ENOMEM, ENOBUFS, EMSGSIZE } },
 	{ "RECV", { EAGAIN, ETIMEDOUT, EINTR, ENOMEM, ENOBUFS, EMSGSIZE } },
 	{ "SELECT", { EAGAIN, ETIMEDOUT, EINTR, ENOMEM, ENOBUFS, EMSGSIZE } },
+	{ "SELECTOR", { EMFILE, ENFILE, ENOMEM } },
+	{ "SELECTOR_CTL", { EEXIST, ENOENT, ENOSPC, ENOBUFS, ENOMEM, EMSGSIZE } },
+	{ "SELECTOR_WAIT", { EAGAIN, ETIMEDOUT, EINTR, ENOMEM, EMSGSIZE } },
 	{ "TIMER_SET", { EPERM } },
 	{ "read/write", { EAGAIN, EPIPE, EINTR, ENOMEM, ENOBUFS } },
 	{ "CLOSE", { EPIPE } },
@@ -273,7 +290,8 @@ static int pick_fd(struct slot *s)
 	case 0: return -1;
 	case 1: return devfd;
 	case 2: return 0;	/* /dev/null or a pipe in the VM */
-	case 3: return epfd;
+	case 3:
+		return chance(50) ? epfd : sels[below(SELECTORS)];
 	case 4: return 100000;
 	default: return (int)rnd();
 	}
@@ -548,6 +566,135 @@ static void op_select(void)
 		check_value("SELECT", vals[i], slots[i].elem, cases[i].ok);
 }
 
+/* ---- selectors ------------------------------------------------------------ */
+
+static int sel_pick(void)
+{
+	int fd;
+
+	pthread_mutex_lock(&table_lock);
+	fd = sels[below(SELECTORS)];
+	pthread_mutex_unlock(&table_lock);
+	if (chance(95) && fd >= 0)
+		return fd;
+	switch (below(4)) {
+	case 0: return devfd;
+	case 1: return table_pick().fd;
+	case 2: return -1;
+	default: return (int)rnd();
+	}
+}
+
+static void op_selector_make(void)
+{
+	struct gochan_selector req = {}, scratch;
+	bool usable;
+	long fd;
+	int i, old;
+
+	req.flags = rflags(GOCHAN_SELECTOR_CLOEXEC);
+	if (chance(3))
+		req.pad = 1;
+	if (chance(3))
+		req.reserved[below(2)] = rnd();
+	fd = done_call("SELECTOR", ioctl(devfd, GOCHAN_IOC_SELECTOR,
+					 ptr_for(&scratch, &req, sizeof(req),
+						 &usable)));
+	if (fd < 0)
+		return;
+	i = below(SELECTORS);
+	pthread_mutex_lock(&table_lock);
+	old = sels[i];
+	sels[i] = fd;
+	pthread_mutex_unlock(&table_lock);
+	if (old >= 0)
+		close(old);	/* a selector released with its cases */
+}
+
+static void op_selector_ctl(void)
+{
+	static __thread uint8_t val[MAXVAL];
+	struct gochan_selector_ctl c = {}, scratch;
+	struct slot s;
+	bool usable;
+
+	c.op = chance(95) ? 1 + below(3) : (uint32_t)rnd();
+	c.fd = pick_fd(&s);
+	c.dir = chance(95) ? 1 + below(2) : (uint32_t)rnd();
+	c.elem_size = chance(85) && s.fd >= 0 ? s.elem : below(70000);
+	if (c.dir == GOCHAN_DIR_SEND && s.fd >= 0 && s.elem <= MAXVAL)
+		fill(val, s.elem);
+	c.buf = c.dir == GOCHAN_DIR_SEND ? buf_ptr(val, true) :
+		chance(95) ? 0 : rnd();
+	c.key = KEY(s.elem, s.timer);
+	if (s.fd < 0 || chance(5))
+		c.key = rnd() & ~(0xffffULL << 48);
+	if (c.op == GOCHAN_CTL_DEL && chance(90)) {
+		c.elem_size = 0;
+		c.buf = 0;
+		c.key = 0;
+	}
+	if (chance(3))
+		c.reserved[below(2)] = rnd();
+	done_call("SELECTOR_CTL", ioctl(sel_pick(), GOCHAN_IOC_SELECTOR_CTL,
+					ptr_for(&scratch, &c, sizeof(c),
+						&usable)));
+}
+
+static void op_selector_wait(void)
+{
+	static __thread uint8_t val[MAXVAL];
+	struct gochan_selector_event ev[8];
+	struct gochan_selector_wait w = {}, scratch;
+	uint32_t elem, i;
+	bool usable;
+	long ret;
+
+	w.flags = rflags(GOCHAN_WAIT_NONBLOCK | GOCHAN_WAIT_BIASED |
+			 GOCHAN_WAIT_READY);
+	bounded(&w.deadline);
+	if (w.flags & GOCHAN_WAIT_READY) {
+		w.events = chance(95) ? (uintptr_t)ev : buf_ptr(ev, false);
+		w.max = chance(95) ? 1 + below(8) : r32(GOCHAN_SELECTOR_EVENTS_MAX);
+		if (w.max > 8 && w.events == (uintptr_t)ev)
+			w.max = 8;
+	} else {
+		w.buf = buf_ptr(val, false);
+		w.size = chance(90) ? sizeof(val) : r32(MAXVAL);
+	}
+	if (chance(3))
+		w.pad = 1;
+	if (chance(3))
+		w.reserved[below(2)] = rnd();
+	memset(val, 0xee, sizeof(val));
+	w.count = 77;
+	ret = done_call("SELECTOR_WAIT",
+			ioctl(sel_pick(), GOCHAN_IOC_SELECTOR_WAIT,
+			      ptr_for(&scratch, &w, sizeof(w), &usable)));
+	if (ret || !usable)
+		return;
+	memcpy(&w, &scratch, sizeof(w));
+	if (w.flags & GOCHAN_WAIT_READY) {
+		if (!w.count || w.count > w.max)
+			fail("SELECTOR_WAIT: %u events of %u", w.count, w.max);
+		for (i = 0; i < w.count && w.events == (uintptr_t)ev; i++)
+			if ((ev[i].dir != GOCHAN_DIR_SEND &&
+			     ev[i].dir != GOCHAN_DIR_RECV) || ev[i].flags > 1)
+				fail("SELECTOR_WAIT: event dir %u flags %u",
+				     ev[i].dir, ev[i].flags);
+		return;
+	}
+	if (w.count != 1 || w.ok > 1 || (w.err && w.err != -EPIPE))
+		fail("SELECTOR_WAIT: count %u ok %u err %d", w.count, w.ok,
+		     w.err);
+	/* A receive through a case of ours, into our buffer: check it. */
+	elem = (w.key >> 8) & 0xffffff;
+	if (w.dir == GOCHAN_DIR_RECV && w.key >> 48 == KEY_TAG &&
+	    !(w.key & 1) && w.buf == (uintptr_t)val && elem <= w.size &&
+	    elem <= MAXVAL)
+		check_value("SELECTOR_WAIT", val, elem, w.ok);
+}
+
 static void op_misc(void)
 {
 	struct gochan_info info, *ip;
@@ -686,7 +833,7 @@ static void op_misc(void)
 
 static void one_call(void)
 {
-	uint32_t r = below(20);
+	uint32_t r = below(24);
 
 	if (r < 2)
 		op_make();
@@ -698,6 +845,12 @@ static void one_call(void)
 		op_xfer(false);
 	else if (r < 14)
 		op_select();
+	else if (r < 15)
+		op_selector_make();
+	else if (r < 17)
+		op_selector_ctl();
+	else if (r < 18)
+		op_selector_wait();
 	else
 		op_misc();
 }

@@ -23,7 +23,8 @@ static void gochan_api_accepts_valid(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, api.features, (u64)GOCHAN_FEATURES);
 	/* Version 2 is frozen: what it gained since is announced here. */
 	KUNIT_EXPECT_EQ(test, api.features, GOCHAN_FEATURE_TIMER_SET |
-			GOCHAN_FEATURE_SIZED | GOCHAN_FEATURE_RW);
+			GOCHAN_FEATURE_SIZED | GOCHAN_FEATURE_RW |
+			GOCHAN_FEATURE_SELECTOR);
 	KUNIT_EXPECT_EQ(test, api.flags, 0U);
 	KUNIT_EXPECT_EQ(test, api.reserved[0], 0ULL);
 	KUNIT_EXPECT_EQ(test, api.reserved[1], 0ULL);
