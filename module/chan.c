@@ -265,14 +265,15 @@ EXPORT_SYMBOL_GPL(kgo_chan_put);
  *                                      kgo_sel_arm_locked()
  *   poll_wait(): add to pollwq         spin_lock(&ch->lock); change
  *   spin_lock(&ch->lock)               [spin_unlock(): the _unlocked form]
- *   kgo_chan_stat(): read              wq_has_sleeper(&ch->pollwq)
+ *   kgo_chan_stat(): read              waitqueue_active(&ch->pollwq)
  *   spin_unlock(&ch->lock)
  *
  * The two holds of ch->lock are ordered.  If the poller's comes second
  * it reads the change; if it comes first, its pollwq entry, stored
- * before its unlock, is visible after our lock.  wq_has_sleeper()'s
- * smp_mb() is not needed for this (gochan_chan_poll() has no partner
- * barrier), only harmless.
+ * before its unlock, is visible after our lock (and so after our unlock,
+ * for the _unlocked form): the lock's release and acquire order them, so
+ * a plain waitqueue_active() suffices, and no operation pays
+ * wq_has_sleeper()'s full barrier.
  */
 void kgo_chan_notify(struct kgo_chan *ch)
 {
@@ -333,7 +334,8 @@ void kgo_chan_watch_del(struct kgo_chan *ch, struct kgo_chan_watch *w)
  */
 void kgo_chan_notify_unlocked(struct kgo_chan *ch)
 {
-	if (wq_has_sleeper(&ch->pollwq))
+	/* No barrier: ch->lock orders us with the poller (see above). */
+	if (waitqueue_active(&ch->pollwq))
 		wake_up_all(&ch->pollwq);
 }
 

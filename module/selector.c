@@ -129,9 +129,11 @@ static void gochan_sel_unlist(struct gochan_sel_fd *sel,
  *
  *   gochan_selector_sleep()            gochan_sel_item_watch()
  *   prepare_to_wait_exclusive():       nready++ (under sel->lock)
- *     queue on sel->wq, then           wq_has_sleeper(): smp_mb(), then
- *     set_current_state() (smp_mb)       waitqueue_active(&sel->wq)
+ *     queue on sel->wq, then           smp_mb(), then
+ *     set_current_state() (smp_mb)     waitqueue_active(&sel->wq)
  *   READ_ONCE(sel->nready)             wake_up() if it saw us
+ *
+ * (gochan_selector_poll() pairs the same way with the look at pollwq.)
  *
  * Each side writes, then a full barrier, then reads what the other
  * wrote: either the sleeper sees nready raised, or the watch sees the
@@ -157,9 +159,12 @@ static void gochan_sel_item_watch(struct kgo_chan_watch *w)
 	}
 	spin_unlock(&sel->lock);
 	if (wake) {
-		if (wq_has_sleeper(&sel->wq))
+		smp_mb();	/* nready, then the queues: see above */
+		/* After the barrier: a sleeper queued before it is seen. */
+		if (waitqueue_active(&sel->wq))
 			wake_up(&sel->wq);
-		if (wq_has_sleeper(&sel->pollwq))
+		/* The same for gochan_selector_poll(). */
+		if (waitqueue_active(&sel->pollwq))
 			wake_up_poll(&sel->pollwq, EPOLLIN | EPOLLRDNORM);
 	}
 }
@@ -379,7 +384,7 @@ static struct gochan_sel_item *gochan_sel_pick(struct gochan_sel_fd *sel,
 
 	spin_lock_irqsave(&sel->lock, flags);
 	window = min(sel->nready, GOCHAN_SEL_PICK_WINDOW);
-	if (window && !biased)
+	if (window > 1 && !biased)
 		j = get_random_u32_below(window);
 	list_for_each_entry(it, &sel->ready, rnode) {
 		if (seen++ == window)
@@ -425,13 +430,13 @@ static int gochan_sel_try(struct gochan_sel_item *it, void *rx, size_t room,
 
 	c.val = it->dir == KGO_SELECT_RECV ? (discard ? NULL : rx) : it->val;
 	spin_lock_irqsave(&it->ch->lock, flags);
-	if (!it->dead && kgo_case_ready(&c, NULL)) {
-		if (it->dir == KGO_SELECT_RECV && !discard &&
-		    kgo_chan_elem_size(it->ch) > room)
-			ret = -EMSGSIZE;
-		else
-			ret = kgo_try_case(&c, NULL);
-	}
+	if (it->dead)
+		ret = 0;
+	else if (it->dir == KGO_SELECT_RECV && !discard &&
+		 kgo_chan_elem_size(it->ch) > room)
+		ret = kgo_case_ready(&c, NULL) ? -EMSGSIZE : 0;
+	else
+		ret = kgo_try_case(&c, NULL);
 	if (ret > 0) {
 		res->key = it->key;
 		res->dir = it->dir;
@@ -633,13 +638,16 @@ static long gochan_selector_ready(struct gochan_sel_fd *sel,
 #define GOCHAN_WAIT_FLAGS	(GOCHAN_WAIT_NONBLOCK | GOCHAN_WAIT_BIASED | \
 				 GOCHAN_WAIT_READY)
 
-/* The pages of the outputs (uw) and of a received value (buf). */
-#define GOCHAN_SEL_PIN_PAGES	(DIV_ROUND_UP(KGO_CHAN_MAX_ELEM, PAGE_SIZE) + 3)
+/*
+ * The pages of the outputs (uw: two at most) and of a received value
+ * (buf) that fit on the stack; a larger room's page list is allocated.
+ */
+#define GOCHAN_SEL_PIN_PAGES	4
 
 static long gochan_selector_wait(struct gochan_sel_fd *sel,
 				 struct gochan_selector_wait __user *uw)
 {
-	struct page *pages[GOCHAN_SEL_PIN_PAGES];
+	struct page *spages[GOCHAN_SEL_PIN_PAGES], **pages = spages, **vpages;
 	struct gochan_upin out = {}, val = {};
 	u8 stack[GOCHAN_SEL_RX_STACK];
 	struct gochan_sel_result res;
@@ -681,8 +689,21 @@ static long gochan_selector_wait(struct gochan_sel_fd *sel,
 		goto out;
 	if (room) {
 		/* The room is on the caller's stack beside uw, usually. */
-		if (!gochan_upin_within(&val, w.buf, room, &out))
-			ret = gochan_upin(&val, w.buf, room, pages + out.npages);
+		if (!gochan_upin_within(&val, w.buf, room, &out)) {
+			unsigned int n = gochan_upin_npages(w.buf, room);
+
+			vpages = pages + out.npages;
+			if (out.npages + n > GOCHAN_SEL_PIN_PAGES) {
+				vpages = kvmalloc_array(n, sizeof(*vpages),
+							GOCHAN_GFP);
+				if (!vpages) {
+					ret = -ENOMEM;
+					goto out;
+				}
+				pages = vpages;	/* freed at out */
+			}
+			ret = gochan_upin(&val, w.buf, room, vpages);
+		}
 		if (ret)
 			goto out;
 		rx = stack;
@@ -701,20 +722,25 @@ static long gochan_selector_wait(struct gochan_sel_fd *sel,
 				     &res);
 	if (ret)
 		goto out;
-#define GOCHAN_SEL_OUT(field, v)					\
-	gochan_upin_write(&out, offsetof(struct gochan_selector_wait, field) -	\
-			  offsetof(struct gochan_selector_wait, count),	\
-			  &(v), sizeof(v))
 	{
-		u32 one = 1;
+		/* The outputs, count to err, laid out as in the uapi. */
+		struct {
+			u32 count;
+			u64 key;
+			u32 dir;
+			u32 ok;
+			s32 err;
+		} __packed o = { 1, res.key, res.dir, res.ok, res.err };
 
-		GOCHAN_SEL_OUT(count, one);
-		GOCHAN_SEL_OUT(key, res.key);
-		GOCHAN_SEL_OUT(dir, res.dir);
-		GOCHAN_SEL_OUT(ok, res.ok);
-		GOCHAN_SEL_OUT(err, res.err);
+		BUILD_BUG_ON(offsetof(struct gochan_selector_wait, err) +
+			     sizeof(o.err) -
+			     offsetof(struct gochan_selector_wait, count) !=
+			     sizeof(o));
+		BUILD_BUG_ON(offsetof(struct gochan_selector_wait, key) -
+			     offsetof(struct gochan_selector_wait, count) !=
+			     offsetof(typeof(o), key));
+		gochan_upin_write(&out, 0, &o, sizeof(o));
 	}
-#undef GOCHAN_SEL_OUT
 	/* A value, or a closed channel's zero value, as a receive gives. */
 	if (res.dir == KGO_SELECT_RECV && room && res.size)
 		gochan_upin_write(&val, 0, res.ok ? rx : NULL, res.size);
@@ -724,6 +750,8 @@ out:
 	gochan_call_uncharge(charged);
 	gochan_upin_release(&val);
 	gochan_upin_release(&out);
+	if (pages != spages)
+		kvfree(pages);
 	return ret;
 }
 
@@ -750,16 +778,16 @@ static long gochan_selector_ioctl(struct file *file, unsigned int cmd,
 /*
  * Readable while a case may be ready.  No wake-up is lost: poll_wait()
  * queues us on pollwq, then a full barrier, then we read nready; a
- * listing raises nready, then wq_has_sleeper()'s full barrier, then it
- * looks at pollwq.  Either we see nready raised or it sees us queued
- * (as sock_poll_wait() and its wakers pair).
+ * listing raises nready, then a full barrier, then it looks at pollwq.
+ * Either we see nready raised or it sees us queued (as sock_poll_wait()
+ * and its wakers pair).
  */
 static __poll_t gochan_selector_poll(struct file *file, poll_table *pt)
 {
 	struct gochan_sel_fd *sel = file->private_data;
 
 	poll_wait(file, &sel->pollwq, pt);
-	smp_mb();	/* pairs with wq_has_sleeper() in the watch */
+	smp_mb();	/* pairs with the watch's smp_mb() */
 	return READ_ONCE(sel->nready) ? EPOLLIN | EPOLLRDNORM : 0;
 }
 

@@ -23,9 +23,8 @@
 #include <gochan.h>
 
 #include "kselftest_harness.h"
+#include "gochan_files.h"
 #include "gochan_test.h"
-
-#define PARAMS	"/sys/module/gochan/parameters/"
 
 static int mksel(void)
 {
@@ -76,36 +75,6 @@ static long fdinfo_num(int fd, const char *field)
 		if (!strncmp(line, field, len) && line[len] == ':')
 			v = strtol(line + len + 1, NULL, 10);
 	fclose(f);
-	return v;
-}
-
-static int write_param(const char *name, const char *val)
-{
-	char path[128];
-	int fd, ok;
-
-	snprintf(path, sizeof(path), PARAMS "%s", name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok ? 0 : -EIO;
-}
-
-static long read_param(const char *name)
-{
-	char path[128], buf[32] = "";
-	long v = -1;
-	int fd;
-
-	snprintf(path, sizeof(path), PARAMS "%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (read(fd, buf, sizeof(buf) - 1) > 0)
-		v = strtol(buf, NULL, 10);
-	close(fd);
 	return v;
 }
 
@@ -232,20 +201,18 @@ TEST_F(sel, ctl_errors)
 
 TEST_F(sel, max_selector_cases)
 {
-	long old = read_param("max_selector_cases");
 	int sfd = mksel(), a = mkchan(0, 1), b = mkchan(0, 1), c = mkchan(0, 1);
-	char buf[32];
+	long old;
 
-	ASSERT_LT(0, old);
 	ASSERT_LE(0, sfd);
+	old = set_param("max_selector_cases", 2);
+	ASSERT_LT(0, old);
 	/* No ASSERT until the parameter is back: the next tests need it. */
-	EXPECT_EQ(0, write_param("max_selector_cases", "2"));
 	EXPECT_EQ(0, ctl(sfd, GOCHAN_CTL_ADD, a, GOCHAN_DIR_RECV, 0, NULL, 0));
 	EXPECT_EQ(0, ctl(sfd, GOCHAN_CTL_ADD, b, GOCHAN_DIR_RECV, 0, NULL, 0));
 	EXPECT_EQ(-ENOSPC, ctl(sfd, GOCHAN_CTL_ADD, c, GOCHAN_DIR_RECV, 0,
 			       NULL, 0));
-	snprintf(buf, sizeof(buf), "%ld", old);
-	ASSERT_EQ(0, write_param("max_selector_cases", buf));
+	ASSERT_EQ(2, set_param("max_selector_cases", old));
 	EXPECT_EQ(0, ctl(sfd, GOCHAN_CTL_ADD, c, GOCHAN_DIR_RECV, 0, NULL, 0));
 	close(sfd);
 	close(a);
@@ -440,6 +407,49 @@ TEST_F(sel, unbuffered_meets_blocked_partners)
 	close(b);
 }
 
+/* Values larger than a page: a heap bounce, a page list, a charge. */
+#define BIG	20000
+
+TEST_F(sel, large_values)
+{
+	int sfd = mksel(), in = mkchan(BIG, 2), out = mkchan(BIG, 1), i;
+	unsigned char *v = malloc(BIG), *w = malloc(BIG);
+	unsigned int dir;
+	__u64 key;
+	bool ok;
+
+	ASSERT_LE(0, sfd);
+	ASSERT_TRUE(v && w);
+	for (i = 0; i < BIG; i++)
+		v[i] = (unsigned char)(i * 13 + 7);
+	ASSERT_EQ(0, gochan_trysend(in, v));
+	ASSERT_EQ(0, gochan_selector_add(sfd, in, GOCHAN_DIR_RECV, NULL, BIG, 1));
+	/* Too small a room: nothing moves. */
+	EXPECT_EQ(-EMSGSIZE, gochan_selector_wait(sfd, w, BIG - 1,
+						  GOCHAN_WAIT_NONBLOCK, -1,
+						  &key, &dir, &ok));
+	EXPECT_EQ(1, gochan_len(in));
+	memset(w, 0, BIG);
+	ASSERT_EQ(0, gochan_selector_wait(sfd, w, BIG, GOCHAN_WAIT_NONBLOCK, -1,
+					  &key, &dir, &ok));
+	EXPECT_EQ(1, key);
+	EXPECT_TRUE(ok);
+	EXPECT_EQ(0, memcmp(v, w, BIG));
+	/* A large send case: its value is copied at ADD. */
+	ASSERT_EQ(0, gochan_selector_del(sfd, in, GOCHAN_DIR_RECV));
+	ASSERT_EQ(0, gochan_selector_add(sfd, out, GOCHAN_DIR_SEND, v, BIG, 2));
+	memset(v, 0, BIG);
+	ASSERT_EQ(0, gochan_selector_wait(sfd, NULL, 0, 0, -1, &key, &dir, &ok));
+	EXPECT_EQ(2, key);
+	ASSERT_EQ(0, gochan_tryrecv(out, v, &ok));
+	EXPECT_EQ(0, memcmp(v, w, BIG));
+	free(v);
+	free(w);
+	close(sfd);
+	close(in);
+	close(out);
+}
+
 /* Go's TestSelectFairness: every ready case wins its share, at 6 sigma. */
 #define FAIR_CASES	4
 #define FAIR_TRIALS	8000
@@ -609,7 +619,7 @@ TEST_F(sel, ready_mode_and_epoll)
 
 TEST_F(sel, woken_from_another_process)
 {
-	int sfd = mksel(), ch[64], i, st;
+	int sfd = mksel(), ch[64], i, st, sv[2];
 	unsigned int dir;
 	__u64 v, key;
 	pid_t pid;
@@ -650,6 +660,32 @@ TEST_F(sel, woken_from_another_process)
 	ASSERT_EQ(0, put(ch[5], 5));
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
 	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	/*
+	 * Passed over a unix socket (SCM_RIGHTS) to a process that holds
+	 * none of the channels: the cases come with the selector file.
+	 */
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int s2;
+
+		for (i = 0; i < 64; i++)
+			close(ch[i]);
+		close(sfd);
+		s2 = recv_fd(sv[1]);
+		if (s2 < 0 || gochan_selector_wait(s2, &v, 8, 0, -1, &key, &dir,
+						   &ok) || key != 1009 || v != 9)
+			_exit(1);
+		_exit(0);
+	}
+	ASSERT_EQ(0, send_fd(sv[0], sfd));
+	usleep(20000);
+	ASSERT_EQ(0, put(ch[9], 9));
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(sv[0]);
+	close(sv[1]);
 	for (i = 0; i < 64; i++)
 		close(ch[i]);
 	close(sfd);
@@ -711,17 +747,16 @@ TEST_F(sel, lifetimes)
 
 TEST_F(sel, cases_charged)
 {
-	long old = read_param("max_user_bytes");
 	int ch[CHARGE_CHANS], i, st;
-	char buf[32];
 	pid_t pid;
+	long old;
 
-	ASSERT_LT(0, old);
 	for (i = 0; i < CHARGE_CHANS; i++) {
 		ch[i] = mkchan(0, 0);
 		ASSERT_LE(0, ch[i]);
 	}
-	ASSERT_EQ(0, write_param("max_user_bytes", "16384"));
+	old = set_param("max_user_bytes", 16384);
+	ASSERT_LT(0, old);
 	/* No ASSERT until the parameter is back: the next tests need it. */
 	pid = fork();
 	if (!pid) {
@@ -754,8 +789,7 @@ TEST_F(sel, cases_charged)
 	st = -1;
 	if (pid > 0)
 		EXPECT_EQ(pid, waitpid(pid, &st, 0));
-	snprintf(buf, sizeof(buf), "%ld", old);
-	ASSERT_EQ(0, write_param("max_user_bytes", buf));
+	ASSERT_EQ(16384, set_param("max_user_bytes", old));
 	ASSERT_LT(0, pid);
 	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	for (i = 0; i < CHARGE_CHANS; i++)
