@@ -1050,14 +1050,18 @@ static void bench_select_idle(void)
  * ---- a selector: one ready case among k registered --------------------------------
  *
  * k channels registered once in a selector, or k eventfds in an epoll
- * set; each round makes one ready and takes its value: a send and a
- * selector wait (which receives), or a write, an epoll_wait() and a
- * read.  "gochan-selector-ready" is the epoll-shaped use: a send, a wait
- * that only reports (GOCHAN_WAIT_READY), and a receive.  Neither side
- * spins.  The cost should be flat in k.
+ * set; each round makes one ready and takes its value: a write(2) of
+ * the value on the channel fd and a selector wait (which receives), or
+ * a write(2) on the eventfd, an epoll_wait() and a read.
+ * "gochan-selector-ready" is the epoll-shaped use: a write, a wait that
+ * only reports (GOCHAN_WAIT_READY), and a receive;
+ * "gochan-selector-ioctl" sends with gochan_trysend() (the ioctl) instead
+ * of write(2).  Neither side spins.  The cost should be flat in k.
  */
 #define SELECTOR_KMAX	4096
-#define K_SELECTOR_READY	100	/* impl.cap: the READY-mode variant */
+#define K_SELECTOR_READY	100	/* impl.cap: the READY-mode variant;
+					 * impl.batch: send by ioctl
+					 */
 
 struct selector_set {
 	int fds[SELECTOR_KMAX];
@@ -1115,11 +1119,12 @@ static void selector_ready_one(const struct impl *im, struct selector_set *ss,
 {
 	int r;
 
-	if (im->kind == K_GOCHAN) {
+	if (im->kind == K_GOCHAN && im->batch) {
 		r = gochan_trysend(ss->fds[j], &v);
 		if (r)
 			die("gochan_trysend: %s", strerror(-r));
 	} else {
+		/* write(2) on the channel fd, as on the eventfd. */
 		xwrite(ss->fds[j], &v, sizeof(v));
 	}
 }
@@ -1263,6 +1268,7 @@ static void bench_selector(void)
 	static const struct impl impls[] = {
 		{ "gochan-selector", K_GOCHAN },
 		{ "gochan-selector-ready", K_GOCHAN, K_SELECTOR_READY },
+		{ "gochan-selector-ioctl", K_GOCHAN, 0, true },
 		{ "epoll-eventfd", K_EVENTFD },
 	};
 	static const unsigned int ks[] = { 1, 64, 1024, SELECTOR_KMAX };
