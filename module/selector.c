@@ -106,7 +106,7 @@ static void gochan_sel_item_put(struct gochan_sel_item *it)
 		return;
 	kgo_chan_put(it->ch);
 	gochan_user_uncharge(it->uid, 0, it->charge);
-	kfree(it);
+	kvfree(it);
 }
 
 static void gochan_sel_unlist(struct gochan_sel_fd *sel,
@@ -247,7 +247,7 @@ static int gochan_sel_add(struct gochan_sel_fd *sel, struct gochan_file *gf,
 	ret = gochan_user_charge(uid, 0, charge, gochan_exempt());
 	if (ret)
 		return ret;
-	it = kzalloc(charge, GOCHAN_GFP);
+	it = kvzalloc(charge, GOCHAN_GFP);	/* a send value: up to 64 KiB */
 	if (!it) {
 		gochan_user_uncharge(uid, 0, charge);
 		return -ENOMEM;
@@ -614,8 +614,15 @@ static long gochan_selector_ready(struct gochan_sel_fd *sel,
 		 * list may hold ready ones further on.  Only an empty list
 		 * says "none ready".
 		 */
-		if (READ_ONCE(sel->nready))
+		if (READ_ONCE(sel->nready)) {
+			/* Others keep listing and draining: stay stoppable. */
+			if (signal_pending(current)) {
+				ret = -ERESTARTSYS;
+				break;
+			}
+			cond_resched();
 			continue;
+		}
 		if (w->flags & GOCHAN_WAIT_NONBLOCK)
 			break;
 		ret = gochan_selector_sleep(sel, deadline);

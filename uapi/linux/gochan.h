@@ -427,7 +427,8 @@ struct gochan_selector_event {
  *
  * Without GOCHAN_WAIT_READY the wait completes exactly one registered
  * case, chosen uniformly among the ready ones (GOCHAN_WAIT_BIASED: the
- * one added first), as Go's select does.  With it, it reports up to @max
+ * one added first), as Go's select does; with more than 256 ready, among
+ * a window of 256 of them that moves by one each wait.  With it, it reports up to @max
  * ready cases, as epoll_wait(2) does, and leaves them ready.
  */
 struct gochan_selector_wait {

@@ -537,7 +537,9 @@ int gochan_selector_del(int sfd, int fd, unsigned int dir);
  *              when the case is chosen because its channel is closed
  * @size:       bytes at @buf
  * @flags:      GOCHAN_WAIT_NONBLOCK (Go's default case),
- *              GOCHAN_WAIT_BIASED (the ready case added first)
+ *              GOCHAN_WAIT_BIASED (the ready case added first; with more
+ *              than 256 ready, a window of 256 that moves each wait is
+ *              looked at, for this and for the random choice)
  * @timeout_ns: < 0 to wait for ever
  * @key:        out: the completed case's key
  * @dir:        out (may be NULL): its direction
