@@ -17,6 +17,7 @@
  */
 #include <linux/debugfs.h>
 #include <linux/ktime.h>
+#include <linux/rcupdate.h>
 #include <linux/seq_file.h>
 
 #include "chan.h"
@@ -41,8 +42,7 @@ void kgo_sched_show(struct seq_file *sf, struct kgo_sched *s)
 	seq_printf(sf, "SCHED %llums: gomaxprocs=%d idleprocs=%d threads=%d spinningthreads=%d idlethreads=%d runqueue=%u goroutines=%d [",
 		   ktime_get_ns() / NSEC_PER_MSEC, s->nprocs,
 		   atomic_read(&s->npidle), nm, atomic_read(&s->nmspinning),
-		   nmidle, READ_ONCE(s->gq_len),
-		   max(atomic_read(&s->ngs) - 1, 0));
+		   nmidle, READ_ONCE(s->gq_len), kgo_sched_goroutines(s));
 	for (i = 0; i < s->nprocs; i++) {
 		struct kgo_p *p = &s->allp[i];
 
@@ -56,8 +56,8 @@ void kgo_sched_show(struct seq_file *sf, struct kgo_sched *s)
 		   st.spawned, st.completed, st.steals, st.stolen);
 	seq_printf(sf, "handoffs %llu\nretakes %llu\nparks %llu\nwakeups %llu\n",
 		   st.handoffs, st.retakes, st.parks, st.wakeups);
-	seq_printf(sf, "yields %llu\nglobal_puts %llu\n", st.yields,
-		   st.global_puts);
+	seq_printf(sf, "yields %llu\nglobal_puts %llu\nkicks %llu\nallocs %llu\n",
+		   st.yields, st.global_puts, st.kicks, st.allocs);
 }
 EXPORT_SYMBOL_IF_KUNIT(kgo_sched_show);
 
@@ -73,16 +73,16 @@ static const char *const kgo_wait_names[KGO_WAIT_NR] = {
 	[KGO_WAIT_YIELD]	= "yield",
 };
 
-static void kgo_g_show(struct seq_file *sf, struct kgo_g *g, u64 now)
+static void kgo_g_show(struct seq_file *sf, const struct kgo_grun *g,
+		       const struct kgo_m *m, u64 now)
 {
 	u8 state = READ_ONCE(g->state);
 	u64 since = READ_ONCE(g->wait_since);
-	struct kgo_m *m = READ_ONCE(g->m);
 
 	seq_printf(sf, "goroutine %llu [", g->id);
 	if (state == KGO_G_RUNNING) {
 		seq_puts(sf, "running");
-	} else if (state == KGO_G_WAITING || (g->flags & KGO_G_RESUME)) {
+	} else if (state == KGO_G_WAITING || READ_ONCE(g->resume)) {
 		u8 why = READ_ONCE(g->wait_reason);
 
 		seq_printf(sf, "%s", kgo_wait_names[why < KGO_WAIT_NR ? why : 0]);
@@ -102,26 +102,57 @@ static void kgo_g_show(struct seq_file *sf, struct kgo_g *g, u64 now)
 		seq_printf(sf, " \"%s\"", g->name);
 	if (g->owner)
 		seq_printf(sf, " [%s]", module_name(g->owner));
-	if (m && state != KGO_G_RUNNABLE)
-		seq_printf(sf, " on m%d (pid %d)", m->id, task_pid_nr(m->task));
-	seq_putc(sf, '\n');
+	seq_printf(sf, " on m%d (pid %d)\n", m->id, task_pid_nr(m->task));
 }
 
+/*
+ * The goroutine dump, built when it is read: nothing on the spawn path
+ * keeps a list for it.  A goroutine that started is its M's until it
+ * returns (struct kgo_grun), so the dump walks the Ms, and gives the
+ * goroutines still queued as a count.
+ *
+ * An M's goroutine is read in a read section of m->gseq, which its M
+ * writes around every start and end (kgo_grun_begin()), so id, function,
+ * name and module belong to one goroutine.  Its name and module are
+ * read under rcu_read_lock(): the goroutine ran, holding its module,
+ * at the moment we saw m->curg set inside this read-side section, and
+ * unloading a module waits for a grace period (free_module()'s
+ * synchronize_rcu()) before its memory goes.
+ */
 void kgo_goroutines_show(struct seq_file *sf, struct kgo_sched *s)
 {
 	u64 now = ktime_get_ns();
-	unsigned long flags;
-	int i;
+	int running = 0, queued;
+	struct kgo_m *m;
 
-	for (i = 0; i < s->nprocs; i++) {
-		struct kgo_p *p = &s->allp[i];
-		struct kgo_g *g;
+	rcu_read_lock();
+	list_for_each_entry_rcu(m, &s->ms, all) {
+		struct kgo_grun g;
+		unsigned int seq;
+		bool on;
 
-		spin_lock_irqsave(&p->glock, flags);
-		list_for_each_entry(g, &p->gs, all)
-			kgo_g_show(sf, g, now);
-		spin_unlock_irqrestore(&p->glock, flags);
+		do {
+			seq = read_seqcount_begin(&m->gseq);
+			on = READ_ONCE(m->curg);
+			g.fn = m->g.fn;
+			g.name = m->g.name;
+			g.owner = m->g.owner;
+			g.id = m->g.id;
+		} while (read_seqcount_retry(&m->gseq, seq));
+		if (!on)
+			continue;
+		g.state = READ_ONCE(m->g.state);
+		g.wait_reason = READ_ONCE(m->g.wait_reason);
+		g.wait_since = READ_ONCE(m->g.wait_since);
+		g.resume = READ_ONCE(m->g.resume);
+		kgo_g_show(sf, &g, m, now);
+		running++;
 	}
+	rcu_read_unlock();
+	queued = kgo_sched_goroutines(s) - running;
+	if (queued > 0)
+		seq_printf(sf, "%d goroutine%s queued, not started yet\n",
+			   queued, queued == 1 ? "" : "s");
 }
 EXPORT_SYMBOL_IF_KUNIT(kgo_goroutines_show);
 
@@ -143,8 +174,7 @@ static int gochan_objects_show(struct seq_file *sf, void *unused)
 {
 	struct kgo_sched *s = kgo_default_sched();
 
-	/* ngs holds one reference for the scheduler itself. */
-	seq_printf(sf, "goroutines %d\n", max(atomic_read(&s->ngs) - 1, 0));
+	seq_printf(sf, "goroutines %d\n", kgo_sched_goroutines(s));
 	static const char *const names[GOCHAN_OBJ_NR] = {
 		[GOCHAN_OBJ_CHANS] = "channels",
 		[GOCHAN_OBJ_WAITERS] = "waiters",

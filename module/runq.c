@@ -48,7 +48,7 @@ bool kgo_runq_empty(struct kgo_runq *q)
 {
 	for (;;) {
 		u32 head, tail;
-		struct kgo_g *next;
+		struct kgo_goroutine *next;
 
 		/* Acquire: read head, tail and runnext in this order. */
 		head = smp_load_acquire(&q->head);
@@ -86,11 +86,13 @@ EXPORT_SYMBOL_IF_KUNIT(kgo_runq_len);
  * meanwhile.  Only the owner writes slots, so once head has moved past
  * them the slots can be read at leisure.
  */
-static struct kgo_g *kgo_runq_put_slow(struct kgo_runq *q, struct kgo_g *g,
-				       u32 head, u32 tail, unsigned int *nout)
+static struct kgo_goroutine *kgo_runq_put_slow(struct kgo_runq *q,
+					       struct kgo_goroutine *g,
+					       u32 head, u32 tail,
+					       unsigned int *nout)
 {
 	u32 n = (tail - head) / 2, i;
-	struct kgo_g *first, *prev;
+	struct kgo_goroutine *first, *prev;
 
 	if (WARN_ON_ONCE(n != KGO_RUNQ_SIZE / 2))
 		return NULL;
@@ -120,15 +122,16 @@ static struct kgo_g *kgo_runq_put_slow(struct kgo_runq *q, struct kgo_g *g,
  * the ring in order and then the one that did not fit, linked through
  * ->next, that the caller must queue elsewhere (Go's global queue).
  */
-struct kgo_g *kgo_runq_put(struct kgo_runq *q, struct kgo_g *g, bool next,
-			   unsigned int *n)
+struct kgo_goroutine *kgo_runq_put(struct kgo_runq *q,
+				   struct kgo_goroutine *g, bool next,
+				   unsigned int *n)
 {
-	struct kgo_g *batch;
+	struct kgo_goroutine *batch;
 	u32 head, tail;
 
 	*n = 0;
 	if (next) {
-		struct kgo_g *old = xchg(&q->next, g);
+		struct kgo_goroutine *old = xchg(&q->next, g);
 
 		if (!old)
 			return NULL;
@@ -157,9 +160,9 @@ EXPORT_SYMBOL_IF_KUNIT(kgo_runq_put);
  *
  * Return: a goroutine, or NULL when the queue is empty.
  */
-struct kgo_g *kgo_runq_get(struct kgo_runq *q)
+struct kgo_goroutine *kgo_runq_get(struct kgo_runq *q)
 {
-	struct kgo_g *next = READ_ONCE(q->next);
+	struct kgo_goroutine *next = READ_ONCE(q->next);
 	u32 head;
 
 	if (next && cmpxchg(&q->next, next, NULL) == next)
@@ -167,7 +170,7 @@ struct kgo_g *kgo_runq_get(struct kgo_runq *q)
 	/* Acquire: pairs with thieves' cmpxchg of head. */
 	head = smp_load_acquire(&q->head);
 	for (;;) {
-		struct kgo_g *g;
+		struct kgo_goroutine *g;
 
 		if (q->tail == head)
 			return NULL;
@@ -183,7 +186,7 @@ EXPORT_SYMBOL_IF_KUNIT(kgo_runq_get);
  * batch_head, and take it with one cmpxchg of victim's head.  Returns how
  * many were taken.  With steal_next and an empty ring, take runnext.
  */
-static u32 kgo_runq_grab(struct kgo_runq *victim, struct kgo_g **batch,
+static u32 kgo_runq_grab(struct kgo_runq *victim, struct kgo_goroutine **batch,
 			 u32 batch_head, bool steal_next, bool victim_running)
 {
 	for (;;) {
@@ -197,7 +200,7 @@ static u32 kgo_runq_grab(struct kgo_runq *victim, struct kgo_g **batch,
 
 		n -= n / 2;
 		if (n == 0) {
-			struct kgo_g *next;
+			struct kgo_goroutine *next;
 
 			if (!steal_next)
 				return 0;
@@ -243,7 +246,7 @@ static u32 kgo_runq_grab(struct kgo_runq *victim, struct kgo_g **batch,
  * Return: how many were taken in all (with *@gp), 0 for none.
  */
 u32 kgo_runq_steal(struct kgo_runq *q, struct kgo_runq *victim,
-		   bool steal_next, bool victim_running, struct kgo_g **gp)
+		   bool steal_next, bool victim_running, struct kgo_goroutine **gp)
 {
 	u32 tail = q->tail, n;
 

@@ -19,21 +19,22 @@
 
 #define KGO_RUNQ_SIZE		256	/* Go's local run queue */
 
-struct kgo_g;
+struct kgo_goroutine;
 
 struct kgo_runq {
 	u32 head;			/* A: cmpxchg by owner and thieves */
 	u32 tail;			/* O: smp_store_release */
-	struct kgo_g *next;		/* A: runnext; cmpxchg / xchg */
-	struct kgo_g *slot[KGO_RUNQ_SIZE];	/* O: goroutines in [head, tail) */
+	struct kgo_goroutine *next;		/* A: runnext; cmpxchg / xchg */
+	struct kgo_goroutine *slot[KGO_RUNQ_SIZE];	/* O: goroutines in [head, tail) */
 };
 
 bool kgo_runq_empty(struct kgo_runq *q);
 unsigned int kgo_runq_len(struct kgo_runq *q);
-struct kgo_g *kgo_runq_put(struct kgo_runq *q, struct kgo_g *g, bool next,
-			   unsigned int *n);
-struct kgo_g *kgo_runq_get(struct kgo_runq *q);
+struct kgo_goroutine *kgo_runq_put(struct kgo_runq *q,
+				   struct kgo_goroutine *g, bool next,
+				   unsigned int *n);
+struct kgo_goroutine *kgo_runq_get(struct kgo_runq *q);
 u32 kgo_runq_steal(struct kgo_runq *q, struct kgo_runq *victim,
-		   bool steal_next, bool victim_running, struct kgo_g **gp);
+		   bool steal_next, bool victim_running, struct kgo_goroutine **gp);
 
 #endif /* _GOCHAN_RUNQ_H */

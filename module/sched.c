@@ -2,7 +2,7 @@
 /*
  * The M:N goroutine scheduler: Go's G/M/P design in the kernel.
  *
- * G: a goroutine (struct kgo_g), a function and its argument.
+ * G: a goroutine (struct kgo_goroutine), a function and its argument.
  * M: a worker kthread (struct kgo_m) that runs goroutines to completion.
  * P: a logical processor (struct kgo_p), one per CPU up to maxprocs.  An M
  *    must hold a P to take goroutines from the run queues.
@@ -74,7 +74,7 @@ EXPORT_SYMBOL_GPL(kgo_in_goroutine);
 u64 kgo_goid(void)
 {
 	struct kgo_m *m = kgo_current_m();
-	struct kgo_g *g = m ? READ_ONCE(m->curg) : NULL;
+	struct kgo_grun *g = m ? READ_ONCE(m->curg) : NULL;
 
 	return g ? g->id : 0;
 }
@@ -117,10 +117,156 @@ static void kgo_p_acquire(struct kgo_m *m, struct kgo_p *p)
 	m->p = p;
 }
 
+/* ---- what a P keeps for spawns: records, ids, module references -------- */
+
+#define KGO_GFREE_MAX		64	/* a P's free records, as Go's gFree */
+#define KGO_GFREE_BATCH		32	/* moved to or from the global list */
+#define KGO_GFREE_GLOBAL	256	/* global free records per P, at most */
+#define KGO_GOID_BATCH		16	/* Go's _GoidCacheBatch */
+#define KGO_MODREF_MAX		64	/* module references a P keeps */
+
+/*
+ * Go's gfput: a record whose goroutine started goes back to the free
+ * list of p, whose owner calls this.  A full list moves a batch to the
+ * global list, or, past KGO_GFREE_GLOBAL records per P there, to the
+ * slab, so that what the scheduler keeps stays bounded.
+ */
+static void kgo_gfput(struct kgo_p *p, struct kgo_goroutine *g)
+{
+	struct kgo_sched *s = p->sched;
+	struct kgo_goroutine *batch, *last;
+	unsigned int i;
+
+	g->next = p->gfree;
+	p->gfree = g;
+	if (++p->ngfree < KGO_GFREE_MAX)
+		return;
+	batch = p->gfree;
+	for (last = batch, i = 1; i < KGO_GFREE_BATCH; i++)
+		last = last->next;
+	p->gfree = last->next;
+	p->ngfree -= KGO_GFREE_BATCH;
+
+	spin_lock(&s->gfree_lock);
+	if (s->ngfree < KGO_GFREE_GLOBAL * s->nprocs) {
+		last->next = s->gfree;
+		s->gfree = batch;
+		WRITE_ONCE(s->ngfree, s->ngfree + KGO_GFREE_BATCH);
+		batch = NULL;
+	}
+	spin_unlock(&s->gfree_lock);
+	if (batch)
+		last->next = NULL;
+	while (batch) {
+		g = batch;
+		batch = g->next;
+		kmem_cache_free(kgo_g_cache, g);
+	}
+}
+
+/*
+ * Go's gfget: a free record for a spawn on p, whose owner calls this,
+ * refilling p's list from the global one; NULL when both are empty.
+ */
+static struct kgo_goroutine *kgo_gfget(struct kgo_p *p)
+{
+	struct kgo_sched *s = p->sched;
+	struct kgo_goroutine *g;
+
+	if (!p->gfree && READ_ONCE(s->ngfree)) {
+		spin_lock(&s->gfree_lock);
+		while (s->gfree && p->ngfree < KGO_GFREE_BATCH) {
+			g = s->gfree;
+			s->gfree = g->next;
+			WRITE_ONCE(s->ngfree, s->ngfree - 1);
+			g->next = p->gfree;
+			p->gfree = g;
+			p->ngfree++;
+		}
+		spin_unlock(&s->gfree_lock);
+	}
+	g = p->gfree;
+	if (g) {
+		p->gfree = g->next;
+		p->ngfree--;
+	}
+	return g;
+}
+
+/* Free a list of records linked by ->next. */
+static void kgo_gfree_all(struct kgo_goroutine *g)
+{
+	while (g) {
+		struct kgo_goroutine *next = g->next;
+
+		kmem_cache_free(kgo_g_cache, g);
+		g = next;
+	}
+}
+
+/*
+ * A new goroutine's id: from p's batch (Go's goidcache) when the caller
+ * owns p, else one at a time.  Ids are unique; only the ids of one P's
+ * spawns are in order.
+ */
+static u64 kgo_goid_new(struct kgo_sched *s, struct kgo_p *p)
+{
+	if (!p)
+		return atomic64_inc_return(&s->next_goid);
+	if (p->goid_next == p->goid_end) {
+		p->goid_end = atomic64_add_return(KGO_GOID_BATCH,
+						  &s->next_goid) + 1;
+		p->goid_next = p->goid_end - KGO_GOID_BATCH;
+	}
+	return p->goid_next++;
+}
+
+/*
+ * A goroutine pins its module from its spawn until its function returns.
+ * A P keeps the references of goroutines that ended on it, for the next
+ * spawns from it of goroutines of the same module, so that a goroutine
+ * spawning its successor (a chain, a fan-out) touches the module's
+ * shared refcount neither to spawn nor to end.
+ *
+ * Kept references must not hold a module that has no goroutine left:
+ * rmmod would fail.  So a P keeps references only of the module whose
+ * goroutine it runs or last ran: kgo_execute() drops them before it
+ * starts a goroutine of another module, and kgo_pidle_put() when the P
+ * goes idle.  Between the end of one goroutine and either of those, the
+ * P's M only looks for work, for a bounded time.
+ */
+static bool kgo_owner_get(struct kgo_p *p, struct module *owner)
+{
+	if (p && owner && p->modref == owner && p->nmodref) {
+		p->nmodref--;
+		return true;
+	}
+	return try_module_get(owner);
+}
+
+static void kgo_owner_put(struct kgo_p *p, struct module *owner)
+{
+	if (p && owner && p->nmodref < KGO_MODREF_MAX &&
+	    (p->modref == owner || !p->nmodref)) {
+		p->modref = owner;
+		p->nmodref++;
+		return;
+	}
+	module_put(owner);
+}
+
+/* Drop the module references p keeps; its owner calls this. */
+static void kgo_owner_flush(struct kgo_p *p)
+{
+	for (; p->nmodref; p->nmodref--)
+		module_put(p->modref);
+	p->modref = NULL;
+}
+
 /* ---- a P's run queue (runq.c), overflowing to the global queue ------- */
 
-static void kgo_globrunq_put_batch(struct kgo_sched *s, struct kgo_g *head,
-				   struct kgo_g *tail, unsigned int n)
+static void kgo_globrunq_put_batch(struct kgo_sched *s, struct kgo_goroutine *head,
+				   struct kgo_goroutine *tail, unsigned int n)
 {
 	unsigned long flags;
 
@@ -141,10 +287,10 @@ static void kgo_globrunq_put_batch(struct kgo_sched *s, struct kgo_g *head,
  * of itself and the goroutine that did not fit (Go's runqputslow), and
  * they go to the global queue in one batch.
  */
-VISIBLE_IF_KUNIT void kgo_p_runq_put(struct kgo_p *p, struct kgo_g *g,
+VISIBLE_IF_KUNIT void kgo_p_runq_put(struct kgo_p *p, struct kgo_goroutine *g,
 				     bool next)
 {
-	struct kgo_g *batch, *last;
+	struct kgo_goroutine *batch, *last;
 	unsigned int n;
 
 	batch = kgo_runq_put(&p->rq, g, next, &n);
@@ -163,17 +309,17 @@ static bool kgo_p_runq_empty(struct kgo_p *p)
 }
 
 /* Move the goroutines placed in victim's inbox into p's run queue. */
-static struct kgo_g *kgo_inbox_drain(struct kgo_p *p, struct kgo_p *victim)
+static struct kgo_goroutine *kgo_inbox_drain(struct kgo_p *p, struct kgo_p *victim)
 {
 	struct llist_node *list = llist_del_all(&victim->inbox);
-	struct kgo_g *g, *first = NULL;
+	struct kgo_goroutine *g, *first = NULL;
 
 	if (!list)
 		return NULL;
 	/* Newest first in the llist: reverse to keep placement order. */
 	list = llist_reverse_order(list);
 	while (list) {
-		g = llist_entry(list, struct kgo_g, lnode);
+		g = llist_entry(list, struct kgo_goroutine, lnode);
 		list = list->next;
 		g->next = NULL;
 		if (!first)
@@ -186,7 +332,7 @@ static struct kgo_g *kgo_inbox_drain(struct kgo_p *p, struct kgo_p *victim)
 
 /* ---- global run queue (globrunqput, globrunqget) ---------------------- */
 
-static void kgo_globrunq_put(struct kgo_sched *s, struct kgo_g *g)
+static void kgo_globrunq_put(struct kgo_sched *s, struct kgo_goroutine *g)
 {
 	kgo_globrunq_put_batch(s, g, g, 1);
 }
@@ -195,11 +341,11 @@ static void kgo_globrunq_put(struct kgo_sched *s, struct kgo_g *g)
  * Go's globrunqget: take a fair share, min(len / nprocs + 1, max), of the
  * global queue; return one and queue the rest on p.  max 0 means a batch.
  */
-VISIBLE_IF_KUNIT struct kgo_g *kgo_globrunq_get(struct kgo_p *p,
-						unsigned int max)
+VISIBLE_IF_KUNIT struct kgo_goroutine *kgo_globrunq_get(struct kgo_p *p,
+							unsigned int max)
 {
 	struct kgo_sched *s = p->sched;
-	struct kgo_g *g, *last, *rest;
+	struct kgo_goroutine *g, *last, *rest;
 	unsigned long flags;
 	unsigned int n, i;
 
@@ -229,7 +375,7 @@ VISIBLE_IF_KUNIT struct kgo_g *kgo_globrunq_get(struct kgo_p *p,
 	rest = g->next;
 	g->next = NULL;
 	while (rest) {
-		struct kgo_g *h = rest;
+		struct kgo_goroutine *h = rest;
 
 		rest = h->next;
 		h->next = NULL;
@@ -244,6 +390,8 @@ EXPORT_SYMBOL_IF_KUNIT(kgo_globrunq_get);
 static void kgo_pidle_put(struct kgo_sched *s, struct kgo_p *p)
 {
 	lockdep_assert_held(&s->lock);
+	/* No goroutine of the kept module runs here now: kgo_owner_get(). */
+	kgo_owner_flush(p);
 	atomic_long_set(&p->own, 0);
 	list_add(&p->idle, &s->pidle);
 	atomic_inc(&s->npidle);
@@ -478,7 +626,7 @@ bool kgo_may_spin(void)
 
 /* ---- finding work (findRunnable, stealWork) ----------------------------- */
 
-static struct kgo_g *kgo_steal_work(struct kgo_m *m)
+static struct kgo_goroutine *kgo_steal_work(struct kgo_m *m)
 {
 	struct kgo_sched *s = m->sched;
 	struct kgo_p *p = m->p;
@@ -491,7 +639,7 @@ static struct kgo_g *kgo_steal_work(struct kgo_m *m)
 
 		for (i = 0; i < s->nprocs; i++, pos = (pos + inc) % s->nprocs) {
 			struct kgo_p *v = &s->allp[pos];
-			struct kgo_g *g;
+			struct kgo_goroutine *g;
 			u32 n;
 
 			if (READ_ONCE(s->stopped))
@@ -629,12 +777,12 @@ static bool kgo_recheck_after_release(struct kgo_sched *s)
  * goroutine and m holding a P, or NULL when the scheduler stops.  Parks
  * m when there is nothing to do.
  */
-static struct kgo_g *kgo_find_runnable(struct kgo_m *m)
+static struct kgo_goroutine *kgo_find_runnable(struct kgo_m *m)
 {
 	struct kgo_sched *s = m->sched;
 	unsigned long flags;
 	bool was_spinning;
-	struct kgo_g *g;
+	struct kgo_goroutine *g;
 	struct kgo_p *p;
 
 top:
@@ -651,7 +799,7 @@ top:
 		 * same rule moves them into the ring, behind which they
 		 * cannot starve.
 		 */
-		struct kgo_g *in = kgo_inbox_drain(m->p, m->p);
+		struct kgo_goroutine *in = kgo_inbox_drain(m->p, m->p);
 
 		g = kgo_globrunq_get(m->p, 1);
 		if (g) {
@@ -732,82 +880,115 @@ top:
 /* ---- running goroutines -------------------------------------------------- */
 
 /*
- * Drop a goroutine's reference on the scheduler (see kgo_sched_go()).
- * No lost wake-up for kgo_sched_destroy()'s wait_event(): it queues
- * itself under gs_wq's lock, then reads ngs; here the fully ordered
- * decrement comes first, then wake_up_all() looks at gs_wq under that
- * lock.  If our hold comes first the waiter reads 0, if its hold does we
- * find it queued.
+ * The scheduler's references (kgo_sched.refs) are gone: its goroutines
+ * and continuations have all ended, and kgo_sched_destroy() may go on.
  */
-static void kgo_g_unref(struct kgo_sched *s)
+static void kgo_sched_release(struct percpu_ref *ref)
 {
-	if (atomic_dec_and_test(&s->ngs))
-		wake_up_all(&s->gs_wq);
-}
+	struct kgo_sched *s = container_of(ref, struct kgo_sched, refs);
 
-static void kgo_g_free(struct kgo_sched *s, struct kgo_g *g)
-{
-	struct kgo_p *home = g->home;
-	struct module *owner = g->owner;
-	unsigned long flags;
-
-	spin_lock_irqsave(&home->glock, flags);
-	list_del(&g->all);
-	spin_unlock_irqrestore(&home->glock, flags);
-	kmem_cache_free(kgo_g_cache, g);
-	module_put(owner);
-	kgo_g_unref(s);
+	complete(&s->released);
 }
 
 /* A yield token was dequeued: hand our P to the M that waits for it. */
-static void kgo_resume_token(struct kgo_m *m, struct kgo_g *g)
+static void kgo_resume_token(struct kgo_m *m, struct kgo_goroutine *token)
 {
-	struct kgo_m *target = g->m;
+	struct kgo_m *target = container_of(token, struct kgo_m, token);
 	struct task_struct *task = target->task;
 	struct kgo_p *p = m->p;
 
 	m->p = NULL;
 	atomic_long_set(&p->own, (long)target);
-	WRITE_ONCE(g->state, KGO_G_RUNNING);
+	WRITE_ONCE(target->g.state, KGO_G_RUNNING);
 	/*
-	 * Release: own and g->state before nextp; pairs with the
+	 * Release: own and g.state before nextp; pairs with the
 	 * smp_load_acquire() in kgo_wait_for_p().
 	 */
 	smp_store_release(&target->nextp, p);
 	wake_up_process(task);
 }
 
-static void kgo_execute(struct kgo_m *m, struct kgo_g *g)
+/*
+ * m starts g: what the dump shows moves into m->g, in a write section of
+ * m->gseq, so that a dump never pairs one goroutine's id with another's
+ * name (kgo_goroutines_show()).  m is the only writer; preemption is off
+ * so that a reader on this CPU does not spin for long.
+ */
+static void kgo_grun_begin(struct kgo_m *m, const struct kgo_goroutine *g)
+{
+	preempt_disable();
+	write_seqcount_begin(&m->gseq);
+	m->g.fn = g->fn;
+	m->g.name = g->name;
+	m->g.owner = g->owner;
+	m->g.id = g->id;
+	WRITE_ONCE(m->g.wait_since, 0);
+	WRITE_ONCE(m->g.state, KGO_G_RUNNING);
+	WRITE_ONCE(m->g.wait_reason, KGO_WAIT_NONE);
+	WRITE_ONCE(m->g.resume, false);
+	WRITE_ONCE(m->curg, &m->g);
+	write_seqcount_end(&m->gseq);
+	preempt_enable();
+}
+
+static void kgo_grun_end(struct kgo_m *m)
+{
+	preempt_disable();
+	write_seqcount_begin(&m->gseq);
+	WRITE_ONCE(m->curg, NULL);
+	write_seqcount_end(&m->gseq);
+	preempt_enable();
+}
+
+static void kgo_execute(struct kgo_m *m, struct kgo_goroutine *g)
 {
 	struct kgo_sched *s = m->sched;
 	struct kgo_p *p = m->p;
+	struct module *owner;
+	kgo_fn_t fn;
+	void *arg;
 
 	if (m->spinning)
 		kgo_reset_spinning(m);
-	if (g->flags & KGO_G_RESUME) {
+	if (g->kind == KGO_G_TOKEN) {
 		kgo_resume_token(m, g);
 		return;
 	}
+	fn = g->fn;
+	arg = g->arg;
+	owner = g->owner;
+	/* p keeps references of the running goroutine's module only. */
+	if (p->nmodref && p->modref != owner)
+		kgo_owner_flush(p);
 	WRITE_ONCE(p->schedtick, p->schedtick + 1);
-	WRITE_ONCE(g->m, m);	/* read by the dump */
-	WRITE_ONCE(g->state, KGO_G_RUNNING);
-	WRITE_ONCE(m->curg, g);
+	kgo_grun_begin(m, g);
+	/*
+	 * From here the record is not ours: a pooled one goes back to p's
+	 * free list, a caller's record to its caller.  Release: our reads
+	 * of it come before a new kgo_go_record() may rewrite it (its
+	 * test_and_set_bit() is fully ordered).
+	 */
+	if (g->kind == KGO_G_POOLED)
+		kgo_gfput(p, g);
+	else
+		clear_bit_unlock(KGO_G_PENDING, &g->pending);
 	kgo_p_unclaim(m);
-	trace_gochan_start(g->id, p->id, m->id);
+	trace_gochan_start(m->g.id, p->id, m->id);
 
-	g->fn(g->arg);
+	fn(arg);
 
-	trace_gochan_end(g->id);
-	WRITE_ONCE(m->curg, NULL);
-	kgo_p_claim(m);
+	trace_gochan_end(m->g.id);
+	kgo_grun_end(m);
+	p = kgo_p_claim(m) ? m->p : NULL;
 	this_cpu_inc(s->stats->completed);
-	kgo_g_free(s, g);
+	kgo_owner_put(p, owner);
+	percpu_ref_put(&s->refs);
 }
 
 static int kgo_m_main(void *data)
 {
 	struct kgo_m *m = data;
-	struct kgo_g *g;
+	struct kgo_goroutine *g;
 
 	for (;;) {
 		g = kgo_find_runnable(m);
@@ -842,6 +1023,8 @@ static struct kgo_m *kgo_newm(struct kgo_sched *s, struct kgo_p *p,
 		return NULL;
 	m->sched = s;
 	INIT_LIST_HEAD(&m->idle);
+	seqcount_init(&m->gseq);
+	m->token.kind = KGO_G_TOKEN;
 
 	spin_lock_irqsave(&s->lock, flags);
 	id = s->nm;
@@ -854,7 +1037,8 @@ static struct kgo_m *kgo_newm(struct kgo_sched *s, struct kgo_p *p,
 		return NULL;
 	}
 	spin_lock_irqsave(&s->lock, flags);
-	list_add_tail(&m->all, &s->ms);
+	/* The dump walks s->ms under RCU; no M leaves it before destroy. */
+	list_add_tail_rcu(&m->all, &s->ms);
 	WRITE_ONCE(s->nm, s->nm + 1);
 	spin_unlock_irqrestore(&s->lock, flags);
 	/* Without a P it takes an idle one or parks. */
@@ -911,7 +1095,8 @@ static void kgo_newm_work(struct work_struct *work)
 /* ---- spawning ------------------------------------------------------------ */
 
 /* Queue g on p's inbox (placement, or spawns from outside any M). */
-static void kgo_place(struct kgo_sched *s, struct kgo_p *p, struct kgo_g *g)
+static void kgo_place(struct kgo_sched *s, struct kgo_p *p,
+		      struct kgo_goroutine *g)
 {
 	llist_add(&g->lnode, &p->inbox);
 	/*
@@ -928,10 +1113,11 @@ static void kgo_place(struct kgo_sched *s, struct kgo_p *p, struct kgo_g *g)
  * @s:     the scheduler
  * @owner: the module its function belongs to, or NULL
  *
- * A goroutine holds a reference on the scheduler (ngs) and on @owner
- * from its creation until its function returns.  A continuation takes
- * them when it parks, so that starting it later cannot fail for want of
- * them; kgo_sched_go_pinned() then hands them to the goroutine.
+ * A goroutine holds a reference on the scheduler (kgo_sched.refs, a
+ * percpu_ref) and on @owner from its creation until its function
+ * returns.  A continuation takes them when it parks, so that starting it
+ * later cannot fail for want of them; kgo_sched_go_pinned() then hands
+ * them to the goroutine.
  *
  * Context: Any context.
  * Return: 0, -ESHUTDOWN while the scheduler stops, or -ENODEV when
@@ -939,18 +1125,15 @@ static void kgo_place(struct kgo_sched *s, struct kgo_p *p, struct kgo_g *g)
  */
 int kgo_sched_pin(struct kgo_sched *s, struct module *owner)
 {
-	/*
-	 * ngs holds one reference for the scheduler itself, which
-	 * kgo_sched_destroy() drops: once it is 0 nothing may be added.
-	 */
-	if (READ_ONCE(s->stopping) || !atomic_inc_not_zero(&s->ngs))
+	if (!percpu_ref_tryget_live(&s->refs))
 		return -ESHUTDOWN;
 	if (owner && !try_module_get(owner)) {
-		kgo_g_unref(s);
+		percpu_ref_put(&s->refs);
 		return -ENODEV;
 	}
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(kgo_sched_pin);
 
 /**
  * kgo_sched_unpin() - drop the references kgo_sched_pin() took
@@ -962,7 +1145,135 @@ int kgo_sched_pin(struct kgo_sched *s, struct module *owner)
 void kgo_sched_unpin(struct kgo_sched *s, struct module *owner)
 {
 	module_put(owner);
-	kgo_g_unref(s);
+	percpu_ref_put(&s->refs);
+}
+
+/*
+ * Claim the P of m for a spawn from its goroutine onto that P: its free
+ * records, ids and module references serve the spawn, and the new
+ * goroutine goes into its runnext.  NULL when the spawn comes from
+ * outside s, is placed on another P, or the P was retaken.
+ */
+static struct kgo_p *kgo_spawn_claim(struct kgo_sched *s, struct kgo_m *m,
+				     struct kgo_p *target)
+{
+	if (!m || m->sched != s || !m->p || (target && target != m->p) ||
+	    !kgo_p_claim(m))
+		return NULL;
+	return m->p;
+}
+
+/*
+ * Start fn(arg) on s: the common path of kgo_go(), kgo_go_record() (rec,
+ * the caller's record) and kgo_sched_go_pinned() (pinned: the caller
+ * holds the references, and keeps them on failure).
+ */
+static int kgo_spawn(struct kgo_sched *s, struct module *owner,
+		     struct kgo_goroutine *rec, kgo_fn_t fn, void *arg,
+		     const struct kgo_go_opts *opts, bool pinned)
+{
+	gfp_t gfp = opts && opts->gfp ? opts->gfp : GFP_NOWAIT;
+	int cpu = opts ? opts->cpu : KGO_CPU_ANY;
+	struct kgo_m *m = kgo_current_m();
+	struct kgo_p *p, *target = NULL;
+	struct kgo_goroutine *g = rec;
+	bool quiet;
+	int ret;
+
+	if (cpu != KGO_CPU_ANY) {
+		if (cpu < 0 || cpu >= nr_cpu_ids || !cpu_possible(cpu))
+			return -EINVAL;
+		target = &s->allp[cpu % s->nprocs];
+	}
+	if (!pinned && !percpu_ref_tryget_live(&s->refs))
+		return -ESHUTDOWN;
+	p = kgo_spawn_claim(s, m, target);
+	if (!pinned && !kgo_owner_get(p, owner)) {
+		ret = -ENODEV;
+		goto err_unclaim;
+	}
+	if (!g && p)
+		g = kgo_gfget(p);
+	if (!g) {
+		if (p && gfpflags_allow_blocking(gfp)) {
+			/* Never sleep while p cannot be retaken. */
+			kgo_p_unclaim(m);
+			g = kmem_cache_alloc(kgo_g_cache, gfp | __GFP_NOWARN);
+			p = kgo_spawn_claim(s, m, target);
+		} else {
+			g = kmem_cache_alloc(kgo_g_cache, gfp | __GFP_NOWARN);
+		}
+		if (!g) {
+			ret = -ENOMEM;
+			goto err_owner;
+		}
+		this_cpu_inc(s->stats->allocs);
+	}
+	g->fn = fn;
+	g->arg = arg;
+	g->owner = owner;
+	g->name = opts ? opts->name : NULL;
+	g->next = NULL;
+	g->kind = rec ? KGO_G_RECORD : KGO_G_POOLED;
+	g->id = kgo_goid_new(s, p);
+	this_cpu_inc(s->stats->spawned);
+	trace_gochan_create(g->id, fn, target ? target->id : -1);
+
+	if (!p) {
+		/*
+		 * From outside the scheduler: the inbox of the given P, or of
+		 * this CPU's, as queue_work() uses this CPU's pool.  A push is
+		 * lock-free; idle Ps steal from a busy one's inbox.
+		 */
+		kgo_place(s, target ?: &s->allp[raw_smp_processor_id() %
+						s->nprocs], g);
+		return 0;
+	}
+	/*
+	 * From a goroutine: runnext of our P, like Go's newproc.  But
+	 * Tokio's rule, not Go's: a goroutine that is alone in the queue
+	 * wakes nobody.  The spawner is likely to return soon (a chain, a
+	 * hand-off to a successor), and then its own M runs the new one at
+	 * once, where a woken M would cost a cross-CPU wake-up and find
+	 * nothing it may take yet.  It is not lost, nor held for long: if
+	 * the spawner blocks, kgo_handoffp() passes the P and its queue to
+	 * another M; if it spawns again, the second spawn wakes an M as Go
+	 * does; if it runs on, sysmon wakes a spinner when it sees the queue
+	 * unchanged for a round (kgo_sysmon_retake()), and the spinner
+	 * steals runnext.
+	 */
+	quiet = kgo_p_runq_empty(p);
+	kgo_p_runq_put(p, g, true);
+	kgo_p_unclaim(m);
+	if (quiet) {
+		/*
+		 * sysmon in its long sleep (no P ran a goroutine when it
+		 * last looked) would keep the bound at 10 ms: wake it, once
+		 * per long sleep.  xchg() is fully ordered: our store comes
+		 * before wake_up() looks for the sleeper, and kgo_sysmon_main()
+		 * tests sysmon_deep after queueing itself (wait_event).
+		 */
+		if (READ_ONCE(s->sysmon_deep) && xchg(&s->sysmon_deep, false))
+			wake_up(&s->sysmon_wq);
+		return 0;
+	}
+	/*
+	 * runnext (or the ring) written before kgo_wakep() reads npidle;
+	 * pairs with kgo_recheck_after_release().
+	 */
+	smp_mb();
+	kgo_wakep(s);
+	return 0;
+
+err_owner:
+	if (!pinned)
+		module_put(owner);
+err_unclaim:
+	if (p)
+		kgo_p_unclaim(m);
+	if (!pinned)
+		percpu_ref_put(&s->refs);
+	return ret;
 }
 
 /**
@@ -982,78 +1293,25 @@ void kgo_sched_unpin(struct kgo_sched *s, struct module *owner)
 int kgo_sched_go_pinned(struct kgo_sched *s, struct module *owner,
 			kgo_fn_t fn, void *arg, const struct kgo_go_opts *opts)
 {
-	gfp_t gfp = opts && opts->gfp ? opts->gfp : GFP_NOWAIT;
-	int cpu = opts ? opts->cpu : KGO_CPU_ANY;
-	struct kgo_m *m = kgo_current_m();
-	struct kgo_p *home, *target = NULL;
-	unsigned long flags;
-	struct kgo_g *g;
-
-	if (cpu != KGO_CPU_ANY) {
-		if (cpu < 0 || cpu >= nr_cpu_ids || !cpu_possible(cpu))
-			return -EINVAL;
-		target = &s->allp[cpu % s->nprocs];
-	}
-	g = kmem_cache_alloc(kgo_g_cache, gfp | __GFP_NOWARN);
-	if (!g)
-		return -ENOMEM;
-	g->fn = fn;
-	g->arg = arg;
-	g->owner = owner;
-	g->next = NULL;
-	WRITE_ONCE(g->m, NULL);
-	g->name = opts ? opts->name : NULL;
-	g->id = atomic64_inc_return(&s->next_goid);
-	WRITE_ONCE(g->wait_since, 0);
-	WRITE_ONCE(g->state, KGO_G_RUNNABLE);
-	WRITE_ONCE(g->wait_reason, KGO_WAIT_NONE);
-	g->flags = 0;
-	home = &s->allp[raw_smp_processor_id() % s->nprocs];
-	g->home = home;
-	spin_lock_irqsave(&home->glock, flags);
-	list_add_tail(&g->all, &home->gs);
-	spin_unlock_irqrestore(&home->glock, flags);
-	this_cpu_inc(s->stats->spawned);
-	trace_gochan_create(g->id, fn, target ? target->id : -1);
-
-	if (m && m->sched == s && (!target || target == m->p) &&
-	    kgo_p_claim(m)) {
-		/* From a goroutine: runnext of our P, like Go's newproc. */
-		kgo_p_runq_put(m->p, g, true);
-		kgo_p_unclaim(m);
-		/*
-		 * runnext (or the ring) written before kgo_wakep() reads
-		 * npidle; pairs with kgo_recheck_after_release().
-		 */
-		smp_mb();
-		kgo_wakep(s);
-	} else {
-		/*
-		 * From outside the scheduler: the inbox of the given P, or of
-		 * this CPU's, as queue_work() uses this CPU's pool.  A push is
-		 * lock-free; idle Ps steal from a busy one's inbox.
-		 */
-		kgo_place(s, target ?: home, g);
-	}
-	return 0;
+	return kgo_spawn(s, owner, NULL, fn, arg, opts, true);
 }
 
 int kgo_sched_go(struct kgo_sched *s, struct module *owner, kgo_fn_t fn,
 		 void *arg, const struct kgo_go_opts *opts)
 {
-	int ret;
-
 	if (!fn)
 		return -EINVAL;
-	ret = kgo_sched_pin(s, owner);
-	if (ret)
-		return ret;
-	ret = kgo_sched_go_pinned(s, owner, fn, arg, opts);
-	if (ret)
-		kgo_sched_unpin(s, owner);
-	return ret;
+	return kgo_spawn(s, owner, NULL, fn, arg, opts, false);
 }
 EXPORT_SYMBOL_IF_KUNIT(kgo_sched_go);
+
+/* The scheduler a spawn from the calling context goes to. */
+static struct kgo_sched *kgo_spawn_sched(void)
+{
+	struct kgo_m *m = kgo_current_m();
+
+	return m ? m->sched : kgo_default;
+}
 
 /**
  * __kgo_go() - start a goroutine; use kgo_go() or kgo_go_opts()
@@ -1072,8 +1330,7 @@ EXPORT_SYMBOL_IF_KUNIT(kgo_sched_go);
 int __kgo_go(struct module *owner, kgo_fn_t fn, void *arg,
 	     const struct kgo_go_opts *opts)
 {
-	struct kgo_m *m = kgo_current_m();
-	struct kgo_sched *s = m ? m->sched : kgo_default;
+	struct kgo_sched *s = kgo_spawn_sched();
 
 	if (!s)
 		return -ESHUTDOWN;
@@ -1081,10 +1338,66 @@ int __kgo_go(struct module *owner, kgo_fn_t fn, void *arg,
 }
 EXPORT_SYMBOL_GPL(__kgo_go);
 
+/**
+ * kgo_goroutine_init() - prepare a caller-provided goroutine record
+ * @g:   the record
+ * @fn:  the function it runs
+ * @arg: the argument @fn is given
+ *
+ * Context: Any context.
+ */
+void kgo_goroutine_init(struct kgo_goroutine *g, kgo_fn_t fn, void *arg)
+{
+	memset(g, 0, sizeof(*g));
+	g->fn = fn;
+	g->arg = arg;
+	g->kind = KGO_G_RECORD;
+}
+EXPORT_SYMBOL_GPL(kgo_goroutine_init);
+
+/**
+ * __kgo_go_record() - start a goroutine on a caller's record; use
+ * kgo_go_record()
+ * @owner: the module the record's function belongs to (THIS_MODULE)
+ * @g:     the record, prepared with kgo_goroutine_init()
+ * @opts:  placement and name, or NULL
+ *
+ * Context: Any context, including hard interrupts.
+ * Return: 0 or a negative errno; see kgo_go_record().
+ */
+int __kgo_go_record(struct module *owner, struct kgo_goroutine *g,
+		    const struct kgo_go_opts *opts)
+{
+	struct kgo_sched *s = kgo_spawn_sched();
+
+	if (!s)
+		return -ESHUTDOWN;
+	return kgo_sched_go_record(s, owner, g, opts);
+}
+EXPORT_SYMBOL_GPL(__kgo_go_record);
+
+/* kgo_go_record() on a chosen scheduler. */
+int kgo_sched_go_record(struct kgo_sched *s, struct module *owner,
+			struct kgo_goroutine *g, const struct kgo_go_opts *opts)
+{
+	int ret;
+
+	if (!g || !g->fn || g->kind != KGO_G_RECORD)
+		return -EINVAL;
+	/* Fully ordered: pairs with clear_bit_unlock() in kgo_execute(). */
+	if (test_and_set_bit(KGO_G_PENDING, &g->pending))
+		return -EBUSY;
+	ret = kgo_spawn(s, owner, g, g->fn, g->arg, opts, false);
+	if (ret)
+		clear_bit(KGO_G_PENDING, &g->pending);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(kgo_sched_go_record);
+
 /* ---- blocking hand-off and yield ---------------------------------------- */
 
 /*
- * m, holding no P, runs goroutine g: queue g as a token at the tail of the
+ * m, holding no P, runs a goroutine: queue m's token at the tail of the
  * global queue and sleep until the M that dequeues it hands us its P
  * (kgo_resume_token()).
  *
@@ -1099,14 +1412,15 @@ EXPORT_SYMBOL_GPL(__kgo_go);
  * kgo_globrunq_put() and the acquire in kgo_globrunq_get() order that
  * clear before kgo_resume_token()'s store.
  */
-static void kgo_wait_for_p(struct kgo_m *m, struct kgo_g *g)
+static void kgo_wait_for_p(struct kgo_m *m)
 {
 	struct kgo_sched *s = m->sched;
+	struct kgo_grun *g = &m->g;
 
-	g->flags |= KGO_G_RESUME;
+	WRITE_ONCE(g->resume, true);
 	WRITE_ONCE(g->state, KGO_G_RUNNABLE);
 	WRITE_ONCE(m->nextp, NULL);
-	kgo_globrunq_put(s, g);
+	kgo_globrunq_put(s, &m->token);
 	/*
 	 * Token queued before kgo_wakep() reads npidle; pairs with
 	 * kgo_recheck_after_release().  A P going idle reads gq_len under
@@ -1125,7 +1439,7 @@ static void kgo_wait_for_p(struct kgo_m *m, struct kgo_g *g)
 	__set_current_state(TASK_RUNNING);
 	m->p = m->nextp;
 	m->nextp = NULL;
-	g->flags &= ~KGO_G_RESUME;
+	WRITE_ONCE(g->resume, false);
 	WRITE_ONCE(g->wait_reason, KGO_WAIT_NONE);
 	WRITE_ONCE(m->p->schedtick, m->p->schedtick + 1);
 	kgo_p_unclaim(m);
@@ -1146,7 +1460,7 @@ static void kgo_wait_for_p(struct kgo_m *m, struct kgo_g *g)
 void kgo_block_begin(enum kgo_wait_reason reason)
 {
 	struct kgo_m *m = kgo_current_m();
-	struct kgo_g *g = m ? m->curg : NULL;
+	struct kgo_grun *g = m ? m->curg : NULL;
 	struct kgo_p *p;
 
 	if (!g)
@@ -1176,7 +1490,7 @@ EXPORT_SYMBOL_GPL(kgo_block_begin);
 void kgo_block_end(void)
 {
 	struct kgo_m *m = kgo_current_m();
-	struct kgo_g *g = m ? m->curg : NULL;
+	struct kgo_grun *g = m ? m->curg : NULL;
 
 	if (!g)
 		return;
@@ -1187,7 +1501,7 @@ void kgo_block_end(void)
 	if (kgo_p_try_acquire(m))
 		kgo_p_unclaim(m);
 	else if (m->sched->strict_procs)
-		kgo_wait_for_p(m, g);	/* Go's exitsyscall slow path */
+		kgo_wait_for_p(m);	/* Go's exitsyscall slow path */
 }
 EXPORT_SYMBOL_GPL(kgo_block_end);
 
@@ -1205,7 +1519,7 @@ EXPORT_SYMBOL_GPL(kgo_block_end);
 void kgo_yield(void)
 {
 	struct kgo_m *m = kgo_current_m();
-	struct kgo_g *g = m ? m->curg : NULL;
+	struct kgo_grun *g = m ? m->curg : NULL;
 	struct kgo_sched *s;
 	struct kgo_p *p;
 
@@ -1230,7 +1544,7 @@ void kgo_yield(void)
 	WRITE_ONCE(g->wait_since, ktime_get_ns());
 	m->p = NULL;
 	kgo_handoffp(s, p);
-	kgo_wait_for_p(m, g);
+	kgo_wait_for_p(m);
 }
 EXPORT_SYMBOL_GPL(kgo_yield);
 
@@ -1241,6 +1555,10 @@ EXPORT_SYMBOL_GPL(kgo_yield);
  * the threshold, running or asleep outside gochan's primitives, while
  * other goroutines wait, is handed to another M.  The goroutine carries
  * on without a P.
+ *
+ * Before that, the bound on a quiet spawn (kgo_spawn()): goroutines
+ * queued behind one that ran for a whole round of sysmon get a spinning
+ * M, which steals them (runnext too) if that goroutine runs on.
  */
 static bool kgo_sysmon_retake(struct kgo_sched *s, u64 now, bool *busy)
 {
@@ -1263,6 +1581,12 @@ static bool kgo_sysmon_retake(struct kgo_sched *s, u64 now, bool *busy)
 			p->sysmon_tick = tick;
 			p->sysmon_when = now;
 			continue;
+		}
+		if (!kgo_p_runq_empty(p) && atomic_read(&s->npidle) &&
+		    !atomic_read(&s->nmspinning)) {
+			this_cpu_inc(s->stats->kicks);
+			kgo_wakep(s);
+			took = true;
 		}
 		if (now - p->sysmon_when < s->sysmon_threshold_ns ||
 		    !kgo_p_has_work(p))
@@ -1288,7 +1612,7 @@ static bool kgo_sysmon_retake(struct kgo_sched *s, u64 now, bool *busy)
  * Go's sysmon loop: sleep KGO_SYSMON_MIN_US; after KGO_SYSMON_IDLE_ROUNDS
  * rounds without a retake, double the sleep up to KGO_SYSMON_MAX_US.
  * With no P running a goroutine it sleeps the longest (Go parks it
- * instead).
+ * instead), and a quiet spawn cuts that sleep short (kgo_spawn()).
  */
 static int kgo_sysmon_main(void *data)
 {
@@ -1302,9 +1626,23 @@ static int kgo_sysmon_main(void *data)
 			idle = 0;
 		else
 			idle++;
-		if (!busy)
-			delay = KGO_SYSMON_MAX_US;
-		else if (idle <= KGO_SYSMON_IDLE_ROUNDS)
+		if (!busy) {
+			/*
+			 * Nothing runs: sleep the longest, unless a quiet
+			 * spawn (kgo_spawn()) needs us to bound its wait.
+			 */
+			WRITE_ONCE(s->sysmon_deep, true);
+			wait_event_hrtimeout(s->sysmon_wq,
+					     !READ_ONCE(s->sysmon_deep) ||
+					     kthread_should_stop(),
+					     ns_to_ktime(KGO_SYSMON_MAX_US *
+							  NSEC_PER_USEC));
+			WRITE_ONCE(s->sysmon_deep, false);
+			delay = s->sysmon_min_us;
+			idle = 0;
+			continue;
+		}
+		if (idle <= KGO_SYSMON_IDLE_ROUNDS)
 			delay = s->sysmon_min_us;
 		else
 			delay = min_t(unsigned int, delay * 2,
@@ -1334,6 +1672,8 @@ void kgo_sched_stats(struct kgo_sched *s, struct kgo_stats *sum)
 		sum->wakeups += c->wakeups;
 		sum->yields += c->yields;
 		sum->global_puts += c->global_puts;
+		sum->kicks += c->kicks;
+		sum->allocs += c->allocs;
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(kgo_sched_stats);
@@ -1388,13 +1728,16 @@ struct kgo_sched *kgo_sched_create(const char *name, int nprocs, int maxm,
 	INIT_LIST_HEAD(&s->midle);
 	INIT_LIST_HEAD(&s->ms);
 	INIT_LIST_HEAD(&s->pnew);
-	init_waitqueue_head(&s->gs_wq);
-	atomic_set(&s->ngs, 1);
+	spin_lock_init(&s->gfree_lock);
+	init_completion(&s->released);
+	init_waitqueue_head(&s->sysmon_wq);
 	INIT_WORK(&s->newm_work, kgo_newm_work);
 
+	if (percpu_ref_init(&s->refs, kgo_sched_release, 0, GFP_KERNEL))
+		goto err_free_sched;
 	s->stats = alloc_percpu(struct kgo_stats);
 	if (!s->stats)
-		goto err_free_sched;
+		goto err_exit_refs;
 	if (kgo_init_coprimes(s))
 		goto err_free_stats;
 	s->allp = kcalloc(nprocs, sizeof(*s->allp), GFP_KERNEL);
@@ -1408,8 +1751,6 @@ struct kgo_sched *kgo_sched_create(const char *name, int nprocs, int maxm,
 		p->id = i;
 		p->sched = s;
 		init_llist_head(&p->inbox);
-		spin_lock_init(&p->glock);
-		INIT_LIST_HEAD(&p->gs);
 		INIT_LIST_HEAD(&p->idle);
 		kgo_pidle_put(s, p);
 	}
@@ -1438,6 +1779,8 @@ err_free_coprimes:
 	kfree(s->coprimes);
 err_free_stats:
 	free_percpu(s->stats);
+err_exit_refs:
+	percpu_ref_exit(&s->refs);
 err_free_sched:
 	kfree(s);
 	return ERR_PTR(ret);
@@ -1449,8 +1792,8 @@ EXPORT_SYMBOL_IF_KUNIT(kgo_sched_create);
  * @s: the scheduler
  *
  * New kgo_go() calls fail with -ESHUTDOWN from the start.  Goroutines
- * already queued or running are waited for; then every M and sysmon exit
- * and everything is freed.
+ * already queued or running, and parked continuations, are waited for;
+ * then every M and sysmon exit and everything is freed.
  *
  * Context: Process context; not from one of @s's goroutines.
  */
@@ -1459,10 +1802,11 @@ void kgo_sched_destroy(struct kgo_sched *s)
 	struct kgo_m *m, *tmp;
 	unsigned long flags;
 	LIST_HEAD(ms);
+	int i;
 
-	WRITE_ONCE(s->stopping, true);
-	kgo_g_unref(s);		/* the scheduler's own reference */
-	wait_event(s->gs_wq, !atomic_read(&s->ngs));
+	/* From here percpu_ref_tryget_live() fails: kgo_sched_pin(). */
+	percpu_ref_kill(&s->refs);
+	wait_for_completion(&s->released);
 	if (s->sysmon)
 		kthread_stop(s->sysmon);
 
@@ -1477,6 +1821,13 @@ void kgo_sched_destroy(struct kgo_sched *s)
 		kthread_stop(m->task);
 		kfree(m);
 	}
+	/* No M is left to own a P: what the Ps keep is ours to drop. */
+	for (i = 0; i < s->nprocs; i++) {
+		kgo_owner_flush(&s->allp[i]);
+		kgo_gfree_all(s->allp[i].gfree);
+	}
+	kgo_gfree_all(s->gfree);
+	percpu_ref_exit(&s->refs);
 	free_percpu(s->stats);
 	kfree(s->allp);
 	kfree(s->coprimes);
@@ -1497,6 +1848,17 @@ struct kgo_sched *kgo_current_sched(void)
 
 	return m ? m->sched : kgo_default;
 }
+
+/* Goroutines that exist: spawned and not yet returned (a snapshot). */
+int kgo_sched_goroutines(struct kgo_sched *s)
+{
+	struct kgo_stats st;
+
+	kgo_sched_stats(s, &st);
+	return st.spawned > st.completed ?
+	       (int)min_t(u64, st.spawned - st.completed, INT_MAX) : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(kgo_sched_goroutines);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 size_t kgo_g_size(void)
@@ -1527,14 +1889,14 @@ int kgo_sched_init(void)
 	unsigned int nprocs = maxprocs ? maxprocs : num_online_cpus();
 	struct kgo_sched *s;
 
-	BUILD_BUG_ON(sizeof(struct kgo_g) > 128);
+	BUILD_BUG_ON(sizeof(struct kgo_goroutine) > 64);
 	BUILD_BUG_ON(!is_power_of_2(KGO_RUNQ_SIZE));
 	if (nprocs > 1024 || maxthreads < nprocs || !sysmon_ms) {
 		pr_err("bad parameters: maxprocs=%u maxthreads=%u sysmon_ms=%u\n",
 		       maxprocs, maxthreads, sysmon_ms);
 		return -EINVAL;
 	}
-	kgo_g_cache = KMEM_CACHE(kgo_g, 0);
+	kgo_g_cache = KMEM_CACHE(kgo_goroutine, 0);
 	if (!kgo_g_cache)
 		return -ENOMEM;
 	s = kgo_sched_create("go", nprocs, maxthreads, sysmon_ms);

@@ -13,7 +13,9 @@
 #define _KGO_H
 
 #include <linux/atomic.h>
+#include <linux/bitops.h>
 #include <linux/gfp.h>
+#include <linux/llist.h>
 #include <linux/module.h>
 #include <linux/types.h>
 #include <linux/wait.h>
@@ -73,6 +75,87 @@ int __kgo_go(struct module *owner, kgo_fn_t fn, void *arg,
  * Return: as kgo_go(), and -EINVAL for a CPU that is not possible.
  */
 #define kgo_go_opts(fn, arg, opts)	__kgo_go(THIS_MODULE, (fn), (arg), (opts))
+
+/**
+ * struct kgo_goroutine - a goroutine record its caller provides
+ *
+ * The embedded form of kgo_go(), for callers that own the memory, as
+ * struct work_struct is for queue_work(): embed one in an object,
+ * initialise it with kgo_goroutine_init() and start it with
+ * kgo_go_record(), as often as needed, one run at a time.  Starting one
+ * allocates nothing, so it cannot fail for want of memory.  Every field
+ * is the scheduler's.
+ */
+struct kgo_goroutine {
+	/* private: */
+	kgo_fn_t fn;
+	void *arg;
+	struct module *owner;
+	const char *name;
+	union {
+		struct kgo_goroutine *next;
+		struct llist_node lnode;
+	};
+	u64 id;
+	unsigned long pending;
+	u8 kind;
+};
+
+/**
+ * kgo_goroutine_init() - prepare a caller-provided goroutine record
+ * @g:   the record
+ * @fn:  the function it runs
+ * @arg: the argument @fn is given
+ *
+ * As INIT_WORK(): call it once before the first kgo_go_record(), and
+ * never while @g is pending (see kgo_goroutine_pending()).
+ *
+ * Context: Any context.
+ */
+void kgo_goroutine_init(struct kgo_goroutine *g, kgo_fn_t fn, void *arg);
+
+/**
+ * kgo_goroutine_pending() - is a caller-provided record queued?
+ * @g: the record
+ *
+ * Context: Any context.
+ * Return: true from kgo_go_record() until the scheduler has taken the
+ * record to run its function; false before and after.
+ */
+static inline bool kgo_goroutine_pending(const struct kgo_goroutine *g)
+{
+	return test_bit(0, &g->pending);
+}
+
+int __kgo_go_record(struct module *owner, struct kgo_goroutine *g,
+		    const struct kgo_go_opts *opts);
+
+/**
+ * kgo_go_record() - start a goroutine on a record the caller provides
+ * @g:    a record prepared with kgo_goroutine_init()
+ * @opts: placement and name as for kgo_go_opts() (@opts->gfp is not
+ *        used: nothing is allocated), or NULL
+ *
+ * Queues @g's function as a goroutine, exactly as kgo_go() does, and
+ * returns at once.  The record belongs to the scheduler until the
+ * function starts: from the moment it is called the scheduler no longer
+ * touches @g, so the function may start it again, or free the object
+ * that holds it.  A record that is still queued cannot be taken back;
+ * wait for its function to start before freeing it.  The calling module
+ * is pinned until the function has returned, and the goroutine appears
+ * in the goroutine dump, as with kgo_go().
+ *
+ * Use kgo_go() for fire-and-forget goroutines and anywhere a failed
+ * allocation is acceptable; use a record for an object that runs one
+ * goroutine at a time (a device's poll loop, a request's completion)
+ * and must not fail to start it.
+ *
+ * Context: Any context, including hard interrupts; does not sleep.
+ * Return: 0; -EBUSY if @g is still queued (nothing changed: its earlier
+ * start still runs once); -EINVAL for a CPU that is not possible or a
+ * record without a function; -ENODEV or -ESHUTDOWN as for kgo_go().
+ */
+#define kgo_go_record(g, opts)	__kgo_go_record(THIS_MODULE, (g), (opts))
 
 void kgo_yield(void);
 bool kgo_in_goroutine(void);

@@ -1606,18 +1606,38 @@ static void kbench(const char *bench, const char *param,
 		}
 }
 
+/*
+ * A queued goroutine's memory: one object of the scheduler's slab cache,
+ * as SLUB lays it out (object, alignment, and a debug kernel's redzones).
+ * A goroutine that runs costs nothing more: it runs on its M.
+ */
+static void goroutine_bytes(void)
+{
+	long size = read_long("/sys/kernel/slab/kgo_goroutine/slab_size");
+	struct samples s = { .n = 0 };
+
+	if (size <= 0)
+		return;
+	s_one(&s, (double)size);
+	emit("memory", "goroutine", "kernel", "kgo_go", "bytes/goroutine", 0,
+	     &s);
+}
+
 static void bench_kernel(bool debug)
 {
 	/* kthread_run costs ~100x a work item: fewer of them. */
 	static const struct kimpl spawn10k[] = {
-		{ "kgo", 10000 }, { "wq", 10000 }, { "wq_unbound", 10000 },
-		{ "kthread_worker", 10000 }, { "kthread_run", 1000 },
+		{ "kgo", 10000 }, { "kgo_record", 10000 }, { "wq", 10000 },
+		{ "wq_unbound", 10000 }, { "kthread_worker", 10000 },
+		{ "kthread_run", 1000 },
 	};
 	static const struct kimpl spawn100k[] = {
-		{ "kgo", 100000 }, { "wq", 100000 }, { "wq_unbound", 100000 },
-		{ "kthread_worker", 100000 },
+		{ "kgo", 100000 }, { "kgo_record", 100000 }, { "wq", 100000 },
+		{ "wq_unbound", 100000 }, { "kthread_worker", 100000 },
 	};
-	static const struct kimpl chain[] = { { "kgo", 1000 }, { "wq", 1000 } };
+	static const struct kimpl chain[] = { { "kgo", 1000 },
+					      { "kgo_record", 1000 },
+					      { "wq", 1000 } };
 	static const struct kimpl pp[] = { { "kgo", 3000 },
 					   { "kgo-nospin", 3000 },
 					   { "kthread_spin", 3000 },
@@ -1636,11 +1656,11 @@ static void bench_kernel(bool debug)
 		write_long(KB_SPIN_PARAM, spin_budget_ns);
 
 	if (wanted("spawn")) {
-		kbench("spawn", "10k", spawn10k, 5, "ns/item");
-		kbench("spawn", "100k", spawn100k, 4, "ns/item");
+		kbench("spawn", "10k", spawn10k, 6, "ns/item");
+		kbench("spawn", "100k", spawn100k, 5, "ns/item");
 	}
 	if (wanted("chain"))
-		kbench("chain", "1000-hops", chain, 2, "ns/hop");
+		kbench("chain", "1000-hops", chain, 3, "ns/hop");
 	if (wanted("kpingpong"))
 		kbench("pingpong", "kernel", pp, 4, "ns/roundtrip");
 	if (wanted("yield"))
@@ -1654,6 +1674,7 @@ static void bench_kernel(bool debug)
 		opt_reps = 1;
 		kbench("memory", "parked", mem, 3, "bytes/waiter");
 		opt_reps = reps;
+		goroutine_bytes();
 	}
 }
 

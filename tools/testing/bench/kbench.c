@@ -218,6 +218,44 @@ static int kb_spawn_kgo(struct kb_run *r, unsigned int n)
 	return ret;
 }
 
+/*
+ * The embedded form: records the caller provides, allocated outside the
+ * clock, as the work items of kb_spawn_wq() are.
+ */
+struct kb_rec {
+	struct kgo_goroutine g;
+	struct kb_run *run;
+};
+
+static void kb_rec_done(void *arg)
+{
+	kb_done(((struct kb_rec *)arg)->run);
+}
+
+static int kb_spawn_kgo_record(struct kb_run *r, unsigned int n)
+{
+	struct kb_rec *w = kvcalloc(n, sizeof(*w), GFP_KERNEL);
+	unsigned int i;
+	int ret = 0;
+
+	if (!w)
+		return -ENOMEM;
+	kb_start(r);
+	for (i = 0; i < n; i++) {
+		kgo_goroutine_init(&w[i].g, kb_rec_done, &w[i]);
+		w[i].run = r;
+		ret = kgo_go_record(&w[i].g, NULL);
+		if (ret) {
+			kb_done_n(r, n - i);
+			break;
+		}
+	}
+	kb_wait(r);
+	/* Every function has started: the scheduler is done with them. */
+	kvfree(w);
+	return ret;
+}
+
 static int kb_spawn_wq(struct kb_run *r, unsigned int n,
 		       struct workqueue_struct *wq)
 {
@@ -318,6 +356,7 @@ static int kb_spawn_kthread(struct kb_run *r, unsigned int n)
 struct kb_chain {
 	struct kb_run *run;
 	struct work_struct work;
+	struct kgo_goroutine rec;
 	unsigned int hops;
 	int err;
 };
@@ -338,6 +377,23 @@ static void kb_chain_g(void *arg)
 	}
 }
 
+static void kb_chain_rec(void *arg)
+{
+	struct kb_chain *c = arg;
+	int ret;
+
+	if (!--c->hops) {
+		kb_done(c->run);
+		return;
+	}
+	/* Its function runs: the record may be started again. */
+	ret = kgo_go_record(&c->rec, NULL);
+	if (ret) {
+		c->err = ret;
+		kb_done(c->run);
+	}
+}
+
 static void kb_chain_work(struct work_struct *w)
 {
 	struct kb_chain *c = container_of(w, struct kb_chain, work);
@@ -352,14 +408,18 @@ static void kb_chain_work(struct work_struct *w)
 static int kb_chain(struct kb_run *r, const char *impl, unsigned int n)
 {
 	struct kb_chain c = { .run = r, .hops = n };
-	bool kgo = !strcmp(impl, "kgo");
+	bool rec = !strcmp(impl, "kgo_record");
+	bool kgo = rec || !strcmp(impl, "kgo");
 	int ret = 0;
 
 	if (!kgo)
 		INIT_WORK_ONSTACK(&c.work, kb_chain_work);
+	else
+		kgo_goroutine_init(&c.rec, kb_chain_rec, &c);
 	kb_start(r);
 	if (kgo) {
-		ret = kgo_go(kb_chain_g, &c);
+		ret = rec ? kgo_go_record(&c.rec, NULL) :
+			    kgo_go(kb_chain_g, &c);
 		if (ret)
 			return ret;
 	} else {
@@ -833,9 +893,9 @@ static bool kb_is(const char *impl, const char *const *names)
 
 static int kb_exec(const char *bench, const char *impl, unsigned int n)
 {
-	static const char *const spawn[] = { "kgo", "wq", "wq_unbound",
-		"kthread_worker", "kthread_run", NULL };
-	static const char *const chain[] = { "kgo", "wq", NULL };
+	static const char *const spawn[] = { "kgo", "kgo_record", "wq",
+		"wq_unbound", "kthread_worker", "kthread_run", NULL };
+	static const char *const chain[] = { "kgo", "kgo_record", "wq", NULL };
 	static const char *const pp[] = { "kgo", "kthread", "kthread_spin",
 		NULL };
 	static const char *const load[] = { "kgo", "wq_percpu", "wq_unbound",
@@ -853,6 +913,8 @@ static int kb_exec(const char *bench, const char *impl, unsigned int n)
 		kb_run_init(&r, n);
 		if (!strcmp(impl, "kgo"))
 			ret = kb_spawn_kgo(&r, n);
+		else if (!strcmp(impl, "kgo_record"))
+			ret = kb_spawn_kgo_record(&r, n);
 		else if (!strcmp(impl, "wq"))
 			ret = kb_spawn_wq(&r, n, system_wq);
 		else if (!strcmp(impl, "wq_unbound"))

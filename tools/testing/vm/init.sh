@@ -16,7 +16,8 @@
 # the stock kernel, 15 s, 15 s and 5 rounds on the sanitizer kernels:
 # sizes()).
 # gochan.only=GLOB (a developer's shortcut) makes "check" run only the
-# selftest programs /tests/GLOB, then the health checks.  gochan.kernel=K
+# selftest programs /tests/GLOB, then the health checks; gochan.only=kunit
+# runs only the KUnit suites (choose them with kunit.filter_glob=GLOB).  gochan.kernel=K
 # names the kernel flavour (stock, debug, kcsan): the suites /manifest
 # lists for it and the mode are announced first ("gochan-expect: NAME"),
 # so that the host can tell a suite that never ran.  gochan.prog_limit=S
@@ -419,6 +420,29 @@ sizes() {
 	esac
 }
 
+# The KUnit suites run inside insmod, which waits on each case for up to
+# KUnit's own limit of 300 s; afterwards the kernel's default of 120 s
+# applies (the debug kernel is built with 30 s).
+kunit() {
+	local d s krc
+
+	[ -f /lib/gochan/gochan_kunit.ko ] || return 0
+	echo 300 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
+	kmsg "kunit start"
+	# shellcheck disable=SC2086 # a list of parameters
+	insmod /lib/gochan/gochan_kunit.ko $kunit_args
+	krc=$?
+	for d in /sys/kernel/debug/kunit/gochan*; do
+		[ -d "$d" ] || continue
+		s=${d##*/}
+		say "gochan-suite: kunit:$s"
+		cat "$d/results" >&3
+		say "gochan-end: kunit:$s $krc"
+	done
+	rmmod gochan_kunit
+	echo 120 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
+}
+
 check() {
 	[ -w /sys/kernel/debug/kmemleak ] && echo clear >/sys/kernel/debug/kmemleak
 	kmsg "check start"
@@ -427,9 +451,13 @@ check() {
 	if [ -n "$only" ]; then
 		fault_quiet
 		insmod /lib/gochan/gochan.ko
-		for t in /tests/$only; do
-			[ -x "$t" ] && run_prog "selftest:${t##*/}" "$t"
-		done
+		if [ "$only" = kunit ]; then
+			kunit
+		else
+			for t in /tests/$only; do
+				[ -x "$t" ] && run_prog "selftest:${t##*/}" "$t"
+			done
+		fi
 		rmmod gochan
 		t_begin vm-health
 		t_splat
@@ -450,25 +478,7 @@ check() {
 	t_end
 
 	fault_quiet
-	# The KUnit suites run inside insmod, which waits on each case for up
-	# to KUnit's own limit of 300 s; afterwards the kernel's default of
-	# 120 s applies (the debug kernel is built with 30 s).
-	if [ -f /lib/gochan/gochan_kunit.ko ]; then
-		echo 300 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
-		kmsg "kunit start"
-		# shellcheck disable=SC2086 # a list of parameters
-		insmod /lib/gochan/gochan_kunit.ko $kunit_args
-		krc=$?
-		for d in /sys/kernel/debug/kunit/gochan*; do
-			[ -d "$d" ] || continue
-			s=${d##*/}
-			say "gochan-suite: kunit:$s"
-			cat "$d/results" >&3
-			say "gochan-end: kunit:$s $krc"
-		done
-		rmmod gochan_kunit
-	fi
-	echo 120 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
+	kunit
 
 	# In-kernel tests that need no KUnit; the million continuations
 	# run here, on the stock kernel (too slow under KASAN and kmemleak).

@@ -25,7 +25,7 @@
 struct rq_fixture {
 	struct kgo_sched s;
 	struct kgo_p p[3];
-	struct kgo_g *gs;
+	struct kgo_goroutine *gs;
 	unsigned int ngs;
 };
 
@@ -83,7 +83,7 @@ static void kgo_runq_overflow(struct kunit *test)
 {
 	struct rq_fixture *f = rq_fixture_new(test, KGO_RUNQ_SIZE + 1);
 	struct kgo_p *p = &f->p[0];
-	struct kgo_g *g;
+	struct kgo_goroutine *g;
 	int i;
 
 	for (i = 0; i < KGO_RUNQ_SIZE; i++)
@@ -123,7 +123,7 @@ static void kgo_runq_overflow(struct kunit *test)
 static void kgo_runq_ring_full(struct kunit *test)
 {
 	struct kgo_runq *q = kunit_kzalloc(test, sizeof(*q), GFP_KERNEL);
-	struct kgo_g *gs, *b;
+	struct kgo_goroutine *gs, *b;
 	unsigned int i, n;
 
 	KUNIT_ASSERT_NOT_NULL(test, q);
@@ -159,7 +159,7 @@ static void kgo_runq_steal_half(struct kunit *test)
 {
 	struct rq_fixture *f = rq_fixture_new(test, 12);
 	struct kgo_p *victim = &f->p[0], *thief = &f->p[1];
-	struct kgo_g *g;
+	struct kgo_goroutine *g;
 	int i;
 
 	for (i = 0; i < 11; i++)
@@ -208,7 +208,7 @@ struct steal_ctx {
 	struct steal_who who[3];
 };
 
-static void steal_take(struct steal_ctx *c, struct kgo_g *g)
+static void steal_take(struct steal_ctx *c, struct kgo_goroutine *g)
 {
 	atomic_inc(&c->seen[g->id]);
 	atomic_inc(&c->taken);
@@ -218,7 +218,7 @@ static int steal_owner(void *data)
 {
 	struct steal_ctx *c = ((struct steal_who *)data)->c;
 	struct kgo_p *p = &c->f->p[0];
-	struct kgo_g *g;
+	struct kgo_goroutine *g;
 	unsigned int i;
 
 	for (i = 0; i < STEAL_N; i++) {
@@ -249,7 +249,7 @@ static int steal_thief(void *data)
 	struct steal_who *w = data;
 	struct steal_ctx *c = w->c;
 	struct kgo_p *self = &c->f->p[w->idx];
-	struct kgo_g *g;
+	struct kgo_goroutine *g;
 
 	for (;;) {
 		bool last = atomic_read(&c->done_producing);
@@ -769,19 +769,18 @@ static void nop_fn(void *arg)
 static void kgo_spawn_alloc_failure(struct kunit *test)
 {
 	struct kgo_sched *s = sched_new(test, 1);
-	int refs = module_refcount(THIS_MODULE), ngs, ret;
+	int refs = module_refcount(THIS_MODULE), ret;
 	struct kgo_stats st;
 
-	ngs = atomic_read(&s->ngs);
 	/* failslab: the next slab allocation of this task fails. */
 	current->fail_nth = 1;
 	ret = go(s, nop_fn, NULL);
 	current->fail_nth = 0;
 	KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
-	KUNIT_EXPECT_EQ(test, atomic_read(&s->ngs), ngs);
 	KUNIT_EXPECT_EQ(test, module_refcount(THIS_MODULE), refs);
 	kgo_sched_stats(s, &st);
 	KUNIT_EXPECT_EQ(test, st.spawned, 0ULL);
+	KUNIT_EXPECT_EQ(test, kgo_sched_goroutines(s), 0);
 	/* And the scheduler still works. */
 	KUNIT_EXPECT_EQ(test, go(s, nop_fn, NULL), 0);
 	kgo_sched_destroy(s);
@@ -873,10 +872,31 @@ static void kgo_thread_cap_blocked(struct kunit *test)
 	kgo_chan_put(c.b);
 }
 
+static int destroy_thread(void *arg)
+{
+	kgo_sched_destroy(arg);
+	while (!kthread_should_stop()) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (!kthread_should_stop())
+			schedule();
+		__set_current_state(TASK_RUNNING);
+	}
+	return 0;
+}
+
+static void wg_wait_fn(void *arg)
+{
+	kgo_wg_wait(arg);
+}
+
 /* Bad arguments, and spawning into a scheduler that is shutting down. */
 static void kgo_spawn_errors(struct kunit *test)
 {
 	struct kgo_sched *s = sched_new(test, 1);
+	struct task_struct *t;
+	struct kgo_goroutine rec;
+	struct kgo_wg wg;
+	int i;
 	struct kgo_go_opts bad_cpu = { .cpu = nr_cpu_ids };
 	struct kgo_go_opts neg_cpu = { .cpu = -2 };
 
@@ -889,10 +909,26 @@ static void kgo_spawn_errors(struct kunit *test)
 			    ERR_PTR(-EINVAL));
 	KUNIT_EXPECT_PTR_EQ(test, kgo_sched_create("kt", 4, 2, 10),
 			    ERR_PTR(-EINVAL));
-	WRITE_ONCE(s->stopping, true);
+	/*
+	 * kgo_sched_destroy() waits for a goroutine that holds it up;
+	 * meanwhile every spawn is refused, and nothing is leaked.
+	 */
+	kgo_wg_init(&wg);
+	KUNIT_ASSERT_EQ(test, kgo_wg_add(&wg, 1), 0);
+	KUNIT_ASSERT_EQ(test, go(s, wg_wait_fn, &wg), 0);
+	t = kthread_run(destroy_thread, s, "kgo_destroy");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	for (i = 0; i < 20000 && !percpu_ref_is_dying(&s->refs); i++)
+		usleep_range(500, 1000);
+	KUNIT_EXPECT_TRUE(test, percpu_ref_is_dying(&s->refs));
 	KUNIT_EXPECT_EQ(test, go(s, nop_fn, NULL), -ESHUTDOWN);
-	WRITE_ONCE(s->stopping, false);
-	kgo_sched_destroy(s);
+	kgo_goroutine_init(&rec, nop_fn, NULL);
+	KUNIT_EXPECT_EQ(test, kgo_sched_go_record(s, THIS_MODULE, &rec, NULL),
+			-ESHUTDOWN);
+	KUNIT_EXPECT_FALSE(test, kgo_goroutine_pending(&rec));
+	KUNIT_EXPECT_EQ(test, kgo_sched_pin(s, THIS_MODULE), -ESHUTDOWN);
+	kgo_wg_done(&wg);
+	kthread_stop(t);	/* returns once the destroy has */
 }
 
 /* Placement: a goroutine for CPU n starts on P n % nprocs or is stolen. */
@@ -939,11 +975,11 @@ static void kgo_wg_counts(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kgo_wg_wait_killable(&wg), 0);
 }
 
-/* A goroutine record stays within 128 bytes. */
+/* A goroutine record stays within 64 bytes, a cache line. */
 static void kgo_g_is_small(struct kunit *test)
 {
-	KUNIT_EXPECT_LE(test, kgo_g_size(), (size_t)128);
-	kunit_info(test, "struct kgo_g: %zu bytes\n", kgo_g_size());
+	KUNIT_EXPECT_LE(test, kgo_g_size(), (size_t)64);
+	kunit_info(test, "struct kgo_goroutine: %zu bytes\n", kgo_g_size());
 }
 
 /* The goroutine dump names a blocked goroutine, its function and why. */
@@ -994,6 +1030,442 @@ static void kgo_goroutine_dump(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "gomaxprocs=1 "));
 }
 
+/* ---- records, free lists, module references, quiet spawns ----------------- */
+
+/* Wait until every P of s is idle: what they keep has been dropped. */
+static bool wait_all_idle(struct kgo_sched *s)
+{
+	int i;
+
+	for (i = 0; i < 10000; i++) {
+		if (atomic_read(&s->npidle) == s->nprocs)
+			return true;
+		usleep_range(500, 1000);
+	}
+	return false;
+}
+
+/* Hold the only P of a scheduler until released (sysmon is kept away). */
+struct hold_ctx {
+	bool started;
+	bool release;
+	unsigned int nmodref_seen;
+	struct kgo_sched *s;
+	struct completion done;
+};
+
+static void hold_fn(void *arg)
+{
+	struct hold_ctx *h = arg;
+
+	WRITE_ONCE(h->started, true);
+	while (!READ_ONCE(h->release))
+		cpu_relax();
+}
+
+static void hold_wait_started(struct kunit *test, struct hold_ctx *h)
+{
+	int i;
+
+	for (i = 0; i < 100000 && !READ_ONCE(h->started); i++)
+		usleep_range(100, 200);
+	KUNIT_ASSERT_TRUE(test, READ_ONCE(h->started));
+}
+
+/* What the P keeps for its running goroutine's module, seen from it. */
+static void see_modref_fn(void *arg)
+{
+	struct hold_ctx *h = arg;
+
+	WRITE_ONCE(h->nmodref_seen, READ_ONCE(h->s->allp[0].nmodref));
+}
+
+static void done_fn(void *arg)
+{
+	complete(&((struct hold_ctx *)arg)->done);
+}
+
+/*
+ * A caller's record: -EBUSY while it is queued, nothing allocated, and
+ * it may be started again once its function runs.
+ */
+struct rec_ctx {
+	struct kgo_goroutine g;
+	struct kgo_sched *s;
+	int runs;
+	int want;
+	int err;
+	struct completion done;
+};
+
+static void rec_fn(void *arg)
+{
+	struct rec_ctx *c = arg;
+
+	/* The scheduler is done with the record: start it again. */
+	if (++c->runs < c->want) {
+		c->err = kgo_sched_go_record(c->s, THIS_MODULE, &c->g, NULL);
+		if (!c->err)
+			return;
+	}
+	complete(&c->done);
+}
+
+static void kgo_record_start(struct kunit *test)
+{
+	struct hold_ctx h = {};
+	struct rec_ctx c = { .want = 1000 };
+	struct kgo_goroutine zero = {};
+	struct kgo_stats st0, st;
+
+	c.s = sched_new_sysmon(test, 1, 60000);
+	init_completion(&c.done);
+	kgo_goroutine_init(&c.g, rec_fn, &c);
+	KUNIT_EXPECT_FALSE(test, kgo_goroutine_pending(&c.g));
+	KUNIT_EXPECT_EQ(test, kgo_sched_go_record(c.s, THIS_MODULE, &zero,
+						  NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kgo_sched_go_record(c.s, THIS_MODULE, NULL,
+						  NULL), -EINVAL);
+
+	/* Queued behind a goroutine that holds the only P: pending. */
+	KUNIT_ASSERT_EQ(test, go(c.s, hold_fn, &h), 0);
+	hold_wait_started(test, &h);
+	kgo_sched_stats(c.s, &st0);
+	KUNIT_ASSERT_EQ(test, kgo_sched_go_record(c.s, THIS_MODULE, &c.g,
+						  NULL), 0);
+	KUNIT_EXPECT_TRUE(test, kgo_goroutine_pending(&c.g));
+	KUNIT_EXPECT_EQ(test, kgo_sched_go_record(c.s, THIS_MODULE, &c.g,
+						  NULL), -EBUSY);
+	WRITE_ONCE(h.release, true);
+	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&c.done, 60 * HZ),
+			0UL);
+	KUNIT_EXPECT_EQ(test, c.err, 0);
+	/* Once, not twice, for the -EBUSY start; then 999 restarts. */
+	KUNIT_EXPECT_EQ(test, c.runs, c.want);
+	KUNIT_EXPECT_FALSE(test, kgo_goroutine_pending(&c.g));
+	kgo_sched_stats(c.s, &st);
+	KUNIT_EXPECT_EQ(test, st.allocs - st0.allocs, 0ULL);
+	KUNIT_EXPECT_EQ(test, st.spawned - st0.spawned, (u64)c.want);
+	kgo_sched_destroy(c.s);
+}
+
+/* A record the goroutine frees itself (KASAN watches the scheduler). */
+struct rec_free {
+	struct kgo_goroutine g;
+	struct completion *done;
+};
+
+static void rec_free_fn(void *arg)
+{
+	struct rec_free *r = arg;
+	struct completion *done = r->done;
+
+	kfree(r);
+	complete(done);
+}
+
+static void kgo_record_freed_by_its_function(struct kunit *test)
+{
+	struct kgo_sched *s = sched_new(test, 2);
+	DECLARE_COMPLETION_ONSTACK(done);
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		struct rec_free *r = kzalloc(sizeof(*r), GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, r);
+		r->done = &done;
+		kgo_goroutine_init(&r->g, rec_free_fn, r);
+		KUNIT_ASSERT_EQ(test, kgo_sched_go_record(s, THIS_MODULE,
+							  &r->g, NULL), 0);
+		KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&done,
+								  30 * HZ),
+				0UL);
+	}
+	kgo_sched_destroy(s);
+}
+
+/* A chain of goroutines each spawning the next. */
+#define CHAIN_HOPS 2000
+
+struct chain_ctx {
+	struct kgo_sched *s;
+	int left;
+	int err;
+	struct completion done;
+};
+
+static void chain_fn(void *arg)
+{
+	struct chain_ctx *c = arg;
+
+	if (--c->left > 0) {
+		c->err = kgo_sched_go(c->s, THIS_MODULE, chain_fn, c, NULL);
+		if (!c->err)
+			return;
+	}
+	complete(&c->done);
+}
+
+/*
+ * Go's gFree: a chain recycles one record through the P's free list
+ * instead of allocating one per hop, and the P's kept module references
+ * leave the module's refcount as it was once the P is idle.
+ */
+static void kgo_records_recycled(struct kunit *test)
+{
+	struct chain_ctx c = { .left = CHAIN_HOPS };
+	int refs = module_refcount(THIS_MODULE);
+	struct kgo_stats st;
+
+	c.s = sched_new_sysmon(test, 1, 60000);
+	init_completion(&c.done);
+	KUNIT_ASSERT_EQ(test, go(c.s, chain_fn, &c), 0);
+	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&c.done, 60 * HZ),
+			0UL);
+	KUNIT_EXPECT_EQ(test, c.err, 0);
+	KUNIT_EXPECT_TRUE(test, wait_all_idle(c.s));
+	KUNIT_EXPECT_EQ(test, module_refcount(THIS_MODULE), refs);
+	kgo_sched_stats(c.s, &st);
+	/* The first spawn, from outside, and at most one for the P. */
+	KUNIT_EXPECT_LE(test, st.allocs, 2ULL);
+	KUNIT_EXPECT_EQ(test, st.spawned, (u64)CHAIN_HOPS);
+	kunit_info(test, "%d hops: %llu records from the slab\n", CHAIN_HOPS,
+		   st.allocs);
+	kgo_sched_destroy(c.s);
+	KUNIT_EXPECT_EQ(test, module_refcount(THIS_MODULE), refs);
+}
+
+/*
+ * The references a P keeps are its running goroutine's module's only:
+ * a goroutine of another module (here none) starts with none kept.
+ */
+static void kgo_module_refs_follow_the_goroutine(struct kunit *test)
+{
+	int refs = module_refcount(THIS_MODULE);
+	struct hold_ctx h = {}, other = {};
+	struct kgo_sched *s;
+
+	s = sched_new_sysmon(test, 1, 60000);
+	h.s = s;
+	init_completion(&h.done);
+	KUNIT_ASSERT_EQ(test, go(s, hold_fn, &h), 0);
+	hold_wait_started(test, &h);
+	/* Queued behind it, in order: ours, then one of no module. */
+	KUNIT_ASSERT_EQ(test, go(s, see_modref_fn, &h), 0);
+	KUNIT_ASSERT_EQ(test, kgo_sched_go(s, NULL, hold_fn, &other, NULL), 0);
+	KUNIT_ASSERT_EQ(test, kgo_sched_go(s, NULL, done_fn, &h, NULL), 0);
+	WRITE_ONCE(h.release, true);
+	hold_wait_started(test, &other);
+	/* The first goroutine's reference was kept for the second... */
+	KUNIT_EXPECT_EQ(test, READ_ONCE(h.nmodref_seen), 1U);
+	/* ...and dropped when one of another module started. */
+	KUNIT_EXPECT_EQ(test, READ_ONCE(s->allp[0].nmodref), 0U);
+	KUNIT_EXPECT_EQ(test, module_refcount(THIS_MODULE), refs);
+	WRITE_ONCE(other.release, true);
+	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&h.done, 30 * HZ),
+			0UL);
+	kgo_sched_destroy(s);
+	KUNIT_EXPECT_EQ(test, module_refcount(THIS_MODULE), refs);
+}
+
+/*
+ * Tokio's rule: a chain on two Ps wakes nobody per hop (Go's rule woke
+ * the idle P's M at every hop).
+ */
+static void kgo_chain_wakes_nobody(struct kunit *test)
+{
+	struct chain_ctx c = { .left = CHAIN_HOPS };
+	struct kgo_stats st0, st;
+
+	c.s = sched_new(test, 2);
+	init_completion(&c.done);
+	KUNIT_EXPECT_TRUE(test, wait_all_idle(c.s));
+	kgo_sched_stats(c.s, &st0);
+	KUNIT_ASSERT_EQ(test, go(c.s, chain_fn, &c), 0);
+	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&c.done, 60 * HZ),
+			0UL);
+	kgo_sched_stats(c.s, &st);
+	kgo_sched_destroy(c.s);
+	KUNIT_EXPECT_EQ(test, c.err, 0);
+	kunit_info(test, "%d hops: %llu M wake-ups, %llu sysmon kicks, %llu steals\n",
+		   CHAIN_HOPS, st.wakeups - st0.wakeups, st.kicks - st0.kicks,
+		   st.steals - st0.steals);
+	KUNIT_EXPECT_LE(test, st.wakeups - st0.wakeups, (u64)CHAIN_HOPS / 10);
+}
+
+/*
+ * The bound on a quiet spawn: a goroutine that spawns one and then runs
+ * on without entering the scheduler does not hold it for ever; sysmon
+ * kicks a spinner, which steals it.
+ */
+struct quiet_ctx {
+	struct kgo_sched *s;
+	bool child_ran;
+	int err;
+	u64 waited_ns;
+	struct completion done;
+};
+
+static void quiet_child(void *arg)
+{
+	WRITE_ONCE(((struct quiet_ctx *)arg)->child_ran, true);
+}
+
+static void quiet_parent(void *arg)
+{
+	struct quiet_ctx *c = arg;
+	u64 t0 = ktime_get_ns();
+
+	/* Let the M woken for us park first: no spinner may be left. */
+	while ((atomic_read(&c->s->nmspinning) ||
+		atomic_read(&c->s->npidle) != 1) &&
+	       ktime_get_ns() - t0 < 20 * NSEC_PER_SEC)
+		cpu_relax();
+	t0 = ktime_get_ns();
+	c->err = kgo_sched_go(c->s, THIS_MODULE, quiet_child, c, NULL);
+	while (!c->err && !READ_ONCE(c->child_ran) &&
+	       ktime_get_ns() - t0 < 20 * NSEC_PER_SEC)
+		cpu_relax();
+	c->waited_ns = ktime_get_ns() - t0;
+	complete(&c->done);
+}
+
+static void kgo_quiet_spawn_bounded(struct kunit *test)
+{
+	struct quiet_ctx c = {};
+	struct kgo_stats st;
+
+	/* sysmon's retake (60 s) must not be what frees the child. */
+	c.s = sched_new_sysmon(test, 2, 60000);
+	init_completion(&c.done);
+	KUNIT_ASSERT_EQ(test, go(c.s, quiet_parent, &c), 0);
+	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&c.done, 60 * HZ),
+			0UL);
+	kgo_sched_stats(c.s, &st);
+	kgo_sched_destroy(c.s);
+	KUNIT_EXPECT_EQ(test, c.err, 0);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(c.child_ran));
+	KUNIT_EXPECT_GE(test, st.kicks, 1ULL);
+	KUNIT_EXPECT_GE(test, st.steals, 1ULL);
+	kunit_info(test, "child ran after %llu us: %llu kicks, %llu steals, %llu retakes\n",
+		   c.waited_ns / NSEC_PER_USEC, st.kicks, st.steals,
+		   st.retakes);
+}
+
+/* The dump counts goroutines that have not started. */
+static void kgo_dump_counts_queued(struct kunit *test)
+{
+	struct hold_ctx h = {};
+	struct seq_file sf = {};
+	struct kgo_sched *s;
+	char *buf;
+	int i;
+
+	buf = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	sf.buf = buf;
+	sf.size = 4096;
+	s = sched_new_sysmon(test, 1, 60000);
+	init_completion(&h.done);
+	KUNIT_ASSERT_EQ(test, go(s, hold_fn, &h), 0);
+	hold_wait_started(test, &h);
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_EQ(test, go(s, nop_fn, NULL), 0);
+	kgo_goroutines_show(&sf, s);
+	buf[min(sf.count, sf.size - 1)] = '\0';
+	WRITE_ONCE(h.release, true);
+	kgo_sched_destroy(s);
+	kunit_info(test, "%s", buf);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "goroutine 1 [running]:\n\thold_fn"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "3 goroutines queued, not started yet\n"));
+}
+
+/*
+ * The dump against goroutines starting and ending under it: every line
+ * pairs a function with its own name, never another goroutine's.
+ */
+#define DUMP_RACE_SPAWNS 3000
+
+struct dump_race {
+	struct kgo_sched *s;
+	atomic_t left;
+	struct completion done;
+};
+
+static void dump_race_a(void *arg)
+{
+	struct dump_race *d = arg;
+
+	usleep_range(20, 40);
+	if (atomic_dec_and_test(&d->left))
+		complete(&d->done);
+}
+
+static void dump_race_b(void *arg)
+{
+	dump_race_a(arg);
+}
+
+static void dump_race_spawner(void *arg)
+{
+	struct kgo_go_opts a = { .cpu = KGO_CPU_ANY, .name = "name_a" };
+	struct kgo_go_opts b = { .cpu = KGO_CPU_ANY, .name = "name_b" };
+	struct dump_race *d = arg;
+	int i;
+
+	for (i = 0; i < DUMP_RACE_SPAWNS; i++) {
+		if (kgo_sched_go(d->s, THIS_MODULE, i & 1 ? dump_race_b :
+				 dump_race_a, d, i & 1 ? &b : &a))
+			atomic_dec(&d->left);
+		if (i % 16 == 0)
+			kgo_yield();
+	}
+	if (atomic_dec_and_test(&d->left))
+		complete(&d->done);
+}
+
+static void kgo_dump_vs_goroutines(struct kunit *test)
+{
+	struct dump_race d;
+	struct seq_file sf = {};
+	unsigned int lines = 0, bad = 0, dumps = 0;
+	char *buf, *l;
+
+	buf = kunit_kzalloc(test, 16384, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	d.s = sched_new(test, 2);
+	atomic_set(&d.left, DUMP_RACE_SPAWNS + 1);
+	init_completion(&d.done);
+	KUNIT_ASSERT_EQ(test, go(d.s, dump_race_spawner, &d), 0);
+	while (!completion_done(&d.done)) {
+		sf.buf = buf;
+		sf.size = 16384;
+		sf.count = 0;
+		kgo_goroutines_show(&sf, d.s);
+		buf[min(sf.count, sf.size - 1)] = '\0';
+		dumps++;
+		for (l = buf; (l = strstr(l, "dump_race_")); l++) {
+			char fn = l[strlen("dump_race_")];
+			char *q = strchr(l, '"');
+
+			if (fn != 'a' && fn != 'b')
+				continue;	/* the spawner */
+			lines++;
+			if (!q || strncmp(q + 1, fn == 'a' ? "name_a" : "name_b", 6))
+				bad++;
+		}
+		cond_resched();
+	}
+	wait_for_completion(&d.done);
+	kgo_sched_destroy(d.s);
+	kunit_info(test, "%u dumps showed %u running goroutines, %u torn\n",
+		   dumps, lines, bad);
+	KUNIT_EXPECT_EQ(test, bad, 0U);
+	/* The window was reached: goroutines were running under a dump. */
+	KUNIT_EXPECT_GT(test, lines, 0U);
+}
+
 static struct kunit_case gochan_runq_cases[] = {
 	KUNIT_CASE(kgo_runq_order),
 	KUNIT_CASE(kgo_runq_ring_full),
@@ -1021,6 +1493,14 @@ static struct kunit_case gochan_sched_cases[] = {
 	KUNIT_CASE(kgo_sysmon_retakes_spinner),
 	KUNIT_CASE(kgo_yield_lets_others_run),
 	KUNIT_CASE(kgo_goroutine_dump),
+	KUNIT_CASE(kgo_record_start),
+	KUNIT_CASE(kgo_record_freed_by_its_function),
+	KUNIT_CASE(kgo_records_recycled),
+	KUNIT_CASE(kgo_module_refs_follow_the_goroutine),
+	KUNIT_CASE(kgo_chain_wakes_nobody),
+	KUNIT_CASE(kgo_quiet_spawn_bounded),
+	KUNIT_CASE(kgo_dump_counts_queued),
+	KUNIT_CASE_SLOW(kgo_dump_vs_goroutines),
 	KUNIT_CASE_SLOW(kgo_destroy_with_goroutines_in_flight),
 	KUNIT_CASE_SLOW(kgo_no_lost_wakeup),
 	KUNIT_CASE_SLOW(kgo_spawn_many),
