@@ -39,9 +39,10 @@ help:
 	@echo "make selftests     the kselftest programs"
 	@echo "make check         every test, in the VM, on the stock, debug and kcsan kernels"
 	@echo "make quick         the development loop: one kernel (GOCHAN_KERNELS), the"
-	@echo "                   selftests matching GOCHAN_ONLY, no host checks"
+	@echo "                   selftests matching GOCHAN_ONLY (or kunit), no host checks"
 	@echo "make demo          the examples in the VM on the stock kernel"
 	@echo "make bench         the benchmarks against their peers: BENCH_BOOTS (3) stock boots, 1 debug"
+	@echo "make smp           the scheduler's KUnit suites and benchmarks with 8 vCPUs"
 	@echo "make fuzz          the fuzzer for FUZZ_SECONDS (default 3600) in the VM"
 	@echo "make soak          the soak for SOAK_SECONDS (default 1800) in the VM"
 	@echo "make style         checkpatch --strict"
@@ -103,6 +104,10 @@ demo:
 
 bench:
 	$(VM)/bench.sh
+
+# The scheduler's KUnit suites and benchmarks with 8 vCPUs (GOCHAN_VM_SMP).
+smp:
+	$(VM)/smp.sh
 
 # The long reliability runs (Documentation/reliability.rst).  SEED=N
 # replays a run; GOCHAN_KERNELS picks the kernel (default debug).
@@ -199,5 +204,5 @@ clean:
 	rm -rf $(O)
 
 .PHONY: all help version kdir-check module test-modules sparse lib tool selftests style check quick demo \
-	bench fuzz soak install uninstall man man-check htmldocs deb dkms-src dkms-install \
+	bench smp fuzz soak install uninstall man man-check htmldocs deb dkms-src dkms-install \
 	dkms-remove clean

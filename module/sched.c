@@ -129,12 +129,16 @@ static void kgo_p_acquire(struct kgo_m *m, struct kgo_p *p)
  * Go's gfput: a record whose goroutine started goes back to the free
  * list of p, whose owner calls this.  A full list moves a batch to the
  * global list, or, past KGO_GFREE_GLOBAL records per P there, to the
- * slab, so that what the scheduler keeps stays bounded.
+ * slab, so that what the scheduler keeps stays bounded.  The global list
+ * feeds the Ps (kgo_gfget()) and spawns from outside the scheduler,
+ * through a small cache per CPU (kgo_gfget_outside()); its lock is taken
+ * with interrupts off, as kgo_go() may run in a hard interrupt.
  */
 static void kgo_gfput(struct kgo_p *p, struct kgo_goroutine *g)
 {
 	struct kgo_sched *s = p->sched;
 	struct kgo_goroutine *batch, *last;
+	unsigned long flags;
 	unsigned int i;
 
 	g->next = p->gfree;
@@ -147,14 +151,14 @@ static void kgo_gfput(struct kgo_p *p, struct kgo_goroutine *g)
 	p->gfree = last->next;
 	p->ngfree -= KGO_GFREE_BATCH;
 
-	spin_lock(&s->gfree_lock);
+	spin_lock_irqsave(&s->gfree_lock, flags);
 	if (s->ngfree < KGO_GFREE_GLOBAL * s->nprocs) {
 		last->next = s->gfree;
 		s->gfree = batch;
 		WRITE_ONCE(s->ngfree, s->ngfree + KGO_GFREE_BATCH);
 		batch = NULL;
 	}
-	spin_unlock(&s->gfree_lock);
+	spin_unlock_irqrestore(&s->gfree_lock, flags);
 	if (batch)
 		last->next = NULL;
 	while (batch) {
@@ -165,31 +169,57 @@ static void kgo_gfput(struct kgo_p *p, struct kgo_goroutine *g)
 }
 
 /*
- * Go's gfget: a free record for a spawn on p, whose owner calls this,
- * refilling p's list from the global one; NULL when both are empty.
+ * Pop a record from a free list (*head, *n records), refilling an empty
+ * one with up to KGO_GFREE_BATCH records from the global list first;
+ * NULL when both are empty.  The caller owns the list.
  */
-static struct kgo_goroutine *kgo_gfget(struct kgo_p *p)
+static struct kgo_goroutine *kgo_gfree_pop(struct kgo_sched *s,
+					   struct kgo_goroutine **head,
+					   unsigned int *n)
 {
-	struct kgo_sched *s = p->sched;
 	struct kgo_goroutine *g;
+	unsigned long flags;
 
-	if (!p->gfree && READ_ONCE(s->ngfree)) {
-		spin_lock(&s->gfree_lock);
-		while (s->gfree && p->ngfree < KGO_GFREE_BATCH) {
+	if (!*head && READ_ONCE(s->ngfree)) {
+		spin_lock_irqsave(&s->gfree_lock, flags);
+		while (s->gfree && *n < KGO_GFREE_BATCH) {
 			g = s->gfree;
 			s->gfree = g->next;
 			WRITE_ONCE(s->ngfree, s->ngfree - 1);
-			g->next = p->gfree;
-			p->gfree = g;
-			p->ngfree++;
+			g->next = *head;
+			*head = g;
+			(*n)++;
 		}
-		spin_unlock(&s->gfree_lock);
+		spin_unlock_irqrestore(&s->gfree_lock, flags);
 	}
-	g = p->gfree;
+	g = *head;
 	if (g) {
-		p->gfree = g->next;
-		p->ngfree--;
+		*head = g->next;
+		(*n)--;
 	}
+	return g;
+}
+
+/* Go's gfget: a free record for a spawn on p, whose owner calls this. */
+static struct kgo_goroutine *kgo_gfget(struct kgo_p *p)
+{
+	return kgo_gfree_pop(p->sched, &p->gfree, &p->ngfree);
+}
+
+/*
+ * A free record for a spawn from outside the scheduler (a kthread, an
+ * interrupt), from this CPU's cache: interrupts off make it ours.
+ */
+static struct kgo_goroutine *kgo_gfget_outside(struct kgo_sched *s)
+{
+	struct kgo_gcache *c;
+	struct kgo_goroutine *g;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	c = this_cpu_ptr(s->gcache);
+	g = kgo_gfree_pop(s, &c->head, &c->n);
+	local_irq_restore(flags);
 	return g;
 }
 
@@ -1192,8 +1222,8 @@ static int kgo_spawn(struct kgo_sched *s, struct module *owner,
 		ret = -ENODEV;
 		goto err_unclaim;
 	}
-	if (!g && p)
-		g = kgo_gfget(p);
+	if (!g)
+		g = p ? kgo_gfget(p) : kgo_gfget_outside(s);
 	if (!g) {
 		if (p && gfpflags_allow_blocking(gfp)) {
 			/* Never sleep while p cannot be retaken. */
@@ -1338,14 +1368,7 @@ int __kgo_go(struct module *owner, kgo_fn_t fn, void *arg,
 }
 EXPORT_SYMBOL_GPL(__kgo_go);
 
-/**
- * kgo_goroutine_init() - prepare a caller-provided goroutine record
- * @g:   the record
- * @fn:  the function it runs
- * @arg: the argument @fn is given
- *
- * Context: Any context.
- */
+/* kgo_goroutine_init(): documented in kgo.h. */
 void kgo_goroutine_init(struct kgo_goroutine *g, kgo_fn_t fn, void *arg)
 {
 	memset(g, 0, sizeof(*g));
@@ -1735,9 +1758,12 @@ struct kgo_sched *kgo_sched_create(const char *name, int nprocs, int maxm,
 
 	if (percpu_ref_init(&s->refs, kgo_sched_release, 0, GFP_KERNEL))
 		goto err_free_sched;
+	s->gcache = alloc_percpu(struct kgo_gcache);
+	if (!s->gcache)
+		goto err_exit_refs;
 	s->stats = alloc_percpu(struct kgo_stats);
 	if (!s->stats)
-		goto err_exit_refs;
+		goto err_free_gcache;
 	if (kgo_init_coprimes(s))
 		goto err_free_stats;
 	s->allp = kcalloc(nprocs, sizeof(*s->allp), GFP_KERNEL);
@@ -1779,6 +1805,8 @@ err_free_coprimes:
 	kfree(s->coprimes);
 err_free_stats:
 	free_percpu(s->stats);
+err_free_gcache:
+	free_percpu(s->gcache);
 err_exit_refs:
 	percpu_ref_exit(&s->refs);
 err_free_sched:
@@ -1826,7 +1854,10 @@ void kgo_sched_destroy(struct kgo_sched *s)
 		kgo_owner_flush(&s->allp[i]);
 		kgo_gfree_all(s->allp[i].gfree);
 	}
+	for_each_possible_cpu(i)
+		kgo_gfree_all(per_cpu_ptr(s->gcache, i)->head);
 	kgo_gfree_all(s->gfree);
+	free_percpu(s->gcache);
 	percpu_ref_exit(&s->refs);
 	free_percpu(s->stats);
 	kfree(s->allp);

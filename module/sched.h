@@ -6,7 +6,8 @@
  * Locking legend, applied to every field below:
  *
  *   S:  sched->lock (spinlock, irqsave: kgo_go() may run in hard irq)
- *   F:  sched->gfree_lock (spinlock, process context only: Ms)
+ *   F:  sched->gfree_lock (spinlock, irqsave: spawns from interrupts)
+ *   C:  this CPU's, with interrupts off
  *   O:  written only by the M that owns the P (see kgo_p.own)
  *   A:  lock-free, with the atomic or ordered accesses the code names
  *   M:  private to the M (its own kthread)
@@ -152,6 +153,12 @@ struct kgo_m {
 	struct list_head all;		/* S, and RCU for the dump: sched->ms */
 };
 
+/* Free records for spawns from outside the scheduler, per CPU. */
+struct kgo_gcache {
+	struct kgo_goroutine *head;	/* C: linked by ->next */
+	unsigned int n;			/* C */
+};
+
 /* Event counters, per CPU (this_cpu_inc()); read by summing. */
 struct kgo_stats {
 	u64 spawned;
@@ -202,7 +209,8 @@ struct kgo_sched {
 	/* Go's sched.gFree: records the Ps' free lists overflowed into. */
 	spinlock_t gfree_lock;
 	struct kgo_goroutine *gfree;	/* F: linked by ->next */
-	unsigned int ngfree;		/* F */
+	unsigned int ngfree;		/* F; READ_ONCE for lock-free peeks */
+	struct kgo_gcache __percpu *gcache;	/* C */
 
 	struct work_struct newm_work;	/* creates Ms in process context */
 	struct task_struct *sysmon;	/* I */

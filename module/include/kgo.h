@@ -152,8 +152,9 @@ int __kgo_go_record(struct module *owner, struct kgo_goroutine *g,
  *
  * Context: Any context, including hard interrupts; does not sleep.
  * Return: 0; -EBUSY if @g is still queued (nothing changed: its earlier
- * start still runs once); -EINVAL for a CPU that is not possible or a
- * record without a function; -ENODEV or -ESHUTDOWN as for kgo_go().
+ * start still runs once); -EINVAL for a CPU that is not possible, or a
+ * record without a function or not prepared with kgo_goroutine_init();
+ * -ENODEV or -ESHUTDOWN as for kgo_go().
  */
 #define kgo_go_record(g, opts)	__kgo_go_record(THIS_MODULE, (g), (opts))
 

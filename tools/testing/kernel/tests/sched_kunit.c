@@ -1237,6 +1237,32 @@ static void kgo_records_recycled(struct kunit *test)
 }
 
 /*
+ * Spawns from outside the scheduler recycle the records their goroutines
+ * gave back, through the global list and this CPU's cache.
+ */
+static void kgo_records_recycled_outside(struct kunit *test)
+{
+	struct kgo_sched *s = sched_new(test, 1);
+	struct hold_ctx h = {};
+	struct kgo_stats st;
+	int i;
+
+	for (i = 0; i < CHAIN_HOPS; i++) {
+		init_completion(&h.done);
+		KUNIT_ASSERT_EQ(test, go(s, done_fn, &h), 0);
+		KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&h.done,
+								  30 * HZ),
+				0UL);
+	}
+	kgo_sched_stats(s, &st);
+	kgo_sched_destroy(s);
+	kunit_info(test, "%d spawns from outside: %llu records from the slab\n",
+		   CHAIN_HOPS, st.allocs);
+	/* A P's list fills (64) before it gives 32 back at a time. */
+	KUNIT_EXPECT_LE(test, st.allocs, 128ULL);
+}
+
+/*
  * The references a P keeps are its running goroutine's module's only:
  * a goroutine of another module (here none) starts with none kept.
  */
@@ -1496,6 +1522,7 @@ static struct kunit_case gochan_sched_cases[] = {
 	KUNIT_CASE(kgo_record_start),
 	KUNIT_CASE(kgo_record_freed_by_its_function),
 	KUNIT_CASE(kgo_records_recycled),
+	KUNIT_CASE(kgo_records_recycled_outside),
 	KUNIT_CASE(kgo_module_refs_follow_the_goroutine),
 	KUNIT_CASE(kgo_chain_wakes_nobody),
 	KUNIT_CASE(kgo_quiet_spawn_bounded),
