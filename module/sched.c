@@ -121,7 +121,8 @@ static void kgo_p_acquire(struct kgo_m *m, struct kgo_p *p)
 
 #define KGO_GFREE_MAX		64	/* a P's free records, as Go's gFree */
 #define KGO_GFREE_BATCH		32	/* moved to or from the global list */
-#define KGO_GFREE_GLOBAL	256	/* global free records per P, at most */
+#define KGO_GFREE_GLOBAL	4096	/* global free records per P, at most */
+#define KGO_GFREE_IDLE		256	/* ... once the scheduler went idle */
 #define KGO_GOID_BATCH		16	/* Go's _GoidCacheBatch */
 #define KGO_MODREF_MAX		64	/* module references a P keeps */
 
@@ -231,6 +232,35 @@ static void kgo_gfree_all(struct kgo_goroutine *g)
 
 		kmem_cache_free(kgo_g_cache, g);
 		g = next;
+	}
+}
+
+/*
+ * sysmon, when no P runs a goroutine: the global list gives back to the
+ * slab what it holds beyond KGO_GFREE_IDLE records per P, a batch per
+ * hold of its lock.  So a burst of spawns recycles its records, and an
+ * idle scheduler keeps little.
+ */
+static void kgo_gfree_trim(struct kgo_sched *s)
+{
+	unsigned int keep = KGO_GFREE_IDLE * s->nprocs;
+
+	while (READ_ONCE(s->ngfree) > keep) {
+		struct kgo_goroutine *drop = NULL, *g;
+		unsigned long flags;
+		unsigned int i;
+
+		spin_lock_irqsave(&s->gfree_lock, flags);
+		for (i = 0; i < KGO_GFREE_BATCH && s->ngfree > keep; i++) {
+			g = s->gfree;
+			s->gfree = g->next;
+			WRITE_ONCE(s->ngfree, s->ngfree - 1);
+			g->next = drop;
+			drop = g;
+		}
+		spin_unlock_irqrestore(&s->gfree_lock, flags);
+		kgo_gfree_all(drop);
+		cond_resched();
 	}
 }
 
@@ -1654,6 +1684,7 @@ static int kgo_sysmon_main(void *data)
 			 * Nothing runs: sleep the longest, unless a quiet
 			 * spawn (kgo_spawn()) needs us to bound its wait.
 			 */
+			kgo_gfree_trim(s);
 			WRITE_ONCE(s->sysmon_deep, true);
 			wait_event_hrtimeout(s->sysmon_wq,
 					     !READ_ONCE(s->sysmon_deep) ||

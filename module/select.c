@@ -202,6 +202,7 @@ MODULE_PARM_DESC(spin_ns,
 static bool kgo_sel_spin(struct kgo_sel *sel, ktime_t deadline)
 {
 	unsigned int budget = READ_ONCE(spin_ns), i = 0;
+	bool done = false;
 	ktime_t end;
 
 	if (!budget || num_online_cpus() < 2 || !kgo_may_spin())
@@ -209,6 +210,13 @@ static bool kgo_sel_spin(struct kgo_sel *sel, ktime_t deadline)
 	end = ktime_add_ns(ktime_get(), budget);
 	if (deadline < end)
 		end = deadline;
+	/*
+	 * A spinning task needs no wake-up: kgo_waiter_wake() skips
+	 * try_to_wake_up(), whose lock on our task would cost a cache-line
+	 * transfer per hand-off.  Stores only: a waker that sees it false
+	 * has completed us, and we are about to see that.
+	 */
+	WRITE_ONCE(sel->sleeping, false);
 	while (atomic_read(&sel->done) == KGO_SEL_PENDING) {
 		/*
 		 * Another task runnable here (the partner, on this CPU?):
@@ -218,12 +226,16 @@ static bool kgo_sel_spin(struct kgo_sel *sel, ktime_t deadline)
 		 */
 		if (need_resched() || !single_task_running() ||
 		    signal_pending(current))
-			return false;
+			goto out;
 		if (!(++i % 32) && (ktime_get() > end || !kgo_may_spin()))
-			return false;
+			goto out;
 		cpu_relax();
 	}
-	return true;
+	done = true;
+out:
+	/* Before kgo_sel_wait()'s set_current_state() and read of done. */
+	WRITE_ONCE(sel->sleeping, true);
+	return done;
 }
 
 /**
@@ -264,6 +276,18 @@ int kgo_schedule_deadline(ktime_t deadline)
  * Either our read sees done moved, or try_to_wake_up() sees our state.
  * The value itself is read only after kgo_sel_disarm() has taken each
  * channel's lock, which orders the waker's copy before our read.
+ *
+ * A waker skips the wake-up while we spin (sel->sleeping false).  That
+ * loses nothing either:
+ *
+ *   kgo_sel_spin(), then here          kgo_waiter_wake()
+ *   WRITE_ONCE(sel->sleeping, true)    atomic_cmpxchg(&sel->done, ...)
+ *   set_current_state(state)             (fully ordered)
+ *     (a full barrier)                 READ_ONCE(sel->sleeping)
+ *   atomic_read(&sel->done)
+ *
+ * If the waker read sleeping as false, our read of done, after our
+ * store of true and a full barrier, sees its cmpxchg.
  */
 static int kgo_sel_wait(struct kgo_sel *sel, unsigned int flags,
 			ktime_t deadline, bool spin, enum kgo_wait_reason why)
@@ -360,6 +384,8 @@ static int kgo_waiter_wake(struct wait_queue_entry *e, unsigned int mode,
 	 * owner saw done and left is spurious, which every sleep loop
 	 * tolerates.
 	 */
+	if (!READ_ONCE(sel->sleeping))
+		return 1;	/* it spins, and sees done: kgo_sel_wait() */
 	if (x->defer) {
 		get_task_struct(sel->task);
 		x->defer->task[x->defer->n++] = sel->task;
@@ -862,6 +888,7 @@ int kgo_select_why(struct kgo_select_case *cases, unsigned int n,
 	if (ret)
 		return ret;
 	sel.task = current;
+	sel.sleeping = true;
 	ret = kgo_sel_arm_init(&a, &sel, cases, n, flags, kgo_waiter_wake,
 			       NULL, gfp);
 	if (ret)

@@ -39,6 +39,9 @@ struct task_struct;
 struct kgo_sel {
 	atomic_t done;			/* A: cmpxchg from PENDING, once */
 	struct task_struct *task;	/* I: who sleeps (NULL: a continuation) */
+	bool sleeping;			/* A: false while task spins, and so
+					 * needs no wake-up (kgo_sel_spin())
+					 */
 };
 
 /* Go's sudog: one case of a select, queued on its channel. */

@@ -219,9 +219,19 @@ static void emit(const char *bench, const char *param, const char *place,
 	fflush(stdout);
 }
 
+/* Is bench one of the comma-separated names of --only (or no --only)? */
 static bool wanted(const char *bench)
 {
-	return !opt_only || strstr(opt_only, bench);
+	size_t len = strlen(bench);
+	const char *p = opt_only;
+
+	if (!p)
+		return true;
+	for (; (p = strstr(p, bench)); p += len)
+		if ((p == opt_only || p[-1] == ',') &&
+		    (p[len] == ',' || p[len] == '\0'))
+			return true;
+	return false;
 }
 
 /* ---- one direction of a link: gochan or a peer -------------------------------- */

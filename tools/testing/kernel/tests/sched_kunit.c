@@ -1255,11 +1255,30 @@ static void kgo_records_recycled_outside(struct kunit *test)
 				0UL);
 	}
 	kgo_sched_stats(s, &st);
-	kgo_sched_destroy(s);
 	kunit_info(test, "%d spawns from outside: %llu records from the slab\n",
 		   CHAIN_HOPS, st.allocs);
 	/* A P's list fills (64) before it gives 32 back at a time. */
 	KUNIT_EXPECT_LE(test, st.allocs, 128ULL);
+
+	/*
+	 * A burst queued behind a busy P keeps its records for the next
+	 * one; once the scheduler is idle, sysmon gives all but 256 per P
+	 * back to the slab.
+	 */
+	h.release = false;
+	h.started = false;
+	KUNIT_ASSERT_EQ(test, go(s, hold_fn, &h), 0);
+	hold_wait_started(test, &h);
+	for (i = 0; i < CHAIN_HOPS; i++)
+		KUNIT_ASSERT_EQ(test, go(s, nop_fn, NULL), 0);
+	WRITE_ONCE(h.release, true);
+	KUNIT_EXPECT_TRUE(test, wait_all_idle(s));
+	kunit_info(test, "after a burst of %d: %u free records kept\n",
+		   CHAIN_HOPS, READ_ONCE(s->ngfree));
+	for (i = 0; i < 5000 && READ_ONCE(s->ngfree) > 256; i++)
+		usleep_range(1000, 2000);
+	KUNIT_EXPECT_LE(test, READ_ONCE(s->ngfree), 256U);
+	kgo_sched_destroy(s);
 }
 
 /*
