@@ -122,7 +122,8 @@ static void kgo_p_acquire(struct kgo_m *m, struct kgo_p *p)
 #define KGO_GFREE_MAX		64	/* a P's free records, as Go's gFree */
 #define KGO_GFREE_BATCH		32	/* moved to or from the global list */
 #define KGO_GFREE_GLOBAL	4096	/* global free records per P, at most */
-#define KGO_GFREE_IDLE		256	/* ... once the scheduler went idle */
+#define KGO_GFREE_IDLE		256	/* ... once the scheduler was idle */
+#define KGO_GFREE_IDLE_NS	NSEC_PER_SEC	/* ... for this long */
 #define KGO_GOID_BATCH		16	/* Go's _GoidCacheBatch */
 #define KGO_MODREF_MAX		64	/* module references a P keeps */
 
@@ -236,10 +237,10 @@ static void kgo_gfree_all(struct kgo_goroutine *g)
 }
 
 /*
- * sysmon, when no P runs a goroutine: the global list gives back to the
- * slab what it holds beyond KGO_GFREE_IDLE records per P, a batch per
- * hold of its lock.  So a burst of spawns recycles its records, and an
- * idle scheduler keeps little.
+ * sysmon, when no P has run a goroutine for KGO_GFREE_IDLE_NS: the
+ * global list gives back to the slab what it holds beyond KGO_GFREE_IDLE
+ * records per P, a batch per hold of its lock.  So bursts of spawns
+ * recycle their records, and an idle scheduler keeps little.
  */
 static void kgo_gfree_trim(struct kgo_sched *s)
 {
@@ -1671,11 +1672,15 @@ static int kgo_sysmon_main(void *data)
 {
 	struct kgo_sched *s = data;
 	unsigned int delay = s->sysmon_min_us, idle = 0;
+	u32 ticks = 0, t;
+	u64 idle_since = 0;
+	int i;
 
 	while (!kthread_should_stop()) {
+		u64 now = ktime_get_ns();
 		bool busy;
 
-		if (kgo_sysmon_retake(s, ktime_get_ns(), &busy))
+		if (kgo_sysmon_retake(s, now, &busy))
 			idle = 0;
 		else
 			idle++;
@@ -1684,7 +1689,15 @@ static int kgo_sysmon_main(void *data)
 			 * Nothing runs: sleep the longest, unless a quiet
 			 * spawn (kgo_spawn()) needs us to bound its wait.
 			 */
-			kgo_gfree_trim(s);
+			/* Idle: no goroutine started since the last look. */
+			for (t = 0, i = 0; i < s->nprocs; i++)
+				t += READ_ONCE(s->allp[i].schedtick);
+			if (t != ticks || !idle_since) {
+				ticks = t;
+				idle_since = now;
+			} else if (now - idle_since >= KGO_GFREE_IDLE_NS) {
+				kgo_gfree_trim(s);
+			}
 			WRITE_ONCE(s->sysmon_deep, true);
 			wait_event_hrtimeout(s->sysmon_wq,
 					     !READ_ONCE(s->sysmon_deep) ||
@@ -1696,6 +1709,7 @@ static int kgo_sysmon_main(void *data)
 			idle = 0;
 			continue;
 		}
+		idle_since = 0;
 		if (idle <= KGO_SYSMON_IDLE_ROUNDS)
 			delay = s->sysmon_min_us;
 		else

@@ -424,7 +424,7 @@ sizes() {
 # KUnit's own limit of 300 s; afterwards the kernel's default of 120 s
 # applies (the debug kernel is built with 30 s).
 kunit() {
-	local d s krc
+	local d s krc n
 
 	[ -f /lib/gochan/gochan_kunit.ko ] || return 0
 	echo 300 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
@@ -432,15 +432,23 @@ kunit() {
 	# shellcheck disable=SC2086 # a list of parameters
 	insmod /lib/gochan/gochan_kunit.ko $kunit_args
 	krc=$?
+	n=0
 	for d in /sys/kernel/debug/kunit/gochan*; do
 		[ -d "$d" ] || continue
 		s=${d##*/}
 		say "gochan-suite: kunit:$s"
 		cat "$d/results" >&3
 		say "gochan-end: kunit:$s $krc"
+		n=$((n + 1))
 	done
 	rmmod gochan_kunit
 	echo 120 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
+	# A filter that matched nothing must not pass as a clean run.
+	if [ "$n" = 0 ]; then
+		t_begin kunit
+		t_fail "KUnit: no gochan suite ran (kunit.filter_glob matched none?)"
+		t_end
+	fi
 }
 
 check() {

@@ -25,8 +25,9 @@ esac
 
 rc=0
 echo "smp.sh: KUnit gochan_sched and gochan_runq with $GOCHAN_VM_SMP vCPUs (debug kernel)"
+# One glob (KUnit takes one): gochan_runq and gochan_sched, not _select.
 GOCHAN_KERNELS=debug GOCHAN_ONLY=kunit GOCHAN_OUT=$out/kunit \
-	GOCHAN_VM_APPEND="kunit.filter_glob=gochan_sched*,gochan_runq* ${GOCHAN_VM_APPEND:-}" \
+	GOCHAN_VM_APPEND="kunit.filter_glob=gochan_[rs][uc]* ${GOCHAN_VM_APPEND:-}" \
 	"$top/tools/testing/vm/quick.sh" || rc=1
 echo "smp.sh: scheduler benchmarks with $GOCHAN_VM_SMP vCPUs (stock kernel, one boot)"
 GOCHAN_KERNELS=stock BENCH_BOOTS=1 GOCHAN_OUT=$out/bench \
