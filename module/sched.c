@@ -326,7 +326,8 @@ static void kgo_owner_flush(struct kgo_p *p)
 
 /* ---- a P's run queue (runq.c), overflowing to the global queue ------- */
 
-static void kgo_globrunq_put_batch(struct kgo_sched *s, struct kgo_goroutine *head,
+static void kgo_globrunq_put_batch(struct kgo_sched *s,
+				   struct kgo_goroutine *head,
 				   struct kgo_goroutine *tail, unsigned int n)
 {
 	unsigned long flags;
@@ -370,7 +371,8 @@ static bool kgo_p_runq_empty(struct kgo_p *p)
 }
 
 /* Move the goroutines placed in victim's inbox into p's run queue. */
-static struct kgo_goroutine *kgo_inbox_drain(struct kgo_p *p, struct kgo_p *victim)
+static struct kgo_goroutine *kgo_inbox_drain(struct kgo_p *p,
+					     struct kgo_p *victim)
 {
 	struct llist_node *list = llist_del_all(&victim->inbox);
 	struct kgo_goroutine *g, *first = NULL;

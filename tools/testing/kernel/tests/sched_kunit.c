@@ -1039,7 +1039,7 @@ static void kgo_goroutine_dump(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "gomaxprocs=1 "));
 }
 
-/* ---- records, free lists, module references, quiet spawns ----------------- */
+/* ---- records, free lists, module references, quiet spawns --------------- */
 
 /* Wait until every P of s is idle: what they keep has been dropped. */
 static bool wait_all_idle(struct kgo_sched *s)
@@ -1443,7 +1443,8 @@ static void kgo_dump_counts_queued(struct kunit *test)
 	kgo_sched_destroy(s);
 	kunit_info(test, "%s", buf);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "goroutine 1 [running]:\n\thold_fn"));
-	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "3 goroutines queued, not started yet\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(buf,
+					   "3 goroutines queued, not started yet\n"));
 }
 
 /*
