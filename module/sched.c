@@ -988,7 +988,7 @@ static void kgo_grun_begin(struct kgo_m *m, const struct kgo_goroutine *g)
 	WRITE_ONCE(m->g.wait_since, 0);
 	WRITE_ONCE(m->g.state, KGO_G_RUNNING);
 	WRITE_ONCE(m->g.wait_reason, KGO_WAIT_NONE);
-	WRITE_ONCE(m->g.resume, false);
+	WRITE_ONCE(m->g.resume, 0);
 	WRITE_ONCE(m->curg, &m->g);
 	write_seqcount_end(&m->gseq);
 	preempt_enable();
@@ -1316,7 +1316,7 @@ static int kgo_spawn(struct kgo_sched *s, struct module *owner,
 		 * before wake_up() looks for the sleeper, and kgo_sysmon_main()
 		 * tests sysmon_deep after queueing itself (wait_event).
 		 */
-		if (READ_ONCE(s->sysmon_deep) && xchg(&s->sysmon_deep, false))
+		if (READ_ONCE(s->sysmon_deep) && xchg(&s->sysmon_deep, 0))
 			wake_up(&s->sysmon_wq);
 		return 0;
 	}
@@ -1473,7 +1473,7 @@ static void kgo_wait_for_p(struct kgo_m *m)
 	struct kgo_sched *s = m->sched;
 	struct kgo_grun *g = &m->g;
 
-	WRITE_ONCE(g->resume, true);
+	WRITE_ONCE(g->resume, 1);
 	WRITE_ONCE(g->state, KGO_G_RUNNABLE);
 	WRITE_ONCE(m->nextp, NULL);
 	kgo_globrunq_put(s, &m->token);
@@ -1495,7 +1495,7 @@ static void kgo_wait_for_p(struct kgo_m *m)
 	__set_current_state(TASK_RUNNING);
 	m->p = m->nextp;
 	m->nextp = NULL;
-	WRITE_ONCE(g->resume, false);
+	WRITE_ONCE(g->resume, 0);
 	WRITE_ONCE(g->wait_reason, KGO_WAIT_NONE);
 	WRITE_ONCE(m->p->schedtick, m->p->schedtick + 1);
 	kgo_p_unclaim(m);
@@ -1700,13 +1700,13 @@ static int kgo_sysmon_main(void *data)
 			} else if (now - idle_since >= KGO_GFREE_IDLE_NS) {
 				kgo_gfree_trim(s);
 			}
-			WRITE_ONCE(s->sysmon_deep, true);
+			WRITE_ONCE(s->sysmon_deep, 1);
 			wait_event_hrtimeout(s->sysmon_wq,
 					     !READ_ONCE(s->sysmon_deep) ||
 					     kthread_should_stop(),
 					     ns_to_ktime(KGO_SYSMON_MAX_US *
 							  NSEC_PER_USEC));
-			WRITE_ONCE(s->sysmon_deep, false);
+			WRITE_ONCE(s->sysmon_deep, 0);
 			delay = s->sysmon_min_us;
 			idle = 0;
 			continue;

@@ -88,7 +88,7 @@ struct kgo_grun {
 	u64 wait_since;			/* A: ktime_get_ns() at block */
 	u8 state;			/* A: enum kgo_g_state */
 	u8 wait_reason;			/* A: enum kgo_wait_reason */
-	bool resume;			/* A: waits for a P (kgo_wait_for_p()) */
+	u8 resume;			/* A: waits for a P (kgo_wait_for_p()) */
 };
 
 /*
@@ -214,7 +214,10 @@ struct kgo_sched {
 
 	struct work_struct newm_work;	/* creates Ms in process context */
 	struct task_struct *sysmon;	/* I */
-	bool sysmon_deep;		/* A: sysmon sleeps the longest */
+	int sysmon_deep;		/* A: sysmon sleeps the longest (an
+					 * int for xchg(), as UBSAN reads a
+					 * bool twice)
+					 */
 	wait_queue_head_t sysmon_wq;	/* where it sleeps then */
 	u64 sysmon_threshold_ns;	/* I */
 	u32 sysmon_min_us;		/* I */

@@ -213,10 +213,10 @@ static bool kgo_sel_spin(struct kgo_sel *sel, ktime_t deadline)
 	/*
 	 * A spinning task needs no wake-up: kgo_waiter_wake() skips
 	 * try_to_wake_up(), whose lock on our task would cost a cache-line
-	 * transfer per hand-off.  Stores only: a waker that sees it false
-	 * has completed us, and we are about to see that.
+	 * transfer per hand-off.  Stores only: a waker that sees it 0 has
+	 * completed us, and we are about to see that.
 	 */
-	WRITE_ONCE(sel->sleeping, false);
+	WRITE_ONCE(sel->sleeping, 0);
 	while (atomic_read(&sel->done) == KGO_SEL_PENDING) {
 		/*
 		 * Another task runnable here (the partner, on this CPU?):
@@ -234,7 +234,7 @@ static bool kgo_sel_spin(struct kgo_sel *sel, ktime_t deadline)
 	done = true;
 out:
 	/* Before kgo_sel_wait()'s set_current_state() and read of done. */
-	WRITE_ONCE(sel->sleeping, true);
+	WRITE_ONCE(sel->sleeping, 1);
 	return done;
 }
 
@@ -277,17 +277,17 @@ int kgo_schedule_deadline(ktime_t deadline)
  * The value itself is read only after kgo_sel_disarm() has taken each
  * channel's lock, which orders the waker's copy before our read.
  *
- * A waker skips the wake-up while we spin (sel->sleeping false).  That
+ * A waker skips the wake-up while we spin (sel->sleeping 0).  That
  * loses nothing either:
  *
  *   kgo_sel_spin(), then here          kgo_waiter_wake()
- *   WRITE_ONCE(sel->sleeping, true)    atomic_cmpxchg(&sel->done, ...)
+ *   WRITE_ONCE(sel->sleeping, 1)       atomic_cmpxchg(&sel->done, ...)
  *   set_current_state(state)             (fully ordered)
  *     (a full barrier)                 READ_ONCE(sel->sleeping)
  *   atomic_read(&sel->done)
  *
- * If the waker read sleeping as false, our read of done, after our
- * store of true and a full barrier, sees its cmpxchg.
+ * If the waker read sleeping as 0, our read of done, after our store
+ * of 1 and a full barrier, sees its cmpxchg.
  */
 static int kgo_sel_wait(struct kgo_sel *sel, unsigned int flags,
 			ktime_t deadline, bool spin, enum kgo_wait_reason why)
@@ -888,7 +888,7 @@ int kgo_select_why(struct kgo_select_case *cases, unsigned int n,
 	if (ret)
 		return ret;
 	sel.task = current;
-	sel.sleeping = true;
+	sel.sleeping = 1;
 	ret = kgo_sel_arm_init(&a, &sel, cases, n, flags, kgo_waiter_wake,
 			       NULL, gfp);
 	if (ret)

@@ -38,10 +38,13 @@ struct task_struct;
  */
 struct kgo_sel {
 	atomic_t done;			/* A: cmpxchg from PENDING, once */
+	/*
+	 * A: 0 while task spins, and so needs no wake-up (kgo_sel_spin()).
+	 * An int, not a bool: UBSAN's check of a loaded bool would read it
+	 * a second time, unmarked.
+	 */
+	int sleeping;
 	struct task_struct *task;	/* I: who sleeps (NULL: a continuation) */
-	bool sleeping;			/* A: false while task spins, and so
-					 * needs no wake-up (kgo_sel_spin())
-					 */
 };
 
 /* Go's sudog: one case of a select, queued on its channel. */
