@@ -76,14 +76,14 @@ static const char *const kgo_wait_names[KGO_WAIT_NR] = {
 static void kgo_g_show(struct seq_file *sf, const struct kgo_grun *g,
 		       const struct kgo_m *m, u64 now)
 {
-	u8 state = READ_ONCE(g->state);
-	u64 since = READ_ONCE(g->wait_since);
+	u8 state = g->state;
+	u64 since = g->wait_since;
 
 	seq_printf(sf, "goroutine %llu [", g->id);
 	if (state == KGO_G_RUNNING) {
 		seq_puts(sf, "running");
-	} else if (state == KGO_G_WAITING || READ_ONCE(g->resume)) {
-		u8 why = READ_ONCE(g->wait_reason);
+	} else if (state == KGO_G_WAITING || g->resume) {
+		u8 why = g->wait_reason;
 
 		seq_printf(sf, "%s", kgo_wait_names[why < KGO_WAIT_NR ? why : 0]);
 		if (since && now > since) {
@@ -112,12 +112,12 @@ static void kgo_g_show(struct seq_file *sf, const struct kgo_grun *g,
  * goroutines still queued as a count.
  *
  * An M's goroutine is read in a read section of m->gseq, which its M
- * writes around every start and end (kgo_grun_begin()), so id, function,
- * name and module belong to one goroutine.  Its name and module are
- * read under rcu_read_lock(): the goroutine ran, holding its module,
- * at the moment we saw m->curg set inside this read-side section, and
- * unloading a module waits for a grace period (free_module()'s
- * synchronize_rcu()) before its memory goes.
+ * writes around every start and end (kgo_grun_begin()), so id,
+ * function, name, module and state belong to one goroutine.  Its name
+ * and module are read under rcu_read_lock(): the goroutine ran, holding
+ * its module, at the moment we saw m->curg set inside this read-side
+ * section, and unloading a module waits for a grace period
+ * (free_module()'s synchronize_rcu()) before its memory goes.
  */
 void kgo_goroutines_show(struct seq_file *sf, struct kgo_sched *s)
 {
@@ -138,13 +138,14 @@ void kgo_goroutines_show(struct seq_file *sf, struct kgo_sched *s)
 			g.name = m->g.name;
 			g.owner = m->g.owner;
 			g.id = m->g.id;
+			/* Changed without gseq, but by this goroutine only. */
+			g.state = READ_ONCE(m->g.state);
+			g.wait_reason = READ_ONCE(m->g.wait_reason);
+			g.wait_since = READ_ONCE(m->g.wait_since);
+			g.resume = READ_ONCE(m->g.resume);
 		} while (read_seqcount_retry(&m->gseq, seq));
 		if (!on)
 			continue;
-		g.state = READ_ONCE(m->g.state);
-		g.wait_reason = READ_ONCE(m->g.wait_reason);
-		g.wait_since = READ_ONCE(m->g.wait_since);
-		g.resume = READ_ONCE(m->g.resume);
 		kgo_g_show(sf, &g, m, now);
 		running++;
 	}

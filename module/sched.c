@@ -1690,8 +1690,9 @@ static int kgo_sysmon_main(void *data)
 			/*
 			 * Nothing runs: sleep the longest, unless a quiet
 			 * spawn (kgo_spawn()) needs us to bound its wait.
+			 * Idle for KGO_GFREE_IDLE_NS (no goroutine started
+			 * since): trim the free records.
 			 */
-			/* Idle: no goroutine started since the last look. */
 			for (t = 0, i = 0; i < s->nprocs; i++)
 				t += READ_ONCE(s->allp[i].schedtick);
 			if (t != ticks || !idle_since) {

@@ -1353,10 +1353,12 @@ static void kgo_chain_wakes_nobody(struct kunit *test)
 		   st.steals - st0.steals);
 	/*
 	 * sysmon's kicks are the bound on a hop that stalls for a round
-	 * (a slow kernel); every other wake-up would be Go's rule's.
+	 * (a slow kernel); every other wake-up would be Go's rule's.  Go's
+	 * rule (a wake-up whenever no M spins) woke 74 Ms in 2000 hops on
+	 * the debug kernel; the quiet spawn wakes 2 to 4 besides kicks.
 	 */
 	KUNIT_EXPECT_LE(test, (st.wakeups - st0.wakeups) - min(st.wakeups -
-			st0.wakeups, st.kicks - st0.kicks), (u64)CHAIN_HOPS / 10);
+			st0.wakeups, st.kicks - st0.kicks), (u64)CHAIN_HOPS / 100);
 }
 
 /*
