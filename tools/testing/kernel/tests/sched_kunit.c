@@ -1056,8 +1056,9 @@ static bool wait_all_idle(struct kgo_sched *s)
 
 /* Hold the only P of a scheduler until released (sysmon is kept away). */
 struct hold_ctx {
-	bool started;
-	bool release;
+	/* ints: READ_ONCE() of a bool is not marked under UBSAN */
+	int started;
+	int release;
 	unsigned int nmodref_seen;
 	struct kgo_sched *s;
 	struct completion done;
@@ -1067,7 +1068,7 @@ static void hold_fn(void *arg)
 {
 	struct hold_ctx *h = arg;
 
-	WRITE_ONCE(h->started, true);
+	WRITE_ONCE(h->started, 1);
 	while (!READ_ONCE(h->release))
 		cpu_relax();
 }
@@ -1145,7 +1146,7 @@ static void kgo_record_start(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, kgo_goroutine_pending(&c.g));
 	KUNIT_EXPECT_EQ(test, kgo_sched_go_record(c.s, THIS_MODULE, &c.g,
 						  NULL), -EBUSY);
-	WRITE_ONCE(h.release, true);
+	WRITE_ONCE(h.release, 1);
 	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&c.done, 60 * HZ),
 			0UL);
 	KUNIT_EXPECT_EQ(test, c.err, 0);
@@ -1276,13 +1277,13 @@ static void kgo_records_recycled_outside(struct kunit *test)
 	 * one; once the scheduler is idle, sysmon gives all but 256 per P
 	 * back to the slab.
 	 */
-	h.release = false;
-	h.started = false;
+	WRITE_ONCE(h.release, 0);
+	WRITE_ONCE(h.started, 0);
 	KUNIT_ASSERT_EQ(test, go(s, hold_fn, &h), 0);
 	hold_wait_started(test, &h);
 	for (i = 0; i < CHAIN_HOPS; i++)
 		KUNIT_ASSERT_EQ(test, go(s, nop_fn, NULL), 0);
-	WRITE_ONCE(h.release, true);
+	WRITE_ONCE(h.release, 1);
 	KUNIT_EXPECT_TRUE(test, wait_all_idle(s));
 	kept = READ_ONCE(s->ngfree);
 	for (i = 0; i < 5000 && READ_ONCE(s->ngfree) > 256; i++)
@@ -1315,14 +1316,14 @@ static void kgo_module_refs_follow_the_goroutine(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, go(s, see_modref_fn, &h), 0);
 	KUNIT_ASSERT_EQ(test, kgo_sched_go(s, NULL, hold_fn, &other, NULL), 0);
 	KUNIT_ASSERT_EQ(test, kgo_sched_go(s, NULL, done_fn, &h, NULL), 0);
-	WRITE_ONCE(h.release, true);
+	WRITE_ONCE(h.release, 1);
 	hold_wait_started(test, &other);
 	/* The first goroutine's reference was kept for the second... */
 	KUNIT_EXPECT_EQ(test, READ_ONCE(h.nmodref_seen), 1U);
 	/* ...and dropped when one of another module started. */
 	KUNIT_EXPECT_EQ(test, READ_ONCE(s->allp[0].nmodref), 0U);
 	KUNIT_EXPECT_EQ(test, module_refcount(THIS_MODULE), refs);
-	WRITE_ONCE(other.release, true);
+	WRITE_ONCE(other.release, 1);
 	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&h.done, 30 * HZ),
 			0UL);
 	kgo_sched_destroy(s);
@@ -1368,7 +1369,7 @@ static void kgo_chain_wakes_nobody(struct kunit *test)
  */
 struct quiet_ctx {
 	struct kgo_sched *s;
-	bool child_ran;
+	int child_ran;
 	int err;
 	u64 waited_ns;
 	struct completion done;
@@ -1376,7 +1377,7 @@ struct quiet_ctx {
 
 static void quiet_child(void *arg)
 {
-	WRITE_ONCE(((struct quiet_ctx *)arg)->child_ran, true);
+	WRITE_ONCE(((struct quiet_ctx *)arg)->child_ran, 1);
 }
 
 static void quiet_parent(void *arg)
@@ -1441,7 +1442,7 @@ static void kgo_dump_counts_queued(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, go(s, nop_fn, NULL), 0);
 	kgo_goroutines_show(&sf, s);
 	buf[min(sf.count, sf.size - 1)] = '\0';
-	WRITE_ONCE(h.release, true);
+	WRITE_ONCE(h.release, 1);
 	kgo_sched_destroy(s);
 	kunit_info(test, "%s", buf);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "goroutine 1 [running]:\n\thold_fn"));
